@@ -1,0 +1,176 @@
+"""The shipped roster workbook: counts, every spelling, caching, and damaged copies."""
+
+from __future__ import annotations
+
+import os
+import time
+import unicodedata
+
+import openpyxl
+import pytest
+
+from wego_xl.errors import MemberNotFoundError, RosterError
+from wego_xl.membership import MembershipType
+from wego_xl.roster import MEMBER_COLUMNS, load_roster, read_roster
+from wego_xl.summary import roster_summary
+
+from .conftest import SHIPPED
+
+
+@pytest.fixture(scope="module")
+def roster():
+    return read_roster(SHIPPED)
+
+
+def test_summary_reconciles_with_the_2016_totals(roster):
+    by_region, by_type = roster_summary(roster)
+    counts = {r.label: (r.capitals, r.non_capitals, r.total) for r in by_region}
+    assert counts["All cities"] == (32, 65, 97)
+    assert {k: v[2] for k, v in counts.items() if k != "All cities"} == {
+        "Asia": 44, "Oceania": 1, "Americas": 7, "Europe": 17, "Middle East": 4, "Africa": 24}
+    assert {r.label: r.total for r in by_type} == {
+        "Full": 90, "Associate": 7, "Friendship": 3, "All members": 100}
+    assert all(r.reconciles for r in by_region + by_type)
+
+
+def test_the_seven_associates(roster):
+    associates = {m.name_en for m in roster.select(membership=MembershipType.ASSOCIATE)}
+    assert associates == {"Bharatpur Sub-Metropolitan City", "Cauayan City", "Baguio City", "Muğla",
+                          "Kigali", "Yakutsk", "Sejong"}
+
+
+@pytest.mark.parametrize("spelling,english", [
+    ("남 다카", "Dhaka South"), ("무글 라", "Muğla"), ("무글라", "Muğla"),
+    ("바라트퍼 서브메트로폴리탄", "Bharatpur Sub-Metropolitan City"),
+    ("바라트퍼· 서브메트로폴리탄", "Bharatpur Sub-Metropolitan City"),
+    ("세종", "Sejong"), ("세종시", "Sejong"), ("코야얀", "Cauayan City"), ("바기오", "Baguio City"),
+    ("김포", "Gimpo"), ("페메린타 카부타텐 세랑", "Serang Regency"), ("국가정보기술발전원", "National Information Technology Development Agency"),
+    ("SEOUL", "Seoul"), ("  seoul ", "Seoul"), ("Mugla", "Muğla"), ("sao paulo", "São Paulo"),
+    ("NITDA", "National Information Technology Development Agency"), ("Hong Kong SAR", "Hong Kong"),
+])
+def test_source_spellings_and_aliases_resolve(roster, spelling, english):
+    assert roster.find(spelling).name_en == english
+
+
+def test_every_name_and_alias_resolves_to_its_member(roster):
+    for member in roster.members:
+        for name in member.names():
+            assert roster.find(name) is member
+            assert roster.find(name.upper()) is member
+
+
+def test_decomposed_hangul_from_macos_excel_resolves(roster):
+    for name in ("서울", "남 다카", "세종시", "바라트퍼 서브메트로폴리탄"):
+        nfd = unicodedata.normalize("NFD", name)
+        assert nfd != name
+        assert roster.find(nfd) is roster.find(name)
+
+
+@pytest.mark.parametrize("typo,suggestion", [("Seol", "Seoul"), ("Barcelonna", "Barcelona"), ("Frankfort", "Frankfurt")])
+def test_a_typo_gets_a_suggestion(roster, typo, suggestion):
+    with pytest.raises(MemberNotFoundError) as info:
+        roster.find(typo)
+    assert info.value.suggestions[0] == suggestion
+    assert f"did you mean {suggestion}" in str(info.value)
+
+
+def test_serang_is_recorded_in_indonesia_with_a_note(roster):
+    serang = roster.find("Serang Regency")
+    assert serang.country_iso3 == "IDN" and "Philippines" in serang.notes
+
+
+def test_source_capital_classification_is_kept(roster):
+    for name in ("Abu Dhabi", "Kigali", "Sri Jayawardenepura Kotte"):
+        assert roster.find(name).capital is False
+
+
+def test_unconfirmed_english_names_are_marked(roster):
+    for name in ("웨이칸", "엘카위", "케프리"):
+        member = roster.find(name)
+        assert not member.english_confirmed and member.notes
+
+
+def test_populations_are_blank_not_guessed(roster):
+    assert all(m.population is None for m in roster.members)
+
+
+def test_workbook_is_built_for_finance_users():
+    wb = openpyxl.load_workbook(SHIPPED)
+    ws = wb["Members"]
+    assert ws.freeze_panes == "A2"
+    assert "Members" in ws.tables
+    validated = {str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert any("Full,Associate,Friendship" in (f or "") for f in validated.values())
+    assert any("Asia" in (f or "") for f in validated.values())
+    assert [c.value for c in ws[1]] == list(MEMBER_COLUMNS)
+    assert set(wb.sheetnames) == {"Members", "GDP", "Fee schedule", "About"}
+
+
+# -- caching and the roster path ------------------------------------------------------------
+
+def test_repeated_loads_use_the_cache(roster_copy):
+    first = load_roster(roster_copy)
+    assert load_roster(roster_copy) is first
+
+
+def test_a_changed_file_is_reread(roster_copy):
+    first = load_roster(roster_copy)
+    wb = openpyxl.load_workbook(roster_copy)
+    wb["Members"]["L2"] = 9_500_000  # Seoul's population
+    wb.save(roster_copy)
+    stamp = time.time() + 5
+    os.utime(roster_copy, (stamp, stamp))
+    second = load_roster(roster_copy)
+    assert second is not first and second.find("Seoul").population == 9_500_000
+
+
+def test_roster_path_from_the_environment(roster_copy, monkeypatch):
+    monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
+    assert load_roster().path == roster_copy
+
+
+# -- damaged copies -------------------------------------------------------------------------
+
+def _edit(path, fn):
+    wb = openpyxl.load_workbook(path)
+    fn(wb)
+    wb.save(path)
+
+
+def test_missing_column_is_named(roster_copy):
+    _edit(roster_copy, lambda wb: wb["Members"].cell(1, 9, "Member type"))
+    with pytest.raises(RosterError) as info:
+        read_roster(roster_copy)
+    assert info.value.sheet == "Members" and "'Membership' is missing" in str(info.value)
+
+
+def test_missing_sheet_is_named(roster_copy):
+    _edit(roster_copy, lambda wb: wb.remove(wb["GDP"]))
+    with pytest.raises(RosterError, match="sheet 'GDP' is missing"):
+        read_roster(roster_copy)
+
+
+def test_duplicate_name_names_both_rows(roster_copy):
+    _edit(roster_copy, lambda wb: wb["Members"].cell(3, 3, "seoul"))
+    with pytest.raises(RosterError) as info:
+        read_roster(roster_copy)
+    err = info.value
+    assert (err.sheet, err.row, err.column, err.value) == ("Members", 3, "English name", "seoul")
+    assert "row 2" in str(err)
+
+
+def test_duplicate_id_is_rejected(roster_copy):
+    _edit(roster_copy, lambda wb: wb["Members"].cell(5, 1, "W001"))
+    with pytest.raises(RosterError, match="duplicate member id"):
+        read_roster(roster_copy)
+
+
+def test_text_in_a_population_cell_is_a_problem_of_that_member(roster_copy):
+    _edit(roster_copy, lambda wb: wb["Members"].cell(2, 12, "about 10 million"))
+    roster = read_roster(roster_copy)
+    [problem] = roster.problems
+    assert (problem.sheet, problem.row, problem.column, problem.value) == (
+        "Members", 2, "Population", "about 10 million")
+    assert "in persons" in str(problem)
+    assert roster.find("Seoul").problem_with("Population") is problem
+    assert roster.find("Gimpo").problems == ()

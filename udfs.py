@@ -1,0 +1,128 @@
+"""WeGO membership fee functions for Excel (xlwings).
+
+One module for every host: the classic xlwings add-in (Windows/macOS Excel), xlwings Lite
+and xlwings Server. Only ``func``, ``arg``, ``ret`` and ``script`` are used, as all three
+hosts provide them. Every function takes a cell or a whole range and returns the same shape.
+
+Errors: xlwings Server and Lite turn a returned "#N/A" into a real Excel error value.
+Classic xlwings cannot return real error values (xlwings issue 776), so there a failed cell
+shows text that starts with the error code and says why: "#N/A: 'Seol' is not on the
+roster; did you mean Seoul?". SUM skips text: use WEGO_FAILED beside totals.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import xlwings as xw
+
+from wego_xl import functions as wf
+
+#: Server and Lite make real error values from bare codes; classic shows the reason as text.
+ON_SERVER = os.environ.get("XLWINGS_ON_SERVER") == "true" or sys.platform == "emscripten"
+TEXT_ERRORS = not ON_SERVER
+CATEGORY = "WeGO"
+
+CITY_DOC = "A member's name: Korean (서울), English (Seoul) or an alias; any case or spacing. A cell or a range."
+YEAR_DOC = "The fee year, e.g. 2016 (a cell or a range)."
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("population", ndim=2, doc="City population in persons, e.g. 970000 (not thousands). A cell or a range; text like \"970,000\" is read as a number.")
+@xw.arg("gdp_per_capita", ndim=2, doc="Country GDP (PPP) per capita in USD for the fee year minus 2 (IMF WEO), e.g. 35379. A cell or a range of the same size.")
+@xw.arg("fee_year", ndim=2, doc="Optional fee year choosing the fee table in effect; blank: the table in effect this year.")
+def WEGO_FEE(population, gdp_per_capita, fee_year=None):
+    """Annual WeGO fee in USD from the fee table: population in persons and GDP (PPP) per capita in USD. Example: =WEGO_FEE(970000, 35379) gives 7000."""
+    return wf.fee(population, gdp_per_capita, fee_year, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+@xw.arg("language", doc="Optional: \"en\" (default) for Full/Associate/Friendship, \"ko\" for 정회원/준회원/우정회원.")
+def WEGO_STATUS(city, language=None):
+    """Membership type of a member on the roster: Full, Associate or Friendship. Example: =WEGO_STATUS("Seoul")."""
+    return wf.status(city, language, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+@xw.arg("fee_year", ndim=2, doc=YEAR_DOC)
+def WEGO_MEMBER_FEE(city, fee_year):
+    """Fee in USD a member owes for a fee year, from its roster population and its country's GDP for fee year minus 2. 0 when no fee is owed; #N/A names a missing input."""
+    return wf.member_fee(city, fee_year, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+@xw.arg("fee_year", ndim=2, doc=YEAR_DOC)
+def WEGO_FEE_DUE(city, fee_year):
+    """TRUE if the member owes a fee for the fee year: full members from the year after they became full; associate and friendship members never."""
+    return wf.fee_due(city, fee_year, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("fee_year", ndim=2, doc=YEAR_DOC)
+def WEGO_GDP_YEAR(fee_year):
+    """Year of the GDP figure a fee year uses: fee year minus 2. Example: =WEGO_GDP_YEAR(2016) gives 2014."""
+    return wf.gdp_year(fee_year, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+def WEGO_REGION(city):
+    """Region of a member: Asia, Oceania, Americas, Europe, Middle East or Africa."""
+    return wf.region(city, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+def WEGO_COUNTRY(city):
+    """Country of a member, in English (e.g. "Korea, Republic of")."""
+    return wf.country(city, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+def WEGO_IS_CAPITAL(city):
+    """TRUE if the member city is a capital as the 2016 roster classifies it (Abu Dhabi, Kigali and Kotte are listed as non-capitals)."""
+    return wf.is_capital(city, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("region", doc="Optional region: Asia, Oceania, Americas, Europe, Middle East or Africa. Blank: all regions.")
+@xw.arg("membership", doc="Optional membership type: Full, Associate or Friendship. Blank: all types.")
+def WEGO_MEMBERS(region=None, membership=None):
+    """Lists (spills down) the English names of the members of a region and/or membership type, in roster order."""
+    return wf.members(region, membership, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("fee_year", doc="Optional fee year; blank: the table in effect this year.")
+def WEGO_SCHEDULE(fee_year=None):
+    """Spills the fee table in effect for a fee year: GDP bands down, population bands across, fees in USD."""
+    return wf.schedule_table(fee_year, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("population", ndim=2, doc="Population in persons, e.g. 970000. A cell or a range.")
+@xw.arg("gdp_per_capita", ndim=2, doc="GDP (PPP) per capita in USD, e.g. 35379. A cell or a range.")
+@xw.arg("fee_year", ndim=2, doc="Optional fee year choosing the fee table; blank: this year's.")
+def WEGO_BANDS(population, gdp_per_capita, fee_year=None):
+    """The population and GDP bands a pair falls in, e.g. "population 600~999 thousand; GDP 20,000~ USD", to check a fee by hand."""
+    return wf.bands(population, gdp_per_capita, fee_year, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+@xw.arg("fee_year", ndim=2, doc=YEAR_DOC)
+def WEGO_EXPLAIN(city, fee_year):
+    """A sentence explaining a member's fee for a fee year: whether it is owed and why, the population, GDP, edition and bands used, or what is missing."""
+    return wf.explain(city, fee_year, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("values", ndim=2, err_to_str=True, doc="The range of fee cells to check, e.g. the fee column being totalled.")
+def WEGO_FAILED(values):
+    """How many cells of a range hold a WeGO error (#N/A, #VALUE!, #NUM!...), as text or as an error value. Put it beside a SUM so a failed fee is never silently left out."""
+    return wf.count_failed(values)

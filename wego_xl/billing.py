@@ -1,0 +1,96 @@
+"""A member's fee for a fee year: whether it is owed, the inputs used, and what is missing.
+
+Joins the rules (:mod:`wego_xl.fees`, :mod:`wego_xl.membership`) with the roster's data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import MissingDataError, WegoError
+from .fees import FeeSchedule, check_fee_year, gdp_reference_year, schedule_in_effect
+from .membership import FeeDue, fee_due
+from .roster import GdpFigure, Member, Roster
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the finance staff need to know about one member's fee for one year."""
+
+    member: Member
+    fee_year: int
+    due: FeeDue
+    gdp_year: int
+    gdp: GdpFigure | None
+    schedule: FeeSchedule | None
+    population_band: str = ""
+    gdp_band: str = ""
+    fee: float | None = None  # None when it cannot be computed yet
+    missing: tuple[str, ...] = ()  # what stops the fee being computed, in words
+
+    @property
+    def amount_owed(self) -> float | None:
+        """The fee owed: 0 when none is owed, None when it cannot be computed yet."""
+        if not self.due.owed:
+            return 0.0
+        return self.fee
+
+    def explain(self) -> str:
+        """One paragraph a finance user can paste into a letter or check by hand."""
+        m = self.member
+        name = m.name_en or m.name_ko
+        if not self.due.owed:
+            return f"{name}, fee year {self.fee_year}: no fee owed ({self.due.reason})."
+        if self.fee is None:
+            return f"{name}, fee year {self.fee_year}: fee cannot be computed yet: {'; '.join(self.missing)}."
+        return (
+            f"{name}, fee year {self.fee_year}: {self.fee:,.0f} USD. Population "
+            f"{m.population:,.0f} ({self.population_band}); {m.gdp_code} GDP (PPP) per capita "
+            f"{self.gdp_year} {self.gdp.value:,.3f} USD ({self.gdp_band}, IMF WEO {self.gdp.edition}); "
+            f"{self.schedule.effective_year} fee table. {self.due.reason.capitalize()}."
+        )
+
+    def raise_if_missing(self) -> None:
+        """Raise :class:`MissingDataError` naming the missing input, if the fee is owed but unknown."""
+        if self.due.owed and self.fee is None:
+            name = self.member.name_en or self.member.name_ko
+            raise MissingDataError(f"{name} {self.fee_year}: {'; '.join(self.missing)}")
+
+
+def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
+    """Assess ``member`` for ``fee_year`` using the roster's population, GDP and schedules."""
+    year = check_fee_year(fee_year)
+    due = fee_due(member.membership, year, member.full_since)
+    gdp_year = gdp_reference_year(year)
+    gdp = roster.gdp_figure(member.gdp_code, gdp_year)
+    missing: list[str] = []
+    try:
+        schedule = schedule_in_effect(year, roster.schedules)
+    except WegoError as exc:
+        schedule = None
+        missing.append(str(exc))
+    problem = member.problem_with("Population")
+    if problem is not None:
+        missing.append(f"the population cell is not usable: {problem}")
+    elif member.population is None:
+        missing.append(
+            f"population is blank (Members sheet, row {member.row}): type it in persons"
+        )
+    if gdp is None:
+        editions = roster.editions()
+        where = f"IMF WEO {editions[-1]}" if editions else "the GDP sheet (it is empty)"
+        missing.append(
+            f"no {member.gdp_code} GDP (PPP) per capita for {gdp_year} in {where}: "
+            f"run wego-xl import-weo"
+        )
+    if missing or not due.owed:
+        pop_band = gdp_band = ""
+        fee = None
+        if schedule and member.population is not None and gdp is not None:
+            quote = schedule.quote(member.population, gdp.value)
+            pop_band, gdp_band, fee = quote.population_band.label, quote.gdp_band.label, quote.fee
+        return Assessment(member, year, due, gdp_year, gdp, schedule, pop_band, gdp_band,
+                          fee if not missing else None, tuple(missing))
+    quote = schedule.quote(member.population, gdp.value)
+    return Assessment(member, year, due, gdp_year, gdp, schedule, quote.population_band.label,
+                      quote.gdp_band.label, quote.fee, ())

@@ -1,0 +1,250 @@
+"""What Excel hands a worksheet function, turned into the numbers, years and names the rules
+take. Pure Python and numpy (no xlwings), so every host shares one behaviour:
+
+=====================  =================================================================
+cell holds             read as
+=====================  =================================================================
+number                 itself (0 is valid; negative, NaN, infinite: #NUM!)
+text "970,000"         970000: thousands separators (, space, no-break space, ') and
+                       surrounding spaces are ignored; other text: #VALUE!
+blank / empty text     blank: a fee of two blanks is blank; one blank beside a number is
+                       #N/A naming the missing input
+TRUE / FALSE           #VALUE! (a flag is not an amount)
+date                   #VALUE! (a date is not an amount; format the cell as a number)
+error value text       the same error, passed on ("#N/A" in gives #N/A out)
+=====================  =================================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import numbers
+import re
+from itertools import chain
+from typing import Any, Callable
+
+import numpy as np
+
+from .errors import InputError, MissingDataError, WegoError
+from .fees import check_amount, check_fee_year
+
+EXCEL_ERRORS = ("#N/A", "#VALUE!", "#NUM!", "#DIV/0!", "#NAME?", "#NULL!", "#REF!",
+                "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!",
+                "#BUSY!", "#UNKNOWN!")
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}([,' \u00a0\u202f]\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?$")
+_SEPARATORS = str.maketrans("", "", ",' \u00a0\u202f")
+_FAST_TYPES = {float, int}
+
+
+class PassedError(WegoError):
+    """An Excel error value that arrived as an argument and is passed on unchanged."""
+
+    def __init__(self, code: str):
+        self.excel_code = code
+        super().__init__(f"an input cell already shows {code}")
+
+
+def error_code(value: object) -> str | None:
+    """The Excel error code if ``value`` is an error value's text ("#N/A"), else None."""
+    if isinstance(value, str) and value.startswith("#"):
+        head = value.split(":", 1)[0].strip().upper()
+        if head in EXCEL_ERRORS:
+            return head
+    return None
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def to_amount(value: object, name: str, kind: str) -> float:
+    """One cell as an amount for the fee rules, or an error saying why it is not one."""
+    if isinstance(value, str):
+        code = error_code(value)
+        if code:
+            raise PassedError(code)
+        text = value.strip()
+        if not text:
+            raise MissingDataError(f"{name} is blank: type {kind}")
+        if _NUMBER_TEXT.match(text):
+            return check_amount(float(text.translate(_SEPARATORS)), name, kind)
+        raise InputError(f"{name} must be {kind}, got the text {value!r}")
+    if value is None:
+        raise MissingDataError(f"{name} is blank: type {kind}")
+    if isinstance(value, bool):
+        raise InputError(f"{name} must be {kind}, got {str(value).upper()}")
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise InputError(f"{name} must be {kind}, got a date ({value}); format the cell as a number")
+    if isinstance(value, numbers.Real):
+        return check_amount(value, name, kind)
+    raise InputError(f"{name} must be {kind}, got {value!r}")
+
+
+def to_fee_year(value: object) -> int:
+    """One cell as a fee year (2016, 2016.0 or the text "2016")."""
+    if isinstance(value, str):
+        code = error_code(value)
+        if code:
+            raise PassedError(code)
+        text = value.strip()
+        if not text:
+            raise MissingDataError("fee year is blank: type a year such as 2016")
+        if re.fullmatch(r"\d{4}(\.0+)?", text):
+            return check_fee_year(float(text))
+        raise InputError(f"fee year must be a year such as 2016, got the text {value!r}")
+    if value is None:
+        raise MissingDataError("fee year is blank: type a year such as 2016")
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise InputError(
+            f"fee year must be a year such as 2016, got a date ({value}); type the year as a number"
+        )
+    return check_fee_year(value)
+
+
+def to_name(value: object) -> str:
+    """One cell as a member name to look up."""
+    if isinstance(value, str):
+        code = error_code(value)
+        if code:
+            raise PassedError(code)
+        if value.strip():
+            return value
+        raise MissingDataError("city is blank: type a member's Korean or English name")
+    if value is None:
+        raise MissingDataError("city is blank: type a member's Korean or English name")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raise InputError(f"city must be a member's name, got {value!r}")
+
+
+# ---------------------------------------------------------------------------------------
+# Shapes: Excel gives a scalar, a flat list (one row or column) or a list of lists.
+# ---------------------------------------------------------------------------------------
+
+def shape_of(value: Any) -> tuple[int, ...]:
+    """(), (n,) or (rows, columns); raises for ragged or deeper nesting."""
+    if not isinstance(value, (list, tuple)):
+        return ()
+    if not value:
+        raise InputError("the range is empty")
+    if any(isinstance(v, (list, tuple)) for v in value):
+        if not all(isinstance(v, (list, tuple)) for v in value):
+            raise InputError("the range mixes single values and rows; give a rectangular range")
+        widths = {len(v) for v in value}
+        if len(widths) != 1 or 0 in widths:
+            raise InputError("the range's rows have different lengths; give a rectangular range")
+        if any(isinstance(c, (list, tuple)) for row in value for c in row):
+            raise InputError("a range can have at most two dimensions (rows and columns)")
+        return (len(value), len(value[0]))
+    return (len(value),)
+
+
+def _grid(value: Any, shape: tuple[int, ...]) -> list[list[Any]]:
+    if len(shape) == 0:
+        return [[value]]
+    if len(shape) == 1:
+        return [list(value)]
+    return [list(row) for row in value]
+
+
+def _unshape(result: np.ndarray, shape: tuple[int, ...]) -> Any:
+    """Turn a 2-D result back into the caller's nesting: scalar, flat list or rows."""
+    if len(shape) == 0:
+        return result[0, 0].item() if isinstance(result[0, 0], np.generic) else result[0, 0]
+    if len(shape) == 1:
+        return result[0].tolist()
+    return result.tolist()
+
+
+def broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The result shape for arguments of these shapes (numpy rules, as Excel arrays)."""
+    deepest = max(shapes, key=len)
+    try:
+        grid = np.broadcast_shapes(*[(1, 1) if not s else (1, s[0]) if len(s) == 1 else s for s in shapes])
+    except ValueError:
+        described = " and ".join("a single cell" if not s else "×".join(map(str, (1, *s) if len(s) == 1 else s)) for s in shapes)
+        raise InputError(f"the ranges do not fit together ({described}); give ranges of the same size") from None
+    if len(deepest) == 1 and grid[0] == 1:
+        return (grid[1],)
+    return grid if deepest else ()
+
+
+class CellResults:
+    """Per-cell results of one call: numbers or values, and errors kept with their cell.
+
+    ``text_errors`` chooses what an error cell holds: the code and reason ("#N/A: 'Seol'
+    is not on the roster...", for classic Excel, which cannot return real error values),
+    or the bare code ("#N/A", which xlwings Server and Lite turn into a real error).
+    """
+
+    def __init__(self, shape: tuple[int, ...], text_errors: bool = True):
+        self.shape = shape
+        self.text_errors = text_errors
+
+    def error_cell(self, exc: BaseException) -> str:
+        code = getattr(exc, "excel_code", "#VALUE!")
+        if not self.text_errors or isinstance(exc, PassedError):
+            return code
+        return f"{code}: {exc}"
+
+    def whole(self, exc: BaseException) -> Any:
+        """Every cell showing the same error (bad shapes, an unreadable roster)."""
+        dims = (1, 1) if not self.shape else (1, self.shape[0]) if len(self.shape) == 1 else self.shape
+        out = np.full(dims, self.error_cell(exc), dtype=object)
+        return _unshape(out, self.shape)
+
+    def finish(self, result: np.ndarray) -> Any:
+        return _unshape(result, self.shape)
+
+
+def read_amounts(value: Any, shape: tuple[int, ...], name: str, kind: str,
+                 results: CellResults) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """(amounts as floats, error cells or None, blank mask) for one argument, as 2-D arrays.
+
+    All-number ranges take a numpy fast path; anything else is read cell by cell.
+    """
+    grid = _grid(value, shape)
+    if set(map(type, chain.from_iterable(grid))) <= _FAST_TYPES:
+        amounts = np.asarray(grid, dtype=float)
+        bad = ~np.isfinite(amounts) | (amounts < 0)
+        blanks = np.zeros(amounts.shape, dtype=bool)
+        if not bad.any():
+            return amounts, None, blanks
+        errors = np.full(amounts.shape, None, dtype=object)
+        for r, c in zip(*np.nonzero(bad)):
+            try:
+                to_amount(grid[r][c], name, kind)
+            except WegoError as exc:
+                errors[r, c] = results.error_cell(exc)
+        return np.where(bad, np.nan, amounts), errors, blanks
+    amounts = np.full((len(grid), len(grid[0])), np.nan)
+    errors = np.full(amounts.shape, None, dtype=object)
+    blanks = np.zeros(amounts.shape, dtype=bool)
+    for r, row in enumerate(grid):
+        for c, cell in enumerate(row):
+            if is_blank(cell):
+                blanks[r, c] = True
+                continue
+            try:
+                amounts[r, c] = to_amount(cell, name, kind)
+            except WegoError as exc:
+                errors[r, c] = results.error_cell(exc)
+    return amounts, errors, blanks
+
+
+def per_cell(results: CellResults, args: list[tuple[Any, tuple[int, ...]]],
+             fn: Callable[..., Any]) -> Any:
+    """Call ``fn`` once per cell of the broadcast arguments; an error stays in its cell.
+
+    For functions whose rule is a lookup per cell (names, years): a dict lookup each.
+    """
+    shape = results.shape
+    dims = (1, 1) if not shape else (1, shape[0]) if len(shape) == 1 else shape
+    grids = [np.broadcast_to(np.asarray(_grid(v, s), dtype=object), dims) for v, s in args]
+    out = np.empty(dims, dtype=object)
+    for index in np.ndindex(dims):
+        try:
+            out[index] = fn(*(g[index] for g in grids))
+        except WegoError as exc:
+            out[index] = results.error_cell(exc)
+    return results.finish(out)

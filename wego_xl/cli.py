@@ -1,0 +1,192 @@
+"""The ``wego-xl`` command line: the same rules and roster as the Excel functions.
+
+Exit codes: 0 done; 1 problems found in the data; 2 a usage or file error. A user's
+mistake prints one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import WegoError
+
+ROSTER_OPTION = click.option(
+    "--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Roster workbook (default: $WEGO_ROSTER, else the shipped workbooks/wego_roster.xlsx).")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for automation.")
+
+
+class UserError(click.ClickException):
+    """One line on stderr, exit code 2 (usage or file error) unless told otherwise."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:  # one plain line, no "Error:" box
+        click.echo(f"wego-xl: {self.format_message()}", err=True)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _emit(data: dict | list) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="wego-xl")
+def main() -> None:
+    """WeGO membership fees: the fee table, the roster, and the refresh of the roster workbook."""
+
+
+@main.command()
+@click.argument("population")
+@click.argument("gdp_per_capita")
+@click.option("--fee-year", default=None, help="Fee year choosing the fee table (default: this year).")
+@ROSTER_OPTION
+@JSON_OPTION
+def fee(population: str, gdp_per_capita: str, fee_year: str | None, roster_file: Path | None, as_json: bool) -> None:
+    """The annual fee for a POPULATION (persons) and GDP_PER_CAPITA (PPP, USD).
+
+    Example: wego-xl fee 970000 35379
+    """
+    import datetime as dt
+
+    from .cells import to_amount, to_fee_year
+    from .fees import schedule_in_effect
+    from .functions import GDP, POPULATION
+    from .roster import load_roster
+
+    try:
+        pop = to_amount(population, *POPULATION)
+        gdp = to_amount(gdp_per_capita, *GDP)
+        year = to_fee_year(fee_year) if fee_year else dt.date.today().year
+        schedule = schedule_in_effect(year, load_roster(roster_file).schedules)
+        quote = schedule.quote(pop, gdp)
+    except WegoError as exc:
+        raise UserError(str(exc)) from None
+    if as_json:
+        _emit({"fee": quote.fee, "currency": "USD", "population": pop, "gdp_per_capita": gdp,
+               "population_band": quote.population_band.label, "gdp_band": quote.gdp_band.label,
+               "schedule_year": quote.schedule_year})
+        return
+    click.echo(f"Fee: {quote.fee:,.0f} USD ({quote.schedule_year} fee table)")
+    click.echo(f"Population: {pop:,.0f} persons, band {quote.population_band.label}")
+    click.echo(f"GDP (PPP) per capita: {gdp:,.2f} USD, band {quote.gdp_band.label}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--fee-year", default=None, help="Also say whether a fee is owed for this year.")
+@ROSTER_OPTION
+@JSON_OPTION
+def status(name: str, fee_year: str | None, roster_file: Path | None, as_json: bool) -> None:
+    """A member's status, names, country, region and capital flag. NAME: Korean, English or alias."""
+    from .billing import assess
+    from .cells import to_fee_year
+    from .roster import load_roster
+
+    try:
+        roster = load_roster(roster_file)
+        m = roster.find(name)
+        a = assess(roster, m, to_fee_year(fee_year)) if fee_year else None
+    except WegoError as exc:
+        raise UserError(str(exc)) from None
+    capital = {True: "capital", False: "non-capital", None: "n/a (organisation)"}[m.capital]
+    info = {
+        "member_id": m.member_id, "status": m.membership.english, "status_ko": m.membership.korean,
+        "name_en": m.name_en, "name_ko": m.name_ko, "aliases": list(m.aliases),
+        "country": m.country, "country_code": m.country_iso3, "region": m.region, "capital": capital,
+        "full_since": m.full_since, "population": m.population, "notes": m.notes,
+    }
+    if a:
+        info.update(fee_year=a.fee_year, fee_owed=a.due.owed, reason=a.due.reason,
+                    fee=a.amount_owed, missing=list(a.missing))
+    if as_json:
+        _emit(info)
+        return
+    click.echo(f"{m.name_en} ({m.name_ko}) [{m.member_id}]")
+    click.echo(f"  Status:  {m.membership.english} member ({m.membership.korean})")
+    click.echo(f"  Country: {m.country} ({m.country_iso3}); region {m.region}; {capital}")
+    if m.aliases:
+        click.echo(f"  Also:    {'; '.join(m.aliases)}")
+    if m.notes:
+        click.echo(f"  Notes:   {m.notes}")
+    if a:
+        click.echo(f"  {a.explain()}")
+
+
+@main.command()
+@ROSTER_OPTION
+@JSON_OPTION
+def roster(roster_file: Path | None, as_json: bool) -> None:
+    """Counts by region, capital status and membership type, beside the 2016 source's totals."""
+    from rich.table import Table
+
+    from .roster import load_roster
+    from .summary import roster_summary
+
+    try:
+        by_region, by_type = roster_summary(load_roster(roster_file))
+    except WegoError as exc:
+        raise UserError(str(exc)) from None
+    if as_json:
+        _emit({"regions": [r.__dict__ | {"reconciles": r.reconciles} for r in by_region],
+               "membership": [r.__dict__ | {"reconciles": r.reconciles} for r in by_type]})
+    else:
+        console = _console()
+        t = Table(title="Cities by region")
+        for col in ("Region", "Capitals", "Non-capitals", "Cities", "2016 source", "Matches"):
+            t.add_column(col, justify="left" if col == "Region" else "right")
+        for r in by_region:
+            t.add_row(r.label, str(r.capitals), str(r.non_capitals), str(r.total),
+                      str(r.source_total), "yes" if r.reconciles else "NO")
+        console.print(t)
+        t = Table(title="Members by type")
+        for col in ("Membership", "Members", "2016 source", "Matches"):
+            t.add_column(col, justify="left" if col == "Membership" else "right")
+        for r in by_type:
+            t.add_row(r.label, str(r.total), str(r.source_total), "yes" if r.reconciles else "NO")
+        console.print(t)
+    if not all(r.reconciles for r in by_region + by_type):
+        sys.exit(1)
+
+
+@main.command()
+@ROSTER_OPTION
+@JSON_OPTION
+def check(roster_file: Path | None, as_json: bool) -> None:
+    """Check the roster workbook and its fee schedules; exit 1 if problems are found."""
+    from .fees import schedule_findings
+    from .roster import load_roster
+
+    try:
+        r = load_roster(roster_file)
+    except WegoError as exc:
+        raise UserError(str(exc)) from None
+    findings = [str(f) for s in r.schedules for f in schedule_findings(s)]
+    problems = [str(p) for p in r.problems]
+    if as_json:
+        _emit({"problems": problems, "schedule_notes": findings})
+    else:
+        for p in problems:
+            click.echo(f"problem: {p}")
+        for f in findings:
+            click.echo(f"note: fee table {f} (applied as published)")
+        click.echo(f"{len(problems)} problem(s) in {r.path.name}; {len(findings)} note(s) on the fee table")
+    if problems:
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,100 @@
+"""Every error the toolkit raises, in one place.
+
+Each error says which value broke which rule and what to do. ``excel_code`` is the
+Excel error value a worksheet function shows for it (``#VALUE!``, ``#NUM!``, ``#N/A``).
+"""
+
+from __future__ import annotations
+
+
+class WegoError(Exception):
+    """Base class: a problem the user can fix, told in one line."""
+
+    excel_code = "#VALUE!"
+
+
+class InputError(WegoError, ValueError):
+    """A value is not of the kind a rule needs (text where a number belongs)."""
+
+    excel_code = "#VALUE!"
+
+
+class OutOfRangeError(InputError):
+    """A number that no rule accepts: negative, NaN, infinite, not a whole year."""
+
+    excel_code = "#NUM!"
+
+
+class ScheduleError(WegoError):
+    """A fee schedule is malformed (bands unsorted or overlapping, wrong shape, negative fee)."""
+
+
+class NoScheduleError(WegoError, LookupError):
+    """No fee schedule is in effect for the fee year asked about."""
+
+    excel_code = "#N/A"
+
+
+class MemberNotFoundError(WegoError, LookupError):
+    """A name is not on the roster; ``suggestions`` holds the closest roster names."""
+
+    excel_code = "#N/A"
+
+    def __init__(self, name: str, suggestions: list[str] | tuple[str, ...] = ()):
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        if self.suggestions:
+            hint = "did you mean " + " or ".join(self.suggestions) + "?"
+        else:
+            hint = "check the spelling or add the member to the roster's Members sheet"
+        super().__init__(f"{name!r} is not on the roster; {hint}")
+
+
+class MissingDataError(WegoError, LookupError):
+    """An input the fee needs is blank in the roster (a population, a GDP figure)."""
+
+    excel_code = "#N/A"
+
+
+class RosterError(WegoError):
+    """The roster workbook cannot be used: a missing sheet or column, a bad cell."""
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        path: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        fix: str | None = None,
+    ):
+        self.problem = problem
+        self.path, self.sheet, self.row, self.column = path, sheet, row, column
+        self.value, self.fix = value, fix
+        where = []
+        if path:
+            where.append(str(path))
+        if sheet:
+            where.append(f"sheet {sheet!r}")
+        if row is not None:
+            where.append(f"row {row}")
+        if column:
+            where.append(f"column {column!r}")
+        text = (", ".join(where) + ": " if where else "") + problem
+        if value is not None:
+            text += f" (got {value!r})"
+        if fix:
+            text += f"; {fix}"
+        super().__init__(text)
+
+
+class WorkbookBusyError(WegoError):
+    """Excel holds the workbook open, so writing it now could lose the user's edits."""
+
+
+def excel_error_text(error: BaseException) -> str:
+    """The text a cell shows for ``error``: the Excel error code, then the reason."""
+    code = getattr(error, "excel_code", "#VALUE!")
+    return f"{code}: {error}"

@@ -1,0 +1,209 @@
+"""The worksheet functions, without any xlwings decoration.
+
+Each takes what Excel hands over (a value, a flat list for one row or column, or a list
+of rows) and returns the same shape, with an error kept in the cell it belongs to (see
+:mod:`wego_xl.cells`). ``udfs.py`` exposes them to Excel; tests and the formula engine
+call them directly. ``text_errors=False`` gives bare error codes (xlwings Server, Lite).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+import numpy as np
+
+from .billing import assess
+from .cells import (
+    CellResults, broadcast_shape, is_blank, per_cell, read_amounts, shape_of, to_amount,
+    to_fee_year, to_name,
+)
+from .errors import InputError, MissingDataError, WegoError
+from .fees import gdp_reference_year, schedule_in_effect
+from .membership import MembershipType
+from .roster import Roster, load_roster
+
+POPULATION = ("population", "a number of persons such as 970000")
+GDP = ("GDP per capita", "a number of USD such as 35379")
+
+
+def _roster() -> Roster:
+    return load_roster()
+
+
+def _schedule(fee_year: object):
+    year = dt.date.today().year if is_blank(fee_year) else to_fee_year(fee_year)
+    return schedule_in_effect(year, _roster().schedules)
+
+
+def _start(text_errors: bool, *args: Any) -> CellResults | Any:
+    """The result holder for these arguments, or the single error for misfitting ranges."""
+    try:
+        shape = broadcast_shape(*(shape_of(a) for a in args))
+    except WegoError as exc:
+        return CellResults((), text_errors).whole(exc)
+    return CellResults(shape, text_errors)
+
+
+def _each(text_errors: bool, args: tuple[Any, ...], fn: Callable[..., Any],
+          blank_key: bool = True) -> Any:
+    """Apply ``fn`` per cell; a blank first argument (the row's key) gives a blank cell."""
+    results = _start(text_errors, *args)
+    if not isinstance(results, CellResults):
+        return results
+
+    def cell(*values: Any) -> Any:
+        if blank_key and is_blank(values[0]):
+            return None
+        return fn(*values)
+
+    try:
+        return per_cell(results, [(a, shape_of(a)) for a in args], cell)
+    except WegoError as exc:
+        return results.whole(exc)
+
+
+# -- fee rules ----------------------------------------------------------------------------
+
+def fee(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_errors: bool = True) -> Any:
+    """Annual fee in USD for population(s) and GDP (PPP) per capita; arrays in one pass."""
+    if isinstance(fee_year, (list, tuple)):
+        def one(p: Any, g: Any, y: Any) -> Any:
+            if is_blank(p) and is_blank(g):
+                return None
+            return _schedule(y).fee(to_amount(p, *POPULATION), to_amount(g, *GDP))
+        return _each(text_errors, (population, gdp_per_capita, fee_year), one, blank_key=False)
+    results = _start(text_errors, population, gdp_per_capita)
+    if not isinstance(results, CellResults):
+        return results
+    try:
+        schedule = _schedule(fee_year)
+    except WegoError as exc:
+        return results.whole(exc)
+    pop, pop_err, pop_blank = read_amounts(population, shape_of(population), *POPULATION, results)
+    gdp, gdp_err, gdp_blank = read_amounts(gdp_per_capita, shape_of(gdp_per_capita), *GDP, results)
+    fees = schedule.fees_for(pop, gdp)
+    if pop_err is None and gdp_err is None and not pop_blank.any() and not gdp_blank.any():
+        return results.finish(fees)
+    dims = fees.shape
+    out = fees.astype(object)
+    pop_blank, gdp_blank = np.broadcast_to(pop_blank, dims), np.broadcast_to(gdp_blank, dims)
+    out[pop_blank & gdp_blank] = None
+    for mask, (name, kind) in ((pop_blank & ~gdp_blank, POPULATION), (gdp_blank & ~pop_blank, GDP)):
+        if mask.any():
+            out[mask] = results.error_cell(MissingDataError(f"{name} is blank: type {kind}"))
+    for errors in (gdp_err, pop_err):  # population's error wins when both are bad
+        if errors is not None:
+            errors = np.broadcast_to(errors, dims)
+            has = errors != None  # noqa: E711 (elementwise)
+            out[has] = errors[has]
+    return results.finish(out)
+
+
+def bands(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_errors: bool = True) -> Any:
+    """The population and GDP bands a pair falls in, as text."""
+    def one(p: Any, g: Any, y: Any) -> str:
+        quote = _schedule(y).quote(to_amount(p, *POPULATION), to_amount(g, *GDP))
+        return f"population {quote.population_band.label}; GDP {quote.gdp_band.label}"
+    return _each(text_errors, (population, gdp_per_capita, fee_year), one, blank_key=False)
+
+
+def gdp_year(fee_year: Any, *, text_errors: bool = True) -> Any:
+    """The GDP reference year: fee year - 2."""
+    return _each(text_errors, (fee_year,), lambda y: gdp_reference_year(to_fee_year(y)))
+
+
+def schedule_table(fee_year: Any = None, *, text_errors: bool = True) -> Any:
+    """The fee table in effect for a fee year, with band labels, as rows to spill."""
+    try:
+        schedule = _schedule(fee_year)
+    except WegoError as exc:
+        return CellResults((), text_errors).whole(exc)
+    head = [f"GDP (PPP) per capita \\ population ({schedule.effective_year} table, USD)"]
+    rows = [head + [b.label for b in schedule.population_bands]]
+    for band, fees in zip(schedule.gdp_bands, schedule.fees):
+        rows.append([band.label, *fees])
+    return rows
+
+
+# -- members ------------------------------------------------------------------------------
+
+def _member(city: Any):
+    return _roster().find(to_name(city))
+
+
+_LANGUAGES = {"": "en", "en": "en", "english": "en", "ko": "ko", "kr": "ko", "korean": "ko", "한국어": "ko"}
+
+
+def status(city: Any, language: Any = None, *, text_errors: bool = True) -> Any:
+    """Membership type: Full, Associate or Friendship (language "ko": 정회원, 준회원, 우정회원)."""
+    def one(c: Any, lang: Any) -> str:
+        key = "" if is_blank(lang) else str(lang).strip().lower()
+        if key not in _LANGUAGES:
+            raise InputError(f"language must be \"en\" or \"ko\", got {lang!r}")
+        return _member(c).membership.label(_LANGUAGES[key])
+    return _each(text_errors, (city, language), one)
+
+
+def member_fee(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
+    """The fee a member owes for a fee year in USD (0 when none is owed)."""
+    def one(c: Any, y: Any) -> float:
+        a = assess(_roster(), _member(c), to_fee_year(y))
+        a.raise_if_missing()
+        return a.amount_owed
+    return _each(text_errors, (city, fee_year), one)
+
+
+def fee_due(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
+    """TRUE when the member owes a fee for the fee year."""
+    from .membership import fee_due as rule
+
+    def one(c: Any, y: Any) -> bool:
+        m = _member(c)
+        return rule(m.membership, to_fee_year(y), m.full_since).owed
+    return _each(text_errors, (city, fee_year), one)
+
+
+def explain(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
+    """A sentence explaining the member's fee for the fee year, inputs and rule included."""
+    return _each(text_errors, (city, fee_year),
+                 lambda c, y: assess(_roster(), _member(c), to_fee_year(y)).explain())
+
+
+def region(city: Any, *, text_errors: bool = True) -> Any:
+    return _each(text_errors, (city,), lambda c: _member(c).region)
+
+
+def country(city: Any, *, text_errors: bool = True) -> Any:
+    return _each(text_errors, (city,), lambda c: _member(c).country)
+
+
+def is_capital(city: Any, *, text_errors: bool = True) -> Any:
+    def one(c: Any) -> bool:
+        m = _member(c)
+        if m.capital is None:
+            raise MissingDataError(f"{m.name_en} is an organisation, not a city: it has no capital flag")
+        return m.capital
+    return _each(text_errors, (city,), one)
+
+
+def members(region_name: Any = None, membership: Any = None, *, text_errors: bool = True) -> Any:
+    """English names of the members of a region and/or membership type, as a column."""
+    try:
+        kind = None if is_blank(membership) else MembershipType.parse(membership)
+        found = _roster().select(None if is_blank(region_name) else str(region_name), kind)
+    except WegoError as exc:
+        return CellResults((), text_errors).whole(exc)
+    if not found:
+        return CellResults((), text_errors).whole(MissingDataError("no members match"))
+    return [[m.name_en or m.name_ko] for m in found]
+
+
+def count_failed(values: Any) -> int:
+    """How many cells hold an Excel error, as a value or as classic xlwings' error text."""
+    from .cells import error_code
+
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    flat = (v for row in values for v in (row if isinstance(row, (list, tuple)) else [row]))
+    return sum(1 for v in flat if error_code(v) is not None)

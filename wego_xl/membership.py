@@ -1,0 +1,81 @@
+"""Membership types and the lifecycle rule that decides whether a fee is owed.
+
+Source (2016): an applicant becomes an associate when the Secretariat accepts its
+application, and a full member when the Executive Committee approves it; "the fee
+obligation starts the year after becoming a full member". Associates pay no fee;
+friendship members are organisations, for which the source sets no fee.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import InputError
+from .fees import check_fee_year
+
+
+class MembershipType(enum.Enum):
+    """The three kinds of WeGO member, with their English and Korean names."""
+
+    FULL = ("Full", "정회원")
+    ASSOCIATE = ("Associate", "준회원")
+    FRIENDSHIP = ("Friendship", "우정회원")
+
+    def __init__(self, english: str, korean: str):
+        self.english = english
+        self.korean = korean
+
+    def label(self, language: str = "en") -> str:
+        """The name a finance user reads: "Full", or "정회원" with ``language="ko"``."""
+        return self.korean if language == "ko" else self.english
+
+    @classmethod
+    def parse(cls, text: object) -> "MembershipType":
+        """Read "Full", "full member", "정회원"... into a type; anything else is an error."""
+        if isinstance(text, cls):
+            return text
+        key = unicodedata.normalize("NFC", str(text or "")).strip().lower()
+        key = key.removesuffix(" member").strip()
+        for kind in cls:
+            if key in (kind.english.lower(), kind.korean):
+                return kind
+        raise InputError(
+            f"membership type must be Full, Associate or Friendship (정회원, 준회원, 우정회원), "
+            f"got {text!r}"
+        )
+
+
+@dataclass(frozen=True)
+class FeeDue:
+    """Whether a member owes a fee for a fee year, and why."""
+
+    owed: bool
+    reason: str
+    assumed: bool = False  # True when a missing full-since year was assumed
+
+
+def fee_due(membership: MembershipType, fee_year: object, full_since: int | None = None) -> FeeDue:
+    """Whether a fee is owed for ``fee_year``.
+
+    Associate: never. Friendship: none (the source sets no fee for organisations).
+    Full: from the calendar year after the year it became full. A full member with no
+    recorded full-since year is treated as full before the fee year, and the answer says
+    that this was assumed.
+    """
+    year = check_fee_year(fee_year)
+    if membership is MembershipType.ASSOCIATE:
+        return FeeDue(False, "associate members pay no annual fee until the EC approves them as full members")
+    if membership is MembershipType.FRIENDSHIP:
+        return FeeDue(False, "friendship members are organisations; the 2016 rules set no fee for them")
+    if full_since is None:
+        return FeeDue(
+            True,
+            f"full member; no full-since year is recorded, so it is assumed to have been full before {year}",
+            assumed=True,
+        )
+    since = check_fee_year(full_since)
+    if year > since:
+        return FeeDue(True, f"full member since {since}; fees are owed from {since + 1}")
+    return FeeDue(False, f"full member since {since}; the first fee year is {since + 1}")

@@ -1,0 +1,67 @@
+"""Matching the names finance staff type to roster names.
+
+One key per name, whatever the case, spacing, punctuation, accents or Unicode form:
+"남 다카", "남다카" and decomposed (NFD) Hangul from macOS Excel all give the same key,
+as do "Muğla", "MUGLA" and "mugla". Unknown names get the closest roster names through
+rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Iterable, Mapping
+
+
+
+#: How similar (0-100) a roster name must be to be offered as a suggestion.
+SUGGESTION_CUTOFF = 60.0
+#: Suggestions more than this many points behind the best one are not offered.
+SUGGESTION_SPREAD = 10.0
+
+
+def name_key(name: object) -> str:
+    """The comparison key of a name: compatibility-normalised, accents and punctuation
+    removed, case folded, Hangul recomposed. "바라트퍼· 서브메트로폴리탄" -> "바라트퍼서브메트로폴리탄"."""
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFC", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def suggest(name: object, keyed_names: Mapping[str, str], limit: int = 3) -> list[str]:
+    """Up to ``limit`` display names whose keys are closest to ``name``'s key.
+
+    ``keyed_names`` maps each name key to the display name to offer (a member's English
+    name, say), so several aliases of one member yield it once.
+    """
+    from rapidfuzz import fuzz, process  # imported on the first unknown name only
+
+    key = name_key(name)
+    if not key:
+        return []
+    found: list[str] = []
+    matches = process.extract(
+        key, list(keyed_names), scorer=fuzz.WRatio, score_cutoff=SUGGESTION_CUTOFF, limit=limit * 4
+    )
+    best = matches[0][1] if matches else 0.0
+    for matched, score, _index in matches:
+        if score < best - SUGGESTION_SPREAD:
+            break
+        shown = keyed_names[matched]
+        if shown not in found:
+            found.append(shown)
+        if len(found) == limit:
+            break
+    return found
+
+
+def split_aliases(text: object) -> list[str]:
+    """Aliases as stored in one cell, separated by ';' (blank gives none)."""
+    if text is None:
+        return []
+    return [part.strip() for part in str(text).split(";") if part.strip()]
+
+
+def unique_keys(names: Iterable[str]) -> set[str]:
+    """The distinct non-empty keys of ``names``."""
+    return {k for k in map(name_key, names) if k}

@@ -1,0 +1,506 @@
+"""Reading the roster workbook: members, GDP figures and fee schedules.
+
+The data-access layer: it opens workbook files (openpyxl), checks every cell, and hands
+the rules typed records. A missing sheet or column, or a duplicate id or name, stops the
+load with a :class:`RosterError` naming sheet, row, column and value; a bad value in one
+cell is recorded as a problem of that member (see :attr:`Roster.problems`) so the rest of
+the roster stays usable.
+
+Which file: the ``path`` argument, else the ``WEGO_ROSTER`` environment variable, else the
+shipped ``workbooks/wego_roster.xlsx``. Loads are cached per file and redone when the
+file's modification time or size changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import os
+import re
+import threading
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .errors import (
+    InputError,
+    MemberNotFoundError,
+    RosterError,
+    ScheduleError,
+    WegoError,
+)
+from .fees import FeeSchedule
+from .membership import MembershipType
+from .names import name_key, split_aliases, suggest
+
+SHIPPED_ROSTER = Path(__file__).resolve().parent.parent / "workbooks" / "wego_roster.xlsx"
+ROSTER_ENV = "WEGO_ROSTER"
+
+MEMBERS_SHEET, GDP_SHEET, SCHEDULE_SHEET, ABOUT_SHEET = "Members", "GDP", "Fee schedule", "About"
+REGIONS = ("Asia", "Oceania", "Americas", "Europe", "Middle East", "Africa")
+
+#: Members sheet: header -> record field, in sheet order.
+MEMBER_COLUMNS = {
+    "Member ID": "member_id",
+    "Korean name": "name_ko",
+    "English name": "name_en",
+    "Aliases": "aliases",
+    "Country code": "country_iso3",
+    "Country": "country",
+    "Region": "region",
+    "Capital": "capital",
+    "Membership": "membership",
+    "Associate since": "associate_since",
+    "Full since": "full_since",
+    "Population": "population",
+    "Population year": "population_year",
+    "Population source": "population_source",
+    "GDP country code": "gdp_country_iso3",
+    "English name confirmed": "english_confirmed",
+    "Notes": "notes",
+}
+#: GDP sheet: header -> field.
+GDP_COLUMNS = {
+    "Country code": "country_iso3",
+    "Country": "country",
+    "Year": "year",
+    "GDP per capita (PPP, USD)": "value",
+    "Edition": "edition",
+    "Units": "units",
+    "Source": "source",
+}
+SCHEDULE_MARK = "Effective year"
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"], start=1)}
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One row of the Members sheet."""
+
+    member_id: str
+    name_ko: str
+    name_en: str
+    aliases: tuple[str, ...]
+    country_iso3: str
+    country: str
+    region: str
+    capital: bool | None  # None for organisations
+    membership: MembershipType
+    associate_since: int | None
+    full_since: int | None
+    population: float | None
+    population_year: int | None
+    population_source: str
+    gdp_country_iso3: str
+    english_confirmed: bool
+    notes: str
+    row: int
+    problems: tuple[RosterError, ...] = ()
+
+    @property
+    def is_city(self) -> bool:
+        return self.membership is not MembershipType.FRIENDSHIP
+
+    @property
+    def gdp_code(self) -> str:
+        """The ISO3 code whose GDP figure the fee uses (usually the country's)."""
+        return self.gdp_country_iso3 or self.country_iso3
+
+    def names(self) -> list[str]:
+        return [self.name_ko, self.name_en, *self.aliases]
+
+    def problem_with(self, column: str) -> RosterError | None:
+        return next((p for p in self.problems if p.column == column), None)
+
+
+@dataclass(frozen=True)
+class GdpFigure:
+    """One GDP (PPP) per capita figure: a country, a year, a value and its IMF edition."""
+
+    country_iso3: str
+    year: int
+    value: float
+    edition: str
+    units: str
+    source: str
+    row: int
+
+
+def edition_order(edition: str) -> tuple[int, int]:
+    """Sort key of an IMF edition name: "April 2016" -> (2016, 4). Unknown text sorts first."""
+    match = re.search(r"([A-Za-z]+)\s+(\d{4})", edition or "")
+    if match and match.group(1).lower() in _MONTHS:
+        return int(match.group(2)), _MONTHS[match.group(1).lower()]
+    year = re.search(r"(\d{4})", edition or "")
+    return (int(year.group(1)), 0) if year else (0, 0)
+
+
+@dataclass
+class Roster:
+    """The loaded roster: members, GDP figures, fee schedules, and cell problems found."""
+
+    path: Path
+    members: list[Member]
+    gdp: list[GdpFigure]
+    schedules: list[FeeSchedule]
+    problems: list[RosterError] = field(default_factory=list)
+    _by_key: dict[str, Member] = field(default_factory=dict, repr=False)
+    _shown: dict[str, str] = field(default_factory=dict, repr=False)
+    _gdp_index: dict[tuple[str, int], list[GdpFigure]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for member in self.members:
+            for name in member.names():
+                key = name_key(name)
+                if key:
+                    self._by_key[key] = member
+                    self._shown[key] = member.name_en or member.name_ko
+        for fig in self.gdp:
+            self._gdp_index.setdefault((fig.country_iso3, fig.year), []).append(fig)
+
+    # -- members ----------------------------------------------------------------------
+    def find(self, name: object) -> Member:
+        """The member called ``name`` (Korean, English or alias; any case, spacing, form)."""
+        member = self._by_key.get(name_key(name))
+        if member is None:
+            raise MemberNotFoundError(str(name).strip(), suggest(name, self._shown))
+        return member
+
+    def select(self, region: str | None = None, membership: MembershipType | None = None) -> list[Member]:
+        """Members in roster order, optionally of one region and/or membership type."""
+        if region is not None:
+            wanted = {name_key(r): r for r in REGIONS}.get(name_key(region))
+            if wanted is None:
+                raise InputError(
+                    f"region must be one of {', '.join(REGIONS)}, got {region!r}"
+                )
+            region = wanted
+        return [
+            m for m in self.members
+            if (region is None or m.region == region)
+            and (membership is None or m.membership is membership)
+        ]
+
+    # -- GDP ----------------------------------------------------------------------------
+    def editions(self) -> list[str]:
+        """The IMF editions in the GDP sheet, oldest first."""
+        return sorted({f.edition for f in self.gdp}, key=edition_order)
+
+    def gdp_figure(self, country_iso3: str, year: int, edition: str | None = None) -> GdpFigure | None:
+        """The GDP figure for a country and year from one edition (default: the newest in
+        the sheet). Figures from different editions are never mixed."""
+        if edition is None:
+            editions = self.editions()
+            if not editions:
+                return None
+            edition = editions[-1]
+        for fig in self._gdp_index.get((country_iso3, year), []):
+            if fig.edition == edition:
+                return fig
+        return None
+
+
+
+# ---------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------
+
+def roster_path(path: str | os.PathLike | None = None) -> Path:
+    """The roster file to use: ``path``, else ``$WEGO_ROSTER``, else the shipped workbook."""
+    chosen = path or os.environ.get(ROSTER_ENV) or SHIPPED_ROSTER
+    return Path(chosen).expanduser()
+
+
+def _open_workbook(path: Path):
+    import openpyxl  # heavy: imported on first load only
+
+    if not path.exists():
+        raise RosterError("roster workbook not found", path=str(path),
+                          fix=f"give the path of the roster .xlsx, or set {ROSTER_ENV}")
+    if path.is_dir():
+        raise RosterError("is a folder, not a workbook", path=str(path))
+    if path.stat().st_size == 0:
+        raise RosterError("the file is empty (0 bytes), not a workbook", path=str(path),
+                          fix="restore it from the backup (.bak) or rebuild it")
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise RosterError(
+                "the file is password-protected or in the old .xls format; openpyxl reads only "
+                "unprotected .xlsx/.xlsm", path=str(path),
+                fix="in Excel remove the password (File > Info > Protect Workbook) or save as .xlsx")
+        raise RosterError("not an Excel workbook (.xlsx): the file is not a zip package",
+                          path=str(path), fix="check the file name, or restore it from the backup")
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged packages
+        raise RosterError(f"the workbook is damaged or truncated ({type(exc).__name__}: {exc})",
+                          path=str(path), fix="restore it from the backup (.bak)") from None
+
+
+def _header(ws, sheet: str, wanted: Iterable[str], path: Path) -> tuple[dict[str, int], list]:
+    rows = ws.iter_rows(values_only=True)
+    first = next(rows, None) or ()
+    found = {str(v).strip(): i for i, v in enumerate(first) if v is not None}
+    for col in wanted:
+        if col not in found:
+            raise RosterError(f"column {col!r} is missing from the header row", path=str(path),
+                              sheet=sheet, row=1, fix=f"restore the {col!r} column header in row 1")
+    return found, list(rows)
+
+
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+class _CellReader:
+    """Reads one sheet's cells into typed values, recording problems with their place."""
+
+    def __init__(self, path: Path, sheet: str):
+        self.path, self.sheet = str(path), sheet
+        self.problems: list[RosterError] = []
+
+    def problem(self, row: int, column: str, value: object, text: str, fix: str) -> None:
+        self.problems.append(RosterError(text, path=self.path, sheet=self.sheet, row=row,
+                                         column=column, value=value, fix=fix))
+
+    def number(self, v: object, row: int, column: str, fix: str) -> float | None:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        if isinstance(v, numbers.Real) and not isinstance(v, bool):
+            if math.isfinite(v) and v >= 0:
+                return float(v)
+            self.problem(row, column, v, "must be a finite number of 0 or more", fix)
+            return None
+        self.problem(row, column, v, "must be a number, not text", fix)
+        return None
+
+    def year(self, v: object, row: int, column: str) -> int | None:
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v.year
+        n = self.number(v, row, column, "type a four-digit year such as 2015, or leave it blank")
+        if n is None:
+            return None
+        if not n.is_integer() or not 1900 <= n <= 2200:
+            self.problem(row, column, v, "must be a four-digit year",
+                         "type a year such as 2015, or leave it blank")
+            return None
+        return int(n)
+
+
+def _read_members(wb, path: Path) -> tuple[list[Member], list[RosterError]]:
+    if MEMBERS_SHEET not in wb.sheetnames:
+        raise RosterError(f"sheet {MEMBERS_SHEET!r} is missing", path=str(path),
+                          fix="rebuild the roster or restore the sheet")
+    cols, rows = _header(wb[MEMBERS_SHEET], MEMBERS_SHEET, MEMBER_COLUMNS, path)
+    cells = _CellReader(path, MEMBERS_SHEET)
+    members: list[Member] = []
+    seen_ids: dict[str, int] = {}
+    seen_names: dict[str, tuple[int, str]] = {}
+    for offset, values in enumerate(rows):
+        r = offset + 2
+        get = {h: (values[i] if i < len(values) else None) for h, i in cols.items()}
+        if all(get[h] in (None, "") for h in MEMBER_COLUMNS):
+            continue
+        before = len(cells.problems)
+        member_id = _text(get["Member ID"])
+        if not member_id:
+            raise RosterError("member id is blank", path=str(path), sheet=MEMBERS_SHEET, row=r,
+                              column="Member ID", fix="give every member a unique id such as W101")
+        if member_id in seen_ids:
+            raise RosterError(f"duplicate member id (also in row {seen_ids[member_id]})",
+                              path=str(path), sheet=MEMBERS_SHEET, row=r, column="Member ID",
+                              value=member_id, fix="give each member its own id")
+        seen_ids[member_id] = r
+        name_ko, name_en = _text(get["Korean name"]), _text(get["English name"])
+        if not name_ko and not name_en:
+            raise RosterError("the member has neither a Korean nor an English name", path=str(path),
+                              sheet=MEMBERS_SHEET, row=r, column="English name",
+                              fix="type at least one name")
+        aliases = tuple(split_aliases(get["Aliases"]))
+        for column, name in [("Korean name", name_ko), ("English name", name_en)] + [
+            ("Aliases", a) for a in aliases
+        ]:
+            key = name_key(name)
+            if not key:
+                continue
+            if key in seen_names and seen_names[key][0] != r:
+                other_row, other_name = seen_names[key]
+                raise RosterError(
+                    f"duplicate name: {name!r} is also used for {other_name!r} in row {other_row}",
+                    path=str(path), sheet=MEMBERS_SHEET, row=r, column=column, value=name,
+                    fix="each name and alias must belong to one member; remove or change one")
+            seen_names[key] = (r, name_en or name_ko)
+        try:
+            membership = MembershipType.parse(get["Membership"])
+        except InputError as exc:
+            raise RosterError(str(exc), path=str(path), sheet=MEMBERS_SHEET, row=r,
+                              column="Membership", value=get["Membership"],
+                              fix="pick Full, Associate or Friendship from the drop-down") from None
+        region = _text(get["Region"])
+        if region not in REGIONS:
+            cells.problem(r, "Region", get["Region"], "is not a known region",
+                          f"pick one of {', '.join(REGIONS)}")
+        iso3 = _text(get["Country code"]).upper()
+        if not _ISO3.match(iso3):
+            cells.problem(r, "Country code", get["Country code"], "must be a three-letter ISO code",
+                          "type the ISO 3166 alpha-3 code, e.g. KOR")
+        gdp_iso3 = _text(get["GDP country code"]).upper()
+        if gdp_iso3 and not _ISO3.match(gdp_iso3):
+            cells.problem(r, "GDP country code", get["GDP country code"],
+                          "must be a three-letter code", "type e.g. HKG, or leave blank")
+        capital_text = _text(get["Capital"]).lower()
+        capital = {"yes": True, "no": False, "": None}.get(capital_text)
+        if capital_text not in ("yes", "no", ""):
+            cells.problem(r, "Capital", get["Capital"], "must be Yes or No", "pick Yes or No")
+        if capital is None and membership is not MembershipType.FRIENDSHIP:
+            cells.problem(r, "Capital", get["Capital"], "is blank for a city",
+                          "type Yes or No as the source classifies it")
+        population = cells.number(
+            get["Population"], r, "Population",
+            "type the population in persons (e.g. 970000), or leave it blank if unknown")
+        members.append(Member(
+            member_id=member_id, name_ko=name_ko, name_en=name_en, aliases=aliases,
+            country_iso3=iso3, country=_text(get["Country"]), region=region, capital=capital,
+            membership=membership,
+            associate_since=cells.year(get["Associate since"], r, "Associate since"),
+            full_since=cells.year(get["Full since"], r, "Full since"),
+            population=population,
+            population_year=cells.year(get["Population year"], r, "Population year"),
+            population_source=_text(get["Population source"]), gdp_country_iso3=gdp_iso3,
+            english_confirmed=_text(get["English name confirmed"]).lower() != "no",
+            notes=_text(get["Notes"]), row=r, problems=tuple(cells.problems[before:]),
+        ))
+    return members, cells.problems
+
+
+def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
+    if GDP_SHEET not in wb.sheetnames:
+        raise RosterError(f"sheet {GDP_SHEET!r} is missing", path=str(path),
+                          fix="rebuild the roster or run wego-xl import-weo")
+    cols, rows = _header(wb[GDP_SHEET], GDP_SHEET, GDP_COLUMNS, path)
+    cells = _CellReader(path, GDP_SHEET)
+    figures: list[GdpFigure] = []
+    seen: dict[tuple[str, int, str], int] = {}
+    for offset, values in enumerate(rows):
+        r = offset + 2
+        get = {h: (values[i] if i < len(values) else None) for h, i in cols.items()}
+        if all(get[h] in (None, "") for h in GDP_COLUMNS):
+            continue
+        iso3 = _text(get["Country code"]).upper()
+        year = cells.year(get["Year"], r, "Year")
+        value = cells.number(get["GDP per capita (PPP, USD)"], r, "GDP per capita (PPP, USD)",
+                             "type the IMF figure in USD, or delete the row")
+        edition = _text(get["Edition"])
+        if not _ISO3.match(iso3):
+            cells.problem(r, "Country code", get["Country code"], "must be a three-letter ISO code",
+                          "type e.g. KOR")
+            continue
+        if year is None or value is None:
+            continue
+        key = (iso3, year, edition)
+        if key in seen:
+            cells.problem(r, "Year", year, f"{iso3} {year} ({edition}) is also in row {seen[key]}",
+                          "keep one row per country, year and edition")
+            continue
+        seen[key] = r
+        figures.append(GdpFigure(iso3, year, value, edition, _text(get["Units"]),
+                                 _text(get["Source"]), r))
+    return figures, cells.problems
+
+
+def _read_schedules(wb, path: Path) -> list[FeeSchedule]:
+    if SCHEDULE_SHEET not in wb.sheetnames:
+        raise RosterError(f"sheet {SCHEDULE_SHEET!r} is missing", path=str(path),
+                          fix="rebuild the roster or restore the sheet")
+    grid = [list(row) for row in wb[SCHEDULE_SHEET].iter_rows(values_only=True)]
+    schedules = []
+    for r, row in enumerate(grid):
+        if not row or _text(row[0]) != SCHEDULE_MARK:
+            continue
+        where = dict(path=str(path), sheet=SCHEDULE_SHEET)
+        year = row[1] if len(row) > 1 else None
+        if not (isinstance(year, numbers.Real) and float(year).is_integer()):
+            raise RosterError("the effective year must be a year such as 2016", row=r + 1,
+                              column="B", value=year, fix="type the first fee year it applies to", **where)
+        header = grid[r + 1] if r + 1 < len(grid) else []
+        pop_lowers = [v for v in header[1:] if v not in (None, "")]
+        gdp_lowers, fees = [], []
+        for rr in range(r + 2, len(grid)):
+            line = grid[rr]
+            if not line or line[0] in (None, "") or _text(line[0]) == SCHEDULE_MARK:
+                break
+            gdp_lowers.append(line[0])
+            fees.append([v for v in line[1:1 + len(pop_lowers)]])
+        try:
+            schedules.append(FeeSchedule(int(year), tuple(pop_lowers), tuple(gdp_lowers),
+                                         tuple(tuple(f) for f in fees),
+                                         source=f"{path.name}, sheet {SCHEDULE_SHEET}, row {r + 1}"))
+        except ScheduleError as exc:
+            raise RosterError(str(exc), row=r + 1, fix="correct the table", **where) from None
+    if not schedules:
+        raise RosterError("no fee schedule found (a row starting 'Effective year')",
+                          path=str(path), sheet=SCHEDULE_SHEET, fix="restore the 2016 table")
+    years = Counter(s.effective_year for s in schedules)
+    dup = [y for y, n in years.items() if n > 1]
+    if dup:
+        raise RosterError(f"two schedules take effect in {dup[0]}", path=str(path),
+                          sheet=SCHEDULE_SHEET, fix="keep one schedule per effective year")
+    return sorted(schedules, key=lambda s: s.effective_year)
+
+
+def read_roster(path: str | os.PathLike | None = None) -> Roster:
+    """Load a roster file, uncached. Raises :class:`RosterError` for a structural problem."""
+    p = roster_path(path)
+    wb = _open_workbook(p)
+    try:
+        members, problems = _read_members(wb, p)
+        gdp, gdp_problems = _read_gdp(wb, p)
+        schedules = _read_schedules(wb, p)
+    except WegoError:
+        raise
+    except Exception as exc:  # a damaged sheet part
+        raise RosterError(f"the workbook could not be read ({type(exc).__name__}: {exc})",
+                          path=str(p), fix="restore it from the backup (.bak)") from None
+    finally:
+        wb.close()
+    return Roster(p, members, gdp, schedules, problems + gdp_problems)
+
+
+_cache: dict[Path, tuple[tuple[int, int], Roster]] = {}
+_cache_lock = threading.Lock()
+
+
+def load_roster(path: str | os.PathLike | None = None) -> Roster:
+    """The roster, from the cache unless the file changed (modification time or size)."""
+    p = roster_path(path)
+    try:
+        st = p.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = (-1, -1)
+    with _cache_lock:
+        hit = _cache.get(p)
+        if hit and hit[0] == stamp:
+            return hit[1]
+    roster = read_roster(p)
+    with _cache_lock:
+        _cache[p] = (stamp, roster)
+    return roster
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()

@@ -1,0 +1,58 @@
+"""Roster counts by region, capital status and membership type, reconciled with the
+totals the 2016 source prints ("회원 : 총 100개 [97개 도시, 3개 단체]")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .membership import MembershipType
+from .roster import REGIONS, Roster
+
+#: The 2016 source's own totals (cities only for regions and capitals).
+SOURCE_2016 = {
+    "cities": 97,
+    "capitals": 32,
+    "non_capitals": 65,
+    "regions": {"Asia": 44, "Oceania": 1, "Americas": 7, "Europe": 17, "Middle East": 4, "Africa": 24},
+    "membership": {MembershipType.FULL: 90, MembershipType.ASSOCIATE: 7, MembershipType.FRIENDSHIP: 3},
+}
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    label: str
+    capitals: int | None
+    non_capitals: int | None
+    total: int
+    source_total: int | None
+
+    @property
+    def reconciles(self) -> bool:
+        return self.source_total is None or self.total == self.source_total
+
+
+def roster_summary(roster: Roster) -> tuple[list[SummaryRow], list[SummaryRow]]:
+    """(rows by region with a total, rows by membership type), each beside the 2016 figure."""
+    cities = [m for m in roster.members if m.is_city]
+    by_region = []
+    for region in REGIONS:
+        here = [m for m in cities if m.region == region]
+        caps = sum(1 for m in here if m.capital)
+        by_region.append(SummaryRow(region, caps, len(here) - caps, len(here),
+                                    SOURCE_2016["regions"][region]))
+    caps = sum(1 for m in cities if m.capital)
+    by_region.append(SummaryRow("All cities", caps, len(cities) - caps, len(cities), SOURCE_2016["cities"]))
+    by_type = [
+        SummaryRow(kind.english, None, None,
+                   sum(1 for m in roster.members if m.membership is kind),
+                   SOURCE_2016["membership"][kind])
+        for kind in MembershipType
+    ]
+    by_type.append(SummaryRow("All members", None, None, len(roster.members), 100))
+    return by_region, by_type
+
+
+def capitals_reconcile(roster: Roster) -> bool:
+    """True when the capital / non-capital split matches the source's 32 / 65."""
+    total = roster_summary(roster)[0][-1]
+    return (total.capitals, total.non_capitals) == (SOURCE_2016["capitals"], SOURCE_2016["non_capitals"])
