@@ -126,3 +126,20 @@ def WEGO_EXPLAIN(city, fee_year):
 def WEGO_FAILED(values):
     """How many cells of a range hold a WeGO error (#N/A, #VALUE!, #NUM!...), as text or as an error value. Put it beside a SUM so a failed fee is never silently left out."""
     return wf.count_failed(values)
+
+
+# -- the refresh macro ----------------------------------------------------------------------
+
+@xw.script
+def refresh_roster(book: xw.Book):
+    """Write Summary, Fees YYYY and Checks for the fee year in the cell named FeeYear (else this year)."""
+    from wego_xl.macros import refresh_book
+
+    refresh_book(book)
+
+
+def refresh():
+    """Classic Excel's RunPython entry point (no arguments): RunPython "import udfs; udfs.refresh()"."""
+    from wego_xl.macros import refresh_book
+
+    refresh_book(xw.Book.caller())

@@ -188,5 +188,55 @@ def check(roster_file: Path | None, as_json: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("roster_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--fee-year", required=True, help="The fee year to refresh, e.g. 2016.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of updating ROSTER_FILE in place.")
+@JSON_OPTION
+def refresh(roster_file: Path | None, fee_year: str, out: Path | None, as_json: bool) -> None:
+    """Write the Summary, Fees YYYY and Checks sheets for a fee year into the roster workbook.
+
+    Only those three sheets are replaced. The file is written atomically, the previous
+    version is kept as NAME.bak.xlsx, and nothing is written while Excel has it open.
+    Exit 1 when the Checks sheet lists errors in the data.
+    """
+    from rich.progress import Progress
+
+    from .cells import to_fee_year
+    from .refresh import refresh_file
+    from .roster import roster_path
+
+    source = roster_path(roster_file)
+    console = _console()
+    try:
+        year = to_fee_year(fee_year)
+        with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
+            task = bar.add_task("Assessing members", total=None)
+            report, target = refresh_file(source, year, out, progress=lambda n: bar.advance(task, n))
+    except WegoError as exc:
+        raise UserError(str(exc)) from None
+    owing = [a for a in report.assessments if a.due.owed]
+    if as_json:
+        _emit({"file": str(target), "fee_year": year, "members": len(report.assessments),
+               "owing": len(owing), "fees_computed": len(owing) - len(report.not_computable),
+               "total_owed": report.total_owed, "cannot_compute": len(report.not_computable),
+               "errors": len(report.errors), "checks": len(report.checks)})
+    else:
+        from rich.table import Table
+
+        t = Table(title=f"Fee year {year}: {target}")
+        for col in ("Region", "Members owing", "Fees computed", "Total owed (USD)", "Cannot compute yet"):
+            t.add_column(col, justify="left" if col == "Region" else "right")
+        for row in report.sheets[0].blocks[2].rows:
+            t.add_row(row[0], str(row[1]), str(row[2]), f"{row[3]:,.0f}", str(row[4]))
+        console.print(t)
+        console.print(f"Checks: {len(report.errors)} error(s), "
+                      f"{sum(1 for c in report.checks if c[0] == 'missing')} missing input(s), "
+                      f"{sum(1 for c in report.checks if c[0] == 'note')} note(s): see the Checks sheet.")
+    if report.errors:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

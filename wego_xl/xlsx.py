@@ -102,6 +102,15 @@ def backup_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.bak{path.suffix}")
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions the saved file should have: the old file's, else the usual default."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def save_atomically(wb, path: Path, *, keep_backup: bool = True,
                     before_replace: Callable[[Path], None] | None = None) -> Path:
     """Save ``wb`` to ``path`` through a temporary file in the same folder.
@@ -117,6 +126,7 @@ def save_atomically(wb, path: Path, *, keep_backup: bool = True,
     tmp = Path(tmp_name)
     try:
         wb.save(tmp)
+        os.chmod(tmp, _mode_for(path))
         if before_replace:
             before_replace(tmp)
         if keep_backup and path.exists():

@@ -1,0 +1,64 @@
+"""The refresh through an open xlwings Book: classic Excel, xlwings Lite and Server.
+
+Works on any ``xw.Book`` (a real workbook, or ``xw.Book(json=...)`` under Server and
+Lite, whose changes go back to Excel as actions). Writes the same report, cell for cell,
+as the headless writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .refresh import Report, build_report
+from .roster import load_roster
+
+FEE_YEAR_NAME = "FeeYear"
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def excel_text(value: Any) -> Any:
+    """Text that Excel would read as a formula gets the ' prefix, so it stays text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def fee_year_of(book) -> int:
+    """The fee year named ``FeeYear`` in the workbook, else the current calendar year."""
+    for name in book.names:
+        if name.name == FEE_YEAR_NAME:
+            value = name.refers_to_range.value
+            if value not in (None, ""):
+                return int(value)
+    return dt.date.today().year
+
+
+def write_report_book(book, report: Report) -> None:
+    """Replace (or add) the report's sheets in an xlwings Book; touch nothing else."""
+    for sheet in report.sheets:
+        existing = [s.name for s in book.sheets]
+        if sheet.name in existing:
+            book.sheets[sheet.name].delete()
+        ws = book.sheets.add(sheet.name, after=book.sheets[len(book.sheets) - 1])
+        grid, placed = sheet.layout()
+        ws["A1"].value = [[excel_text(v) for v in row] for row in grid]
+        for r in sheet.title_rows():
+            ws.range((r + 1, 1)).font.bold = True
+        for block, top in placed:
+            n_rows = len(block.rows) + 1
+            rng = ws.range((top + 1, 1), (top + n_rows, len(block.headers)))
+            ws.tables.add(rng, name=block.table)
+            for c, header in enumerate(block.headers, start=1):
+                fmt = block.formats.get(header)
+                if fmt and block.rows:
+                    ws.range((top + 2, c), (top + n_rows, c)).number_format = fmt
+        ws.autofit()
+
+
+def refresh_book(book, fee_year: object | None = None) -> Report:
+    """Assess every member and write Summary, Fees YYYY and Checks into ``book``."""
+    year = fee_year if fee_year is not None else fee_year_of(book)
+    report = build_report(load_roster(), year)
+    write_report_book(book, report)
+    return report

@@ -1,0 +1,249 @@
+"""The refresh job: for a fee year, assess every member and lay out the Summary,
+``Fees YYYY`` and Checks sheets.
+
+:func:`build_report` is the job itself (no files, no Excel); :func:`refresh_file` writes it
+into a workbook file with openpyxl (headless), and :mod:`wego_xl.macros` writes the same
+report through an open xlwings Book (Excel, Lite, Server). Only these three sheets are
+replaced; everything else in the workbook stays as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .billing import Assessment, assess
+from .errors import WegoError
+from .fees import check_fee_year, schedule_findings
+from .roster import GDP_SHEET, MEMBERS_SHEET, REGIONS, SCHEDULE_SHEET, Roster
+from .summary import roster_summary
+
+SUMMARY_SHEET, CHECKS_SHEET = "Summary", "Checks"
+USD, COUNT, GDP_FMT, YEAR = "#,##0", "#,##0", "#,##0.000", "0"
+
+FEES_COLUMNS = [
+    "Member ID", "English name", "Korean name", "Country", "Country code", "Region", "Capital",
+    "Membership", "Full since", "Fee owed", "Why", "Population", "Population band", "GDP year",
+    "GDP country code", "GDP per capita (PPP, USD)", "GDP edition", "GDP band", "Fee table",
+    "Fee (USD)", "Amount owed (USD)", "Missing input",
+]
+FEES_FORMATS = {"Population": COUNT, "GDP per capita (PPP, USD)": GDP_FMT, "Fee (USD)": USD,
+                "Amount owed (USD)": USD, "Full since": YEAR, "GDP year": YEAR, "Fee table": YEAR}
+CHECKS_COLUMNS = ["Severity", "Sheet", "Row", "Column", "Problem", "What to do"]
+
+
+def fees_sheet_name(fee_year: int) -> str:
+    return f"Fees {fee_year}"
+
+
+@dataclass
+class Block:
+    """A titled table on a report sheet."""
+
+    title: str | None
+    headers: list[str]
+    rows: list[list[Any]]
+    table: str
+    formats: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SheetReport:
+    """One sheet the refresh writes: blocks stacked top to bottom, a blank row between."""
+
+    name: str
+    blocks: list[Block]
+    preamble: list[str] = field(default_factory=list)
+
+    def layout(self) -> tuple[list[list[Any]], list[tuple[Block, int]]]:
+        """(rectangular grid of values, [(block, 0-based header row)]) for any writer."""
+        width = max([len(b.headers) for b in self.blocks] + [1])
+        grid: list[list[Any]] = [[line] + [None] * (width - 1) for line in self.preamble]
+        if self.preamble:
+            grid.append([None] * width)
+        placed = []
+        for i, block in enumerate(self.blocks):
+            if i:
+                grid.append([None] * width)
+            if block.title:
+                grid.append([block.title] + [None] * (width - 1))
+            placed.append((block, len(grid)))
+            for row in [block.headers, *block.rows]:
+                grid.append(list(row) + [None] * (width - len(row)))
+        return grid, placed
+
+    def title_rows(self) -> list[int]:
+        """0-based rows holding titles (shown bold)."""
+        grid, placed = self.layout()
+        return [r for r in range(len(grid)) if grid[r][0] is not None and all(v is None for v in grid[r][1:])]
+
+
+@dataclass
+class Report:
+    fee_year: int
+    assessments: list[Assessment]
+    checks: list[list[Any]]
+    sheets: list[SheetReport]
+
+    @property
+    def total_owed(self) -> float:
+        return sum(a.amount_owed or 0 for a in self.assessments)
+
+    @property
+    def not_computable(self) -> list[Assessment]:
+        return [a for a in self.assessments if a.due.owed and a.fee is None]
+
+    @property
+    def errors(self) -> list[list[Any]]:
+        return [c for c in self.checks if c[0] == "error"]
+
+
+def _yes_no(flag: bool | None) -> str | None:
+    return None if flag is None else ("Yes" if flag else "No")
+
+
+def _fees_row(a: Assessment) -> list[Any]:
+    m = a.member
+    return [
+        m.member_id, m.name_en, m.name_ko, m.country, m.country_iso3, m.region, _yes_no(m.capital),
+        m.membership.english, m.full_since, _yes_no(a.due.owed), a.due.reason, m.population,
+        a.population_band or None, a.gdp_year, m.gdp_code, a.gdp.value if a.gdp else None,
+        a.gdp.edition if a.gdp else None, a.gdp_band or None,
+        a.schedule.effective_year if a.schedule else None, a.fee, a.amount_owed,
+        "; ".join(a.missing) if a.due.owed and a.missing else None,
+    ]
+
+
+def _checks(roster: Roster, assessments: list[Assessment]) -> list[list[Any]]:
+    rows = [["error", p.sheet, p.row, p.column, p.problem + (f" (got {p.value!r})" if p.value is not None else ""), p.fix]
+            for p in roster.problems]
+    editions = roster.editions()
+    for a in assessments:
+        m = a.member
+        if not a.due.owed:
+            continue
+        name = m.name_en or m.name_ko
+        if m.population is None and m.problem_with("Population") is None:
+            rows.append(["missing", MEMBERS_SHEET, m.row, "Population",
+                         f"{name}: population is blank; the {a.fee_year} fee cannot be computed",
+                         "type the population in persons, with its year and source"])
+        if a.gdp is None:
+            where = f"IMF WEO {editions[-1]}" if editions else "the GDP sheet (empty)"
+            rows.append(["missing", GDP_SHEET, None, "GDP per capita (PPP, USD)",
+                         f"{name}: no {m.gdp_code} GDP (PPP) per capita for {a.gdp_year} in {where}",
+                         "run wego-xl import-weo with a WEO edition that has this year"])
+        if a.schedule is None:
+            rows.append(["missing", SCHEDULE_SHEET, None, None,
+                         f"no fee table in effect for {a.fee_year}", "add a schedule to the Fee schedule sheet"])
+    for s in roster.schedules:
+        for f in schedule_findings(s):
+            rows.append(["note", SCHEDULE_SHEET, None, None, f"{s.effective_year} table: {f}",
+                         "none: the table is applied as published"])
+    return rows
+
+
+def build_report(roster: Roster, fee_year: object, *, today: dt.date | None = None,
+                 progress: Callable[[int], None] | None = None) -> Report:
+    """Assess every member for ``fee_year`` and lay out the three sheets."""
+    year = check_fee_year(fee_year)
+    assessments = []
+    for m in roster.members:
+        assessments.append(assess(roster, m, year))
+        if progress:
+            progress(1)
+    checks = _checks(roster, assessments)
+    by_region, by_type = roster_summary(roster)
+    owed_rows = []
+    for region in REGIONS + ("All members",):
+        here = [a for a in assessments if region == "All members" or a.member.region == region]
+        owing = [a for a in here if a.due.owed]
+        computed = [a for a in owing if a.fee is not None]
+        owed_rows.append([region, len(owing), len(computed), sum(a.fee for a in computed),
+                          len(owing) - len(computed)])
+    stamp = (today or dt.date.today()).isoformat()
+    summary = SheetReport(SUMMARY_SHEET, preamble=[
+        f"WeGO membership fees, fee year {year} (GDP year {year - 2})",
+        f"Written by wego-xl on {stamp} from {roster.path.name}; this sheet is replaced on every refresh.",
+    ], blocks=[
+        Block("Cities by region (2016 source beside)", ["Region", "Capitals", "Non-capitals", "Cities", "2016 source", "Matches"],
+              [[r.label, r.capitals, r.non_capitals, r.total, r.source_total, _yes_no(r.reconciles)] for r in by_region],
+              "WeGO_Summary_Regions"),
+        Block("Members by type (2016 source beside)", ["Membership", "Members", "2016 source", "Matches"],
+              [[r.label, r.total, r.source_total, _yes_no(r.reconciles)] for r in by_type],
+              "WeGO_Summary_Types"),
+        Block(f"Fees owed for {year} (USD)", ["Region", "Members owing", "Fees computed", "Total owed (USD)", "Cannot compute yet"],
+              owed_rows, "WeGO_Summary_Fees", {"Total owed (USD)": USD}),
+        Block("Fees that cannot be computed yet", ["Member ID", "Member", "Why"],
+              [[a.member.member_id, a.member.name_en or a.member.name_ko, "; ".join(a.missing)]
+               for a in assessments if a.due.owed and a.fee is None] or [[None, "(none)", None]],
+              "WeGO_Summary_Missing"),
+    ])
+    fees = SheetReport(fees_sheet_name(year), [Block(None, FEES_COLUMNS, [_fees_row(a) for a in assessments],
+                                                     f"WeGO_Fees_{year}", FEES_FORMATS)])
+    checks_sheet = SheetReport(CHECKS_SHEET, [Block(None, CHECKS_COLUMNS, checks or [["ok", None, None, None, "no problems found", None]],
+                                                    "WeGO_Checks", {"Row": "0"})])
+    return Report(year, assessments, checks, [summary, fees, checks_sheet])
+
+
+# ---------------------------------------------------------------------------------------
+# Headless: write into a workbook file with openpyxl
+# ---------------------------------------------------------------------------------------
+
+def write_report_openpyxl(wb, report: Report) -> None:
+    """Replace (or add) the report's sheets in an openpyxl workbook; touch nothing else."""
+    from openpyxl.styles import Font
+
+    from .xlsx import write_table, write_cell
+
+    bold = Font(bold=True)
+    for sheet in report.sheets:
+        if sheet.name in wb.sheetnames:
+            index = wb.sheetnames.index(sheet.name)
+            wb.remove(wb[sheet.name])
+            ws = wb.create_sheet(sheet.name, index)
+        else:
+            ws = wb.create_sheet(sheet.name)
+        grid, placed = sheet.layout()
+        for r in sheet.title_rows():
+            write_cell(ws, r + 1, 1, grid[r][0]).font = bold
+        for block, top in placed:
+            write_table(ws, block.headers, block.rows, name=block.table, top=top + 1,
+                        number_formats=block.formats, freeze=len(placed) == 1)
+
+
+def refresh_file(source: Path, fee_year: object, out: Path | None = None, *,
+                 progress: Callable[[int], None] | None = None,
+                 before_replace: Callable[[Path], None] | None = None) -> tuple[Report, Path]:
+    """Refresh the roster workbook ``source`` for ``fee_year`` into ``out`` (default: in place).
+
+    Refuses, changing nothing, while Excel holds the target open; writes atomically and
+    keeps the previous version as ``NAME.bak.xlsx``.
+    """
+    from .roster import _open_workbook, read_roster
+    from .xlsx import check_not_open, save_atomically
+
+    source = Path(source)
+    target = Path(out) if out else source
+    if target.suffix.lower() != source.suffix.lower():
+        raise WegoError(f"--out must keep the workbook's type ({source.suffix}), got {target.name}")
+    check_not_open(source)
+    check_not_open(target)
+    roster = read_roster(source)
+    report = build_report(roster, fee_year, progress=progress)
+    _open_workbook(source).close()  # the same clear errors for a damaged file
+    import openpyxl
+
+    wb = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+    write_report_openpyxl(wb, report)
+    try:
+        save_atomically(wb, target, before_replace=before_replace)
+    except OSError as exc:
+        raise WegoError(f"could not write {target}: {exc.strerror or exc}; nothing was changed") from None
+    return report, target
+
+
+def iter_report_values(report: Report) -> Iterable[tuple[str, list[list[Any]]]]:
+    for sheet in report.sheets:
+        yield sheet.name, sheet.layout()[0]

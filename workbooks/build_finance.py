@@ -1,0 +1,116 @@
+"""Rebuild workbooks/WeGO_Finance.xlsm from xlwings' own quickstart template:
+
+    python workbooks/build_finance.py
+
+1. ``xlwings quickstart WeGO_Finance --standalone`` (the template with the xlwings VBA
+   module embedded, so no add-in install is needed);
+2. its ``_xlwings.conf`` sheet renamed ``xlwings.conf`` (active) with ``UDF Modules = udfs``;
+3. a ``Fees`` sheet of formulas over the roster and a ``Calculator`` sheet;
+4. the VBA that xlwings' generator writes for udfs.py, exported to ``WeGO_Finance_udfs.bas``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Font
+from openpyxl.workbook.defined_name import DefinedName
+
+from wego_xl.roster import read_roster
+from wego_xl.vba_export import vba_module_text
+from wego_xl.xlsx import save_atomically, write_cell
+
+HERE = Path(__file__).resolve().parent
+NAME = "WeGO_Finance"
+FIRST_ROW = 6  # first member row on the Fees sheet
+
+
+def quickstart_template(folder: Path) -> Path:
+    xlwings_cli = Path(sys.executable).with_name("xlwings")
+    subprocess.run([str(xlwings_cli), "quickstart", NAME, "--standalone"], cwd=folder, check=True,
+                   capture_output=True)
+    return folder / NAME / f"{NAME}.xlsm"
+
+
+def configure(wb) -> None:
+    conf = wb["_xlwings.conf"]
+    conf.title = "xlwings.conf"
+    for row in conf.iter_rows(min_col=1, max_col=2):
+        if row[0].value == "UDF Modules":
+            row[1].value = "udfs"
+
+
+def fees_sheet(wb, names: list[str]) -> None:
+    ws = wb["Sheet1"]
+    ws.title = "Fees"
+    bold = Font(bold=True)
+    write_cell(ws, 1, 1, "WeGO membership fees").font = Font(bold=True, size=14)
+    write_cell(ws, 2, 1, "Fee year").font = bold
+    write_cell(ws, 2, 2, 2016, "0")
+    wb.defined_names["FeeYear"] = DefinedName("FeeYear", attr_text="Fees!$B$2")
+    last = FIRST_ROW + len(names) - 1
+    fee_col = f"E{FIRST_ROW}:E{last}"
+    write_cell(ws, 3, 1, "Total owed (USD)").font = bold
+    ws["B3"] = f"=SUM({fee_col})"
+    ws["B3"].number_format = "#,##0"
+    write_cell(ws, 3, 3, "Fee cells that failed").font = bold
+    # Classic xlwings shows a failed fee as text ("#N/A: ..."), which SUM skips: count both kinds.
+    ws["D3"] = f'=SUMPRODUCT(--ISERROR({fee_col}))+COUNTIF({fee_col},"#*")'
+    write_cell(ws, 4, 1, "A total is complete only when 'Fee cells that failed' is 0; "
+               "WEGO_EXPLAIN says what a failed member is missing.")
+    headers = ["City", "Status", "Region", "Fee due", "Fee (USD)", "GDP year", "Explanation"]
+    for c, h in enumerate(headers, start=1):
+        write_cell(ws, FIRST_ROW - 1, c, h).font = bold
+    for r, name in enumerate(names, start=FIRST_ROW):
+        write_cell(ws, r, 1, name)
+        ws.cell(r, 2, f"=WEGO_STATUS(A{r})")
+        ws.cell(r, 3, f"=WEGO_REGION(A{r})")
+        ws.cell(r, 4, f"=WEGO_FEE_DUE(A{r},FeeYear)")
+        ws.cell(r, 5, f"=WEGO_MEMBER_FEE(A{r},FeeYear)").number_format = "#,##0"
+        ws.cell(r, 6, f"=WEGO_GDP_YEAR(FeeYear)")
+        ws.cell(r, 7, f"=WEGO_EXPLAIN(A{r},FeeYear)")
+    for col, width in zip("ABCDEFG", (34, 12, 14, 10, 14, 10, 90)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = f"A{FIRST_ROW}"
+
+
+def calculator_sheet(wb) -> None:
+    ws = wb.create_sheet("Calculator", 1)
+    bold = Font(bold=True)
+    for c, h in enumerate(["Population (persons)", "GDP (PPP) per capita (USD)", "Fee (USD)", "Bands", "Fee or 0 if failed"], 1):
+        write_cell(ws, 1, c, h).font = bold
+    for r, (pop, gdp) in enumerate([(970000, 35379), (250000, 900), (5_000_000, 12_000), ("970,000", 35379)], start=2):
+        ws.cell(r, 1, pop)
+        ws.cell(r, 2, gdp)
+        ws.cell(r, 3, f"=WEGO_FEE(A{r},B{r})").number_format = "#,##0"
+        ws.cell(r, 4, f"=WEGO_BANDS(A{r},B{r})")
+        ws.cell(r, 5, f"=IF(ISERROR(C{r}),0,C{r})")
+    write_cell(ws, 7, 1, "Total").font = bold
+    ws["C7"] = "=SUM(C2:C5)"
+    write_cell(ws, 8, 1, "Fee table").font = bold
+    ws["A9"] = "=WEGO_SCHEDULE()"
+    for col, width in zip("ABCDE", (22, 26, 12, 48, 18)):
+        ws.column_dimensions[col].width = width
+
+
+def build(out_dir: Path = HERE) -> Path:
+    roster = read_roster()
+    names = [m.name_en or m.name_ko for m in roster.members]
+    with tempfile.TemporaryDirectory() as tmp:
+        template = quickstart_template(Path(tmp))
+        wb = openpyxl.load_workbook(template, keep_vba=True)
+        configure(wb)
+        fees_sheet(wb, names)
+        calculator_sheet(wb)
+        target = save_atomically(wb, out_dir / f"{NAME}.xlsm", keep_backup=False)
+    (out_dir / f"{NAME}_udfs.bas").write_text(vba_module_text("udfs", f"{NAME}.xlsm"), encoding="utf-8")
+    return target
+
+
+if __name__ == "__main__":
+    print(build())
