@@ -238,6 +238,7 @@ def refresh_file(source: Path, fee_year: object, out: Path | None = None, *,
     wb = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
     write_report_openpyxl(wb, report)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         save_atomically(wb, target, before_replace=before_replace)
     except OSError as exc:
         raise WegoError(f"could not write {target}: {exc.strerror or exc}; nothing was changed") from None

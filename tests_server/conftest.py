@@ -1,0 +1,25 @@
+"""The xlwings Server / Lite session: xlwings must be imported in server mode, which is
+fixed on its first import, so this folder runs in its own pytest process:
+
+    XLWINGS_ON_SERVER=true XLWINGS_LICENSE_KEY=noncommercial python -m pytest tests_server
+"""
+
+import os
+
+import pytest
+
+if os.environ.get("XLWINGS_ON_SERVER") != "true" or not os.environ.get("XLWINGS_LICENSE_KEY"):
+    raise pytest.UsageError(
+        "tests_server needs XLWINGS_ON_SERVER=true and XLWINGS_LICENSE_KEY=noncommercial "
+        "(see README.md: the test command)"
+    )
+
+from wego_xl import roster as roster_mod  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_roster_cache(monkeypatch):
+    monkeypatch.delenv(roster_mod.ROSTER_ENV, raising=False)
+    roster_mod.clear_cache()
+    yield
+    roster_mod.clear_cache()

@@ -1,0 +1,160 @@
+"""xlwings Server and Lite (Office.js): metadata, calls with Office.js payloads, and the
+refresh script on a JSON book, all through xlwings' own server code."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+import openpyxl
+import pytest
+import xlwings as xw
+import xlwings.server
+
+import udfs
+from wego_xl.refresh import refresh_file
+from wego_xl.roster import SHIPPED_ROSTER
+
+NA = {"type": "Error", "errorType": "NotAvailable"}
+VALUE = {"type": "Error", "errorType": "Value"}
+NUM = {"type": "Error", "errorType": "Num"}
+
+
+def call(func_name, *args, runtime="1.4"):
+    data = {
+        "client": "Office.js", "version": xw.__version__, "runtime": runtime,
+        "func_name": func_name, "args": [a if isinstance(a, list) else [[a]] for a in args],
+        "caller_address": "Sheet1!B2", "culture_info_name": "en-US", "date_format": "M/d/yyyy",
+    }
+    return asyncio.run(xlwings.server.custom_functions_call(data, udfs))
+
+
+def test_server_mode_is_active():
+    assert udfs.ON_SERVER and not udfs.TEXT_ERRORS
+    assert xw.func is xlwings.server.func
+
+
+def test_metadata_describes_every_function():
+    meta = {f["id"]: f for f in xlwings.server.custom_functions_meta(udfs)["functions"]}
+    python_names = [n for n in dir(udfs) if n.startswith("WEGO_")]
+    assert set(meta) == set(python_names)
+    for name in python_names:
+        fn = getattr(udfs, name)
+        assert meta[name]["description"] == fn.__doc__
+        params = meta[name]["parameters"]
+        assert [p["name"] for p in params] == list(fn.__code__.co_varnames[: fn.__code__.co_argcount])
+        assert all(p["description"] and len(p["description"]) <= 255 for p in params)
+        assert all(p["dimensionality"] == "matrix" for p in params)
+
+
+def test_fees_single_cell_and_ranges():
+    assert call("WEGO_FEE", 970000, 35379) == [[7000]]
+    assert call("WEGO_FEE", [[970000], [5000000], ["970,000"]], [[35379], [35379], [35379]]) == [[7000], [8500], [7000]]
+    assert call("WEGO_FEE", [[970000, 0]], [[35379, 0]]) == [[7000, 400]]
+
+
+def test_real_error_values():
+    assert call("WEGO_FEE", "abc", 35379) == [[VALUE]]
+    assert call("WEGO_FEE", -1, 35379) == [[NUM]]
+    assert call("WEGO_STATUS", "Seol") == [[NA]]
+    assert call("WEGO_FEE", [[970000], ["x"], [None]], [[35379], [1], [5]]) == [[7000], [VALUE], [NA]]
+
+
+def test_error_strings_stay_text_on_old_runtimes():
+    assert call("WEGO_STATUS", "Seol", runtime="1.3") == [["#N/A"]]
+
+
+def test_members_spill_and_status_languages():
+    assert call("WEGO_MEMBERS", "Oceania") == [["Suva"]]
+    assert len(call("WEGO_MEMBERS")) == 100
+    assert call("WEGO_STATUS", [["Seoul"], ["세종시"]], "ko") == [["정회원"], ["준회원"]]
+    assert call("WEGO_SCHEDULE", 2016)[-1][6:8] == [8500, 8500]
+
+
+def test_blank_optional_argument_takes_its_default():
+    assert call("WEGO_STATUS", "Seoul", None) == [["Full"]]
+
+
+# -- the refresh script ----------------------------------------------------------------------
+
+def _json_book(fee_year=2016):
+    return xw.Book(json={
+        "client": "Office.js", "version": xw.__version__,
+        "book": {"name": "WeGO_Finance.xlsm", "active_sheet_index": 0, "selection": "A1"},
+        "sheets": [
+            {"name": "Fees", "values": [["WeGO membership fees", ""], ["Fee year", fee_year]],
+             "pictures": [], "tables": []},
+            {"name": "Checks", "values": [["old"]], "pictures": [], "tables": []},
+        ],
+        "names": [{"name": "FeeYear", "book_scope": True, "scope_sheet_name": None,
+                   "refers_to": "=Fees!$B$2", "sheet_index": 0, "address": "B2"}],
+    })
+
+
+def _grids(book_payload_names, actions):
+    """The setValues grid written at A1 of each sheet, replaying the sheet adds and deletes."""
+    names = list(book_payload_names)
+    grids = {}
+    for a in actions:
+        if a["func"] == "sheetDelete":
+            names.pop(a["sheet_position"])
+        elif a["func"] == "addSheet":
+            names.insert(a["args"][0], a["args"][1])
+        elif a["func"] == "setValues" and a["start_row"] == 0 and a["start_column"] == 0:
+            grids[names[a["sheet_position"]]] = a["values"]
+    return grids
+
+
+def _plain(grid):
+    """Cell values as a writer sees them: '' for blanks, the ' prefix removed."""
+    out = []
+    for row in grid:
+        cells = [("" if v is None else v) for v in row]
+        cells = [v[1:] if isinstance(v, str) and v.startswith("'") else v for v in cells]
+        out.append(cells)
+    return out
+
+
+def test_refresh_script_writes_the_same_sheets_as_the_headless_writer(tmp_path):
+    book = _json_book(2016)
+    asyncio.run(xlwings.server.custom_scripts_call(udfs, "refresh_roster", typehint_to_value={xw.Book: book}))
+    actions = book.json()["actions"]
+    funcs = [a["func"] for a in actions]
+    assert funcs.count("addSheet") == 3 and "sheetDelete" in funcs  # the old Checks is replaced
+    assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == ["Summary", "Fees 2016", "Checks"]
+    tables = [a["args"][3] for a in actions if a["func"] == "addTable"]
+    assert "WeGO_Fees_2016" in tables and "WeGO_Checks" in tables
+    grids = _grids(["Fees", "Checks"], actions)
+    assert set(grids) == {"Summary", "Fees 2016", "Checks"}
+
+    # the headless writer on the same roster, read back from the file
+    target = tmp_path / SHIPPED_ROSTER.name  # the Summary names the roster file
+    shutil.copy2(SHIPPED_ROSTER, target)
+    refresh_file(target, 2016)
+    wb = openpyxl.load_workbook(target)
+    for name, grid in grids.items():
+        ws = wb[name]
+        written = [["" if c is None else c for c in row]
+                   for row in ws.iter_rows(min_row=1, max_row=len(grid), max_col=len(grid[0]), values_only=True)]
+        assert _plain(grid) == written, name
+    assert grids["Fees 2016"][0][0] == "Member ID" and len(grids["Fees 2016"]) == 101
+
+
+def test_refresh_keeps_formula_like_text_as_text(tmp_path, monkeypatch):
+    roster = tmp_path / "roster.xlsx"
+    shutil.copy2(SHIPPED_ROSTER, roster)
+    wb = openpyxl.load_workbook(roster)
+    wb["Members"]["C101"] = "-Central Information Technology Office"  # W100's English name
+    wb.save(roster)
+    monkeypatch.setenv("WEGO_ROSTER", str(roster))
+    book = _json_book(2016)
+    asyncio.run(xlwings.server.custom_scripts_call(udfs, "refresh_roster", typehint_to_value={xw.Book: book}))
+    fees = _grids(["Fees", "Checks"], book.json()["actions"])["Fees 2016"]
+    assert fees[100][1] == "'-Central Information Technology Office"  # the ' keeps it text in Excel
+
+
+def test_fee_year_comes_from_the_named_cell():
+    book = _json_book(2017)
+    asyncio.run(xlwings.server.custom_scripts_call(udfs, "refresh_roster", typehint_to_value={xw.Book: book}))
+    added = [a["args"][1] for a in book.json()["actions"] if a["func"] == "addSheet"]
+    assert "Fees 2017" in added
