@@ -238,5 +238,59 @@ def refresh(roster_file: Path | None, fee_year: str, out: Path | None, as_json: 
         sys.exit(1)
 
 
+@main.command("import-weo")
+@click.argument("weo_file", type=click.Path(dir_okay=False, path_type=Path))
+@ROSTER_OPTION
+@click.option("--subject", default="PPPPC", show_default=True,
+              help="WEO subject code to take from a full download (PPPPC: GDP per capita, PPP).")
+@click.option("--years", default=None, help="Only these years, e.g. 2010-2025.")
+@click.option("--edition", default=None, help='The WEO edition, e.g. "April 2025", when the file does not say.')
+@JSON_OPTION
+def import_weo_command(weo_file: Path, roster_file: Path | None, subject: str, years: str | None,
+                       edition: str | None, as_json: bool) -> None:
+    """Import GDP (PPP) per capita from an IMF WEO file into the roster's GDP sheet.
+
+    Reads the full WEO download (TAB text, ISO-8859-1 or UTF-16), a WEO query-tool export,
+    the IMF SDMX CSV, or a plain CSV of country, year, value. Exit 1 when member countries
+    are left without a GDP for the next fee years or countries could not be mapped.
+    """
+    import datetime as dt
+
+    from .roster import roster_path
+    from .weo import import_weo, parse_weo
+
+    span = None
+    if years:
+        match = __import__("re").fullmatch(r"(\d{4})\s*-\s*(\d{4})", years.strip())
+        if not match or int(match.group(1)) > int(match.group(2)):
+            raise UserError(f"--years must look like 2010-2025, got {years!r}")
+        span = range(int(match.group(1)), int(match.group(2)) + 1)
+    this_year = dt.date.today().year
+    try:
+        data = parse_weo(weo_file, subject=subject, years=span, edition=edition)
+        result = import_weo(roster_path(roster_file), data, check_fee_years=(this_year, this_year + 1))
+    except WegoError as exc:
+        raise UserError(str(exc)) from None
+    if as_json:
+        _emit({"file": str(weo_file), "format": data.file_format, "edition": data.edition,
+               "units": data.units, "ppp": data.is_ppp, "written": result.written,
+               "replaced": result.replaced, "kept": result.kept, "newest_edition": result.newest_edition,
+               "unmapped": data.unmapped, "warnings": data.warnings, "missing": result.missing})
+    else:
+        click.echo(f"{weo_file.name}: {data.file_format}, IMF WEO {data.edition}, units {data.units}")
+        click.echo(f"GDP sheet: {result.written} figure(s) of {data.edition} written "
+                   f"({result.replaced} replaced), {result.kept} of other editions kept")
+        for w in data.warnings:
+            click.echo(f"warning: {w}")
+        if data.unmapped:
+            click.echo(f"warning: {len(data.unmapped)} country name(s) not mapped to ISO codes: "
+                       + "; ".join(data.unmapped[:10]))
+        for gdp_year, codes in result.missing.items():
+            click.echo(f"missing: no {result.newest_edition} GDP for {gdp_year} (fee year {gdp_year + 2}) for "
+                       + ", ".join(codes))
+    if result.missing or data.unmapped:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

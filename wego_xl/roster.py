@@ -125,6 +125,7 @@ class GdpFigure:
     """One GDP (PPP) per capita figure: a country, a year, a value and its IMF edition."""
 
     country_iso3: str
+    country: str
     year: int
     value: float
     edition: str
@@ -416,7 +417,7 @@ def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
                           "keep one row per country, year and edition")
             continue
         seen[key] = r
-        figures.append(GdpFigure(iso3, year, value, edition, _text(get["Units"]),
+        figures.append(GdpFigure(iso3, _text(get["Country"]), year, value, edition, _text(get["Units"]),
                                  _text(get["Source"]), r))
     return figures, cells.problems
 
