@@ -21,7 +21,7 @@ import datetime as dt
 import numbers
 import re
 from itertools import chain
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -121,30 +121,35 @@ def to_name(value: object) -> str:
 # Shapes: Excel gives a scalar, a flat list (one row or column) or a list of lists.
 # ---------------------------------------------------------------------------------------
 
-def shape_of(value: Any) -> tuple[int, ...]:
-    """(), (n,) or (rows, columns); raises for ragged or deeper nesting."""
-    if not isinstance(value, (list, tuple)):
-        return ()
-    if not value:
-        raise InputError("the range is empty")
-    if any(isinstance(v, (list, tuple)) for v in value):
-        if not all(isinstance(v, (list, tuple)) for v in value):
+_SEQUENCES = {list, tuple}
+
+
+class Arg(NamedTuple):
+    """One argument as handed over: its shape, its cells as rows, and the types they hold."""
+
+    shape: tuple[int, ...]  # (), (n,) or (rows, columns)
+    rows: Sequence[Sequence[Any]]
+    types: frozenset
+
+    @classmethod
+    def read(cls, value: Any) -> "Arg":
+        """Check the nesting in C-speed passes; ragged or deeper nesting is an error."""
+        if type(value) not in _SEQUENCES:
+            return cls((), [[value]], frozenset((type(value),)))
+        if not value:
+            raise InputError("the range is empty")
+        outer = set(map(type, value))
+        if outer <= _SEQUENCES:
+            widths = set(map(len, value))
+            if len(widths) != 1 or 0 in widths:
+                raise InputError("the range's rows have different lengths; give a rectangular range")
+            types = frozenset(map(type, chain.from_iterable(value)))
+            if types & _SEQUENCES:
+                raise InputError("a range can have at most two dimensions (rows and columns)")
+            return cls((len(value), widths.pop()), value, types)
+        if outer & _SEQUENCES:
             raise InputError("the range mixes single values and rows; give a rectangular range")
-        widths = {len(v) for v in value}
-        if len(widths) != 1 or 0 in widths:
-            raise InputError("the range's rows have different lengths; give a rectangular range")
-        if any(isinstance(c, (list, tuple)) for row in value for c in row):
-            raise InputError("a range can have at most two dimensions (rows and columns)")
-        return (len(value), len(value[0]))
-    return (len(value),)
-
-
-def _grid(value: Any, shape: tuple[int, ...]) -> list[list[Any]]:
-    if len(shape) == 0:
-        return [[value]]
-    if len(shape) == 1:
-        return [list(value)]
-    return [list(row) for row in value]
+        return cls((len(value),), [value], frozenset(outer))
 
 
 def _unshape(result: np.ndarray, shape: tuple[int, ...]) -> Any:
@@ -183,7 +188,7 @@ class CellResults:
 
     def error_cell(self, exc: BaseException) -> str:
         code = getattr(exc, "excel_code", "#VALUE!")
-        if not self.text_errors or isinstance(exc, PassedError):
+        if not self.text_errors:
             return code
         return f"{code}: {exc}"
 
@@ -196,15 +201,21 @@ class CellResults:
     def finish(self, result: np.ndarray) -> Any:
         return _unshape(result, self.shape)
 
+    def finish_rows(self, rows: list[list[Any]]) -> Any:
+        """Like :meth:`finish`, for results already built as rows of the argument's shape."""
+        if not self.shape:
+            return rows[0][0]
+        return rows[0] if len(self.shape) == 1 else rows
 
-def read_amounts(value: Any, shape: tuple[int, ...], name: str, kind: str,
+
+def read_amounts(arg: Arg, name: str, kind: str,
                  results: CellResults) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """(amounts as floats, error cells or None, blank mask) for one argument, as 2-D arrays.
 
     All-number ranges take a numpy fast path; anything else is read cell by cell.
     """
-    grid = _grid(value, shape)
-    if set(map(type, chain.from_iterable(grid))) <= _FAST_TYPES:
+    grid = arg.rows
+    if arg.types <= _FAST_TYPES:
         amounts = np.asarray(grid, dtype=float)
         bad = ~np.isfinite(amounts) | (amounts < 0)
         blanks = np.zeros(amounts.shape, dtype=bool)
@@ -232,15 +243,21 @@ def read_amounts(value: Any, shape: tuple[int, ...], name: str, kind: str,
     return amounts, errors, blanks
 
 
-def per_cell(results: CellResults, args: list[tuple[Any, tuple[int, ...]]],
-             fn: Callable[..., Any]) -> Any:
+def _object_array(rows: Sequence[Sequence[Any]]) -> np.ndarray:
+    out = np.empty((len(rows), len(rows[0])), dtype=object)
+    for r, row in enumerate(rows):
+        out[r, :] = list(row)
+    return out
+
+
+def per_cell(results: CellResults, args: list[Arg], fn: Callable[..., Any]) -> Any:
     """Call ``fn`` once per cell of the broadcast arguments; an error stays in its cell.
 
     For functions whose rule is a lookup per cell (names, years): a dict lookup each.
     """
     shape = results.shape
     dims = (1, 1) if not shape else (1, shape[0]) if len(shape) == 1 else shape
-    grids = [np.broadcast_to(np.asarray(_grid(v, s), dtype=object), dims) for v, s in args]
+    grids = [np.broadcast_to(_object_array(a.rows), dims) for a in args]
     out = np.empty(dims, dtype=object)
     for index in np.ndindex(dims):
         try:

@@ -9,13 +9,14 @@ call them directly. ``text_errors=False`` gives bare error codes (xlwings Server
 from __future__ import annotations
 
 import datetime as dt
+from itertools import chain, repeat
 from typing import Any, Callable
 
 import numpy as np
 
 from .billing import assess
 from .cells import (
-    CellResults, broadcast_shape, is_blank, per_cell, read_amounts, shape_of, to_amount,
+    Arg, CellResults, broadcast_shape, is_blank, per_cell, read_amounts, to_amount,
     to_fee_year, to_name,
 )
 from .errors import InputError, MissingDataError, WegoError
@@ -33,24 +34,34 @@ def _roster() -> Roster:
 
 def _schedule(fee_year: object):
     year = dt.date.today().year if is_blank(fee_year) else to_fee_year(fee_year)
-    return schedule_in_effect(year, _roster().schedules)
+    roster = _roster()
+    memo = roster.answers("schedule")
+    found = memo.get(year)
+    if found is None:
+        found = memo[year] = schedule_in_effect(year, roster.schedules)
+    return found
 
 
-def _start(text_errors: bool, *args: Any) -> CellResults | Any:
-    """The result holder for these arguments, or the single error for misfitting ranges."""
+_NUMBERS = (int, float)
+
+
+def _start(text_errors: bool, *values: Any) -> tuple[CellResults, list[Arg]] | Any:
+    """(result holder, parsed arguments), or the single error for misfitting ranges."""
     try:
-        shape = broadcast_shape(*(shape_of(a) for a in args))
+        args = [Arg.read(v) for v in values]
+        shape = broadcast_shape(*(a.shape for a in args))
     except WegoError as exc:
         return CellResults((), text_errors).whole(exc)
-    return CellResults(shape, text_errors)
+    return CellResults(shape, text_errors), args
 
 
 def _each(text_errors: bool, args: tuple[Any, ...], fn: Callable[..., Any],
           blank_key: bool = True) -> Any:
     """Apply ``fn`` per cell; a blank first argument (the row's key) gives a blank cell."""
-    results = _start(text_errors, *args)
-    if not isinstance(results, CellResults):
-        return results
+    started = _start(text_errors, *args)
+    if not isinstance(started, tuple):
+        return started
+    results, parsed = started
 
     def cell(*values: Any) -> Any:
         if blank_key and is_blank(values[0]):
@@ -58,7 +69,7 @@ def _each(text_errors: bool, args: tuple[Any, ...], fn: Callable[..., Any],
         return fn(*values)
 
     try:
-        return per_cell(results, [(a, shape_of(a)) for a in args], cell)
+        return per_cell(results, parsed, cell)
     except WegoError as exc:
         return results.whole(exc)
 
@@ -73,15 +84,21 @@ def fee(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_erro
                 return None
             return _schedule(y).fee(to_amount(p, *POPULATION), to_amount(g, *GDP))
         return _each(text_errors, (population, gdp_per_capita, fee_year), one, blank_key=False)
-    results = _start(text_errors, population, gdp_per_capita)
-    if not isinstance(results, CellResults):
-        return results
+    if type(population) in _NUMBERS and type(gdp_per_capita) in _NUMBERS:  # one cell each
+        try:
+            return _schedule(fee_year).fee(population, gdp_per_capita)
+        except WegoError as exc:
+            return CellResults((), text_errors).error_cell(exc)
+    started = _start(text_errors, population, gdp_per_capita)
+    if not isinstance(started, tuple):
+        return started
+    results, (pop_arg, gdp_arg) = started
     try:
         schedule = _schedule(fee_year)
     except WegoError as exc:
         return results.whole(exc)
-    pop, pop_err, pop_blank = read_amounts(population, shape_of(population), *POPULATION, results)
-    gdp, gdp_err, gdp_blank = read_amounts(gdp_per_capita, shape_of(gdp_per_capita), *GDP, results)
+    pop, pop_err, pop_blank = read_amounts(pop_arg, *POPULATION, results)
+    gdp, gdp_err, gdp_blank = read_amounts(gdp_arg, *GDP, results)
     fees = schedule.fees_for(pop, gdp)
     if pop_err is None and gdp_err is None and not pop_blank.any() and not gdp_blank.any():
         return results.finish(fees)
@@ -135,14 +152,57 @@ def _member(city: Any):
 _LANGUAGES = {"": "en", "en": "en", "english": "en", "ko": "ko", "kr": "ko", "korean": "ko", "한국어": "ko"}
 
 
+_MISS = object()
+
+
+def _per_member(text_errors: bool, city: Any, question: object, answer: Callable[[Any], Any]) -> Any:
+    """``answer(member)`` for each cell of ``city``, from a memo of raw cell -> answer.
+
+    Warm lookups cost one dict lookup per cell; a new spelling goes through the full name
+    matching once. Errors are never memoised.
+    """
+    started = _start(text_errors, city)
+    if not isinstance(started, tuple):
+        return started
+    results, (arg,) = started
+    try:
+        memo = _roster().answers(question)
+    except WegoError as exc:
+        return results.whole(exc)
+    cells = list(chain.from_iterable(arg.rows))
+    flat = list(map(memo.get, cells, repeat(_MISS, len(cells))))
+    if flat.count(_MISS):
+        for i, value in enumerate(flat):
+            if value is not _MISS:
+                continue
+            try:
+                value = None if is_blank(cells[i]) else answer(_member(cells[i]))
+            except WegoError as exc:
+                flat[i] = results.error_cell(exc)
+                continue
+            flat[i] = memo[cells[i]] = value
+    width = len(arg.rows[0])
+    rows = [[v] for v in flat] if width == 1 else [flat[i:i + width] for i in range(0, len(flat), width)]
+    return results.finish_rows(rows)
+
+
+def _language(lang: Any) -> str:
+    key = "" if is_blank(lang) else str(lang).strip().lower()
+    if key not in _LANGUAGES:
+        raise InputError(f"language must be \"en\" or \"ko\", got {lang!r}")
+    return _LANGUAGES[key]
+
+
 def status(city: Any, language: Any = None, *, text_errors: bool = True) -> Any:
     """Membership type: Full, Associate or Friendship (language "ko": 정회원, 준회원, 우정회원)."""
-    def one(c: Any, lang: Any) -> str:
-        key = "" if is_blank(lang) else str(lang).strip().lower()
-        if key not in _LANGUAGES:
-            raise InputError(f"language must be \"en\" or \"ko\", got {lang!r}")
-        return _member(c).membership.label(_LANGUAGES[key])
-    return _each(text_errors, (city, language), one)
+    if isinstance(language, (list, tuple)):
+        return _each(text_errors, (city, language), lambda c, lang: _member(c).membership.label(_language(lang)))
+    try:
+        lang = _language(language)
+    except WegoError as exc:
+        started = _start(text_errors, city)
+        return started[0].whole(exc) if isinstance(started, tuple) else started
+    return _per_member(text_errors, city, ("status", lang), lambda m: m.membership.label(lang))
 
 
 def member_fee(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
@@ -171,20 +231,19 @@ def explain(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
 
 
 def region(city: Any, *, text_errors: bool = True) -> Any:
-    return _each(text_errors, (city,), lambda c: _member(c).region)
+    return _per_member(text_errors, city, "region", lambda m: m.region)
 
 
 def country(city: Any, *, text_errors: bool = True) -> Any:
-    return _each(text_errors, (city,), lambda c: _member(c).country)
+    return _per_member(text_errors, city, "country", lambda m: m.country)
 
 
 def is_capital(city: Any, *, text_errors: bool = True) -> Any:
-    def one(c: Any) -> bool:
-        m = _member(c)
+    def one(m) -> bool:
         if m.capital is None:
             raise MissingDataError(f"{m.name_en} is an organisation, not a city: it has no capital flag")
         return m.capital
-    return _each(text_errors, (city,), one)
+    return _per_member(text_errors, city, "capital", one)
 
 
 def members(region_name: Any = None, membership: Any = None, *, text_errors: bool = True) -> Any:

@@ -15,6 +15,8 @@ from typing import Iterable, Mapping
 
 #: How similar (0-100) a roster name must be to be offered as a suggestion.
 SUGGESTION_CUTOFF = 60.0
+#: Names longer than this (after normalising) get no suggestions: no member's name is near.
+MAX_NAME_LENGTH = 120
 #: Suggestions more than this many points behind the best one are not offered.
 SUGGESTION_SPREAD = 10.0
 
@@ -37,7 +39,7 @@ def suggest(name: object, keyed_names: Mapping[str, str], limit: int = 3) -> lis
     from rapidfuzz import fuzz, process  # imported on the first unknown name only
 
     key = name_key(name)
-    if not key:
+    if not key or len(key) > MAX_NAME_LENGTH:
         return []
     found: list[str] = []
     matches = process.extract(

@@ -155,6 +155,8 @@ class Roster:
     _by_key: dict[str, Member] = field(default_factory=dict, repr=False)
     _shown: dict[str, str] = field(default_factory=dict, repr=False)
     _gdp_index: dict[tuple[str, int], list[GdpFigure]] = field(default_factory=dict, repr=False)
+    _editions: list[str] = field(default_factory=list, repr=False)
+    _answers: dict[object, dict] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for member in self.members:
@@ -165,6 +167,7 @@ class Roster:
                     self._shown[key] = member.name_en or member.name_ko
         for fig in self.gdp:
             self._gdp_index.setdefault((fig.country_iso3, fig.year), []).append(fig)
+        self._editions = sorted({f.edition for f in self.gdp}, key=edition_order)
 
     # -- members ----------------------------------------------------------------------
     def find(self, name: object) -> Member:
@@ -189,19 +192,26 @@ class Roster:
             and (membership is None or m.membership is membership)
         ]
 
+    def answers(self, question: object) -> dict:
+        """A memo of answers per raw cell value for one question (e.g. a member's region),
+        kept with this roster so a changed file starts afresh."""
+        memo = self._answers.get(question)
+        if memo is None or len(memo) > 200_000:
+            memo = self._answers[question] = {}
+        return memo
+
     # -- GDP ----------------------------------------------------------------------------
     def editions(self) -> list[str]:
         """The IMF editions in the GDP sheet, oldest first."""
-        return sorted({f.edition for f in self.gdp}, key=edition_order)
+        return list(self._editions)
 
     def gdp_figure(self, country_iso3: str, year: int, edition: str | None = None) -> GdpFigure | None:
         """The GDP figure for a country and year from one edition (default: the newest in
         the sheet). Figures from different editions are never mixed."""
         if edition is None:
-            editions = self.editions()
-            if not editions:
+            if not self._editions:
                 return None
-            edition = editions[-1]
+            edition = self._editions[-1]
         for fig in self._gdp_index.get((country_iso3, year), []):
             if fig.edition == edition:
                 return fig

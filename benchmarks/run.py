@@ -1,0 +1,194 @@
+"""wego-xl benchmarks: each figure beside a baseline measured in the same run.
+
+    python benchmarks/run.py [--json FILE] [--quick]
+
+These machines are shared and noisy, so every comparison interleaves the measured code and
+its baseline and reports the median of several rounds. Exit 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import udfs  # noqa: E402
+from wego_xl.names import name_key  # noqa: E402
+from wego_xl.refresh import refresh_file  # noqa: E402
+from wego_xl.roster import SHIPPED_ROSTER, load_roster, read_roster  # noqa: E402
+from wego_xl.roster_builder import build_roster  # noqa: E402
+from wego_xl.schedules import DEFAULT_SCHEDULES, SCHEDULE_2016  # noqa: E402
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def paired(measured: Callable[[], object], baseline: Callable[[], object], rounds: int) -> tuple[float, float, float]:
+    """(median measured s, median baseline s, median of the per-round ratios), interleaved."""
+    ms, bs, ratios = [], [], []
+    for i in range(rounds):
+        if i % 2:
+            b, m = timed(baseline), timed(measured)
+        else:
+            m, b = timed(measured), timed(baseline)
+        ms.append(m), bs.append(b), ratios.append(m / b)
+    return statistics.median(ms), statistics.median(bs), statistics.median(ratios)
+
+
+def result(name, measured, baseline, ratio, target, **figures):
+    ok = None if target is None else ratio <= target
+    return {"name": name, "measured_s": measured, "baseline_s": baseline, "ratio": ratio,
+            "target": target, "ok": ok, **figures}
+
+
+# -- the benchmarks -----------------------------------------------------------------------------
+
+def fee_vectorized_vs_numpy(rows: int, rounds: int) -> dict:
+    rng = random.Random(1)
+    pops = [[rng.uniform(0, 2e7)] for _ in range(rows)]
+    gdps = [[rng.uniform(0, 1e5)] for _ in range(rows)]
+    s = SCHEDULE_2016
+    pop_edges, gdp_edges, table = np.asarray(s.population_lowers), np.asarray(s.gdp_lowers), np.asarray(s.fees)
+
+    def lean():
+        p = np.asarray(pops, dtype=float)
+        g = np.asarray(gdps, dtype=float)
+        i = np.searchsorted(pop_edges, p, side="right") - 1
+        j = np.searchsorted(gdp_edges, g, side="right") - 1
+        return table[j, i].tolist()
+
+    assert udfs.WEGO_FEE(pops[:1000], gdps[:1000]) == [[float(table[np.searchsorted(gdp_edges, g[0], 'right') - 1, np.searchsorted(pop_edges, p[0], 'right') - 1])] for p, g in zip(pops[:1000], gdps[:1000])]
+    m, b, ratio = paired(lambda: udfs.WEGO_FEE(pops, gdps), lean, rounds)
+    return result("fee_vectorized_vs_numpy", m, b, ratio, 1.5, rows=rows)
+
+
+def scalar_fee_vs_rules(calls: int, rounds: int) -> dict:
+    rng = random.Random(2)
+    pairs = [(rng.uniform(0, 2e7), rng.uniform(0, 1e5)) for _ in range(calls)]
+    m, b, ratio = paired(lambda: [udfs.WEGO_FEE(p, g) for p, g in pairs],
+                         lambda: [SCHEDULE_2016.fee(p, g) for p, g in pairs], rounds)
+    return result("scalar_fee_vs_rules", m, b, ratio, None, calls=calls,
+                  udf_calls_per_s=calls / m, rules_calls_per_s=calls / b)
+
+
+def status_lookup_vs_dict(cells: int, rounds: int) -> dict:
+    roster = load_roster()
+    names = [n for mem in roster.members for n in mem.names()]
+    rng = random.Random(3)
+    column = [[rng.choice(names)] for _ in range(cells)]
+    answers = {name_key(n): roster.find(n).membership.english for n in names}
+    keys = [name_key(c[0]) for c in column]
+    assert udfs.WEGO_STATUS(column) == [[answers[k]] for k in keys]  # warm, and right
+    m, b, ratio = paired(lambda: udfs.WEGO_STATUS(column), lambda: [[answers[k]] for k in keys], rounds)
+    return result("status_lookup_vs_dict", m, b, ratio, 3.0, cells=cells)
+
+
+def import_udfs_vs_xlwings(rounds: int) -> dict:
+    def start(code: str) -> Callable[[], object]:
+        return lambda: subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+    start("import udfs")()  # warm the file cache and bytecode once
+    m, b, ratio = paired(start("import udfs"), start("import xlwings"), rounds)
+    return result("import_udfs_vs_xlwings", m, b, ratio, 1.3)
+
+
+def roster_load(rounds: int) -> dict:
+    load_roster(SHIPPED_ROSTER)
+    m, b, ratio = paired(lambda: read_roster(SHIPPED_ROSTER), lambda: load_roster(SHIPPED_ROSTER), rounds)
+    return result("roster_load_cold_vs_cached", m, b, ratio, None, members=100)
+
+
+def synthetic_roster(folder: Path, members: int) -> Path:
+    """A roster of ``members`` cities over 40 countries, with populations and 2014 GDP."""
+    src = folder / f"src{members}"
+    src.mkdir()
+    rng = random.Random(members)
+    countries = [f"X{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(40)]
+    regions = ["Asia", "Oceania", "Americas", "Europe", "Middle East", "Africa"]
+    with open(ROOT / "workbooks" / "src" / "members.csv", encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    with open(src / "members.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, header)
+        w.writeheader()
+        for i in range(members):
+            w.writerow({"member_id": f"S{i:06d}", "name_ko": f"도시{i}", "name_en": f"Synthetic City {i}",
+                        "aliases": f"SC{i}", "country_iso3": countries[i % 40], "country": f"Country {i % 40}",
+                        "region": regions[i % 6], "capital": "No", "membership": "Full",
+                        "full_since": "2012", "population": str(rng.randint(0, 20_000_000)),
+                        "population_year": "2015", "english_confirmed": "Yes"})
+    with open(src / "gdp.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Country code", "Country", "Year", "GDP per capita (PPP, USD)", "Edition", "Units", "Source"])
+        for c in countries:
+            w.writerow([c, c, 2014, rng.uniform(0, 60_000), "April 2015", "international dollars", "synthetic"])
+    return build_roster(src, folder / f"roster{members}.xlsx", DEFAULT_SCHEDULES)
+
+
+def refresh_scaling(folder: Path, small: int, large: int, rounds: int) -> list[dict]:
+    shipped = folder / "wego_roster.xlsx"
+    shutil.copy2(SHIPPED_ROSTER, shipped)
+    shipped_s = statistics.median(timed(lambda: refresh_file(shipped, 2016, folder / "out_shipped.xlsx")) for _ in range(rounds))
+    paths = {n: synthetic_roster(folder, n) for n in (small, large)}
+    per_member = {}
+    times = {}
+    for n, path in paths.items():
+        times[n] = statistics.median(timed(lambda: refresh_file(path, 2016, folder / f"out{n}.xlsx")) for _ in range(rounds))
+        per_member[n] = times[n] / n
+    ratio = per_member[large] / per_member[small]
+    return [
+        result("refresh_shipped_roster", shipped_s, None, None, None, members=100),
+        result(f"refresh_per_member_{large}_vs_{small}", per_member[large], per_member[small], ratio, 1.5,
+               seconds={str(k): round(v, 3) for k, v in times.items()}),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write the results to this file")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer rounds (a smoke run)")
+    args = parser.parse_args()
+    q = args.quick
+    results = [
+        fee_vectorized_vs_numpy(100_000 if q else 1_000_000, 3 if q else 7),
+        scalar_fee_vs_rules(2_000 if q else 20_000, 3 if q else 5),
+        status_lookup_vs_dict(20_000 if q else 100_000, 3 if q else 9),
+        import_udfs_vs_xlwings(3 if q else 9),
+        roster_load(3 if q else 7),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        results += refresh_scaling(Path(tmp), 200 if q else 1_000, 2_000 if q else 10_000, 1 if q else 3)
+    width = max(len(r["name"]) for r in results)
+    print(f"{'benchmark':<{width}}  {'measured':>10}  {'baseline':>10}  {'ratio':>7}  target")
+    for r in results:
+        base = "" if r["baseline_s"] is None else f"{r['baseline_s']:.4f}s"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        target = "" if r["target"] is None else f"<= {r['target']} {'ok' if r['ok'] else 'MISSED'}"
+        print(f"{r['name']:<{width}}  {r['measured_s']:>9.4f}s  {base:>10}  {ratio:>7}  {target}")
+        extra = {k: v for k, v in r.items() if k not in ("name", "measured_s", "baseline_s", "ratio", "target", "ok")}
+        if extra:
+            shown = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in extra.items()}
+            print(f"{'':<{width}}  {json.dumps(shown, ensure_ascii=False)}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 1 if any(r["ok"] is False for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
