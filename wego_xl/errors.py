@@ -87,7 +87,7 @@ class RosterError(WegoError):
             text += f" (got {value!r})"
         if fix:
             text += f"; {fix}"
-        super().__init__(text)
+        super().__init__(" ".join(text.split()))  # always one line
 
 
 class WorkbookBusyError(WegoError):

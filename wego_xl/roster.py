@@ -253,8 +253,22 @@ def _open_workbook(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged packages
-        raise RosterError(f"the workbook is damaged or truncated ({type(exc).__name__}: {exc})",
-                          path=str(path), fix="restore it from the backup (.bak)") from None
+        raise damaged(exc, path) from None
+
+
+def damaged(exc: BaseException, path: Path) -> RosterError:
+    """A one-line error for a workbook openpyxl could not read, naming the root cause."""
+    root = exc
+    while root.__cause__ or root.__context__:
+        root = root.__cause__ or root.__context__
+    if type(root).__module__.startswith("defusedxml"):
+        return RosterError(
+            f"the workbook holds XML entity declarations, which Excel never writes (a possible "
+            f"'XML bomb'); refused ({type(root).__name__})", path=str(path),
+            fix="do not use this file; restore the roster from the backup (.bak)")
+    detail = " ".join(f"{type(root).__name__}: {root}".split())
+    return RosterError(f"the workbook is damaged or truncated ({detail})", path=str(path),
+                       fix="restore it from the backup (.bak)")
 
 
 def _header(ws, sheet: str, wanted: Iterable[str], path: Path) -> tuple[dict[str, int], list]:
@@ -483,8 +497,7 @@ def read_roster(path: str | os.PathLike | None = None) -> Roster:
     except WegoError:
         raise
     except Exception as exc:  # a damaged sheet part
-        raise RosterError(f"the workbook could not be read ({type(exc).__name__}: {exc})",
-                          path=str(p), fix="restore it from the backup (.bak)") from None
+        raise damaged(exc, p) from None
     finally:
         wb.close()
     return Roster(p, members, gdp, schedules, problems + gdp_problems)

@@ -1,0 +1,206 @@
+"""Hostile input: anything Excel can hand a function, and damaged roster files.
+
+Every function, given any mix of what Excel passes (scalars, rows, blocks, ragged lists),
+returns values or Excel error values that carry a reason; it never raises, and answers in
+well under a second. Damaged roster files give one clear line naming the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import io
+import math
+import re
+import subprocess
+import sys
+import time
+import unicodedata
+import zipfile
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import udfs
+from wego_xl import functions as wf
+from wego_xl.cells import EXCEL_ERRORS, error_code
+from wego_xl.errors import RosterError
+from wego_xl.roster import read_roster
+
+from .conftest import SHIPPED
+
+UDFS = {name: getattr(udfs, name) for name in dir(udfs) if name.startswith("WEGO_")}
+# the same functions with bare error codes, as xlwings Server and Lite return them
+BARE = {
+    "WEGO_FEE": wf.fee, "WEGO_STATUS": wf.status, "WEGO_MEMBER_FEE": wf.member_fee,
+    "WEGO_FEE_DUE": wf.fee_due, "WEGO_GDP_YEAR": wf.gdp_year, "WEGO_REGION": wf.region,
+    "WEGO_COUNTRY": wf.country, "WEGO_IS_CAPITAL": wf.is_capital, "WEGO_MEMBERS": wf.members,
+    "WEGO_SCHEDULE": wf.schedule_table, "WEGO_BANDS": wf.bands, "WEGO_EXPLAIN": wf.explain,
+}
+NAMES = ["Seoul", "서울", unicodedata.normalize("NFD", "세종시"), "남 다카", "NITDA", "Seol", "muğla"]
+
+cells = st.one_of(
+    st.none(), st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([1e308, -1e308, 5e-324, -0.0, 2016.0, 2016, 970000, 35379.0, 299999.5]),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1)), st.dates(),
+    st.sampled_from(EXCEL_ERRORS),
+    st.sampled_from(["", " ", "\t\n", "=1+1", "+SUM(A1)", "-2", "@x", "970,000", " 970000 ", "2016", "ko", "Asia", "Full"]),
+    st.sampled_from(NAMES),
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(min_codepoint=0x10000, max_codepoint=0x1FFFF), max_size=8),
+    st.just("x" * 20_000), st.just("서울" * 5_000),
+)
+rectangles = st.integers(1, 4).flatmap(
+    lambda width: st.lists(st.lists(cells, min_size=width, max_size=width), min_size=1, max_size=5))
+arguments = st.one_of(
+    cells,
+    st.lists(cells, min_size=1, max_size=6),
+    rectangles,
+    st.lists(st.lists(cells, max_size=4), min_size=1, max_size=4),  # ragged, maybe empty rows
+    st.just([]), st.just([[]]), st.just([[[1]]]),
+)
+
+
+def _leaves(value):
+    if isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def _check(result, bare: bool):
+    for leaf in _leaves(result):
+        assert leaf is None or isinstance(leaf, (bool, int, float, str)), type(leaf)
+        if isinstance(leaf, float):
+            assert math.isfinite(leaf)  # NaN would become an empty cell: a silent failure
+        if isinstance(leaf, str) and error_code(leaf):
+            code = error_code(leaf)
+            if bare:
+                assert leaf in EXCEL_ERRORS
+            else:
+                assert leaf.startswith(code + ": ") and len(leaf) > len(code) + 5, leaf  # a reason
+
+
+def _arity(fn):
+    params = inspect.signature(fn).parameters.values()
+    required = sum(1 for p in params if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD)
+    return required, len([p for p in params if p.kind is p.POSITIONAL_OR_KEYWORD])
+
+
+@pytest.mark.parametrize("name", sorted(UDFS))
+def test_every_function_survives_anything_excel_can_pass(name):
+    fn = UDFS[name]
+    low, high = _arity(fn)
+
+    @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.integers(low, high).flatmap(lambda n: st.lists(arguments, min_size=n, max_size=n)))
+    def run(args):
+        start = time.perf_counter()
+        result = fn(*args)
+        assert time.perf_counter() - start < 1.0
+        _check(result, bare=False)
+        bare = BARE.get(name)
+        if bare is not None:
+            _check(bare(*args, text_errors=False), bare=True)
+
+    run()
+
+
+def test_errors_in_a_range_stay_in_their_cells():
+    got = udfs.WEGO_FEE([[970000], ["#DIV/0!"], [True], [dt.date(2016, 1, 1)]], 35379)
+    assert got[0] == [7000]
+    assert [error_code(r[0]) for r in got[1:]] == ["#DIV/0!", "#VALUE!", "#VALUE!"]
+
+
+# -- damaged roster files ------------------------------------------------------------------------
+
+def _encrypted(tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    with open(SHIPPED, "rb") as fh:
+        OOXMLFile(fh).encrypt("secret", out)
+    path = tmp_path / "protected.xlsx"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _without(tmp_path, sheet=None, column=None):
+    wb = openpyxl.load_workbook(SHIPPED)
+    if sheet:
+        wb.remove(wb[sheet])
+    if column:
+        ws = wb["Members"]
+        for cell in ws[1]:
+            if cell.value == column:
+                ws.delete_cols(cell.column)
+    path = tmp_path / f"no {sheet or column}.xlsx"
+    wb.save(path)
+    return path
+
+
+DAMAGE = {
+    "zero bytes": (lambda tmp: _write(tmp / "empty.xlsx", b""), "empty (0 bytes)"),
+    "truncated": (lambda tmp: _write(tmp / "cut.xlsx", SHIPPED.read_bytes()[:9000]), "not a zip package"),
+    "not a workbook": (lambda tmp: _write(tmp / "notes.xlsx", "이름,인구\n서울,1\n".encode()), "not an Excel workbook"),
+    "password": (_encrypted, "password-protected"),
+    "missing sheet": (lambda tmp: _without(tmp, sheet="Fee schedule"), "sheet 'Fee schedule' is missing"),
+    "missing column": (lambda tmp: _without(tmp, column="Region"), "column 'Region' is missing"),
+}
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("kind", sorted(DAMAGE))
+def test_damaged_roster_gives_one_line_and_writes_nothing(kind, tmp_path):
+    make, words = DAMAGE[kind]
+    path = make(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(RosterError, match=re.escape(words)):
+        read_roster(path)
+    for command in (["roster"], ["check"], ["status", "Seoul"]):
+        out = subprocess.run([sys.executable, "-m", "wego_xl.cli", *command, "--roster", str(path)],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 2, (kind, command, out.stderr)
+        assert out.stderr.count("\n") == 1 and path.name in out.stderr and words in out.stderr
+    out = subprocess.run([sys.executable, "-m", "wego_xl.cli", "refresh", str(path), "--fee-year", "2016"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing written
+
+
+def test_a_damaged_roster_shows_in_the_cell(tmp_path, monkeypatch):
+    monkeypatch.setenv("WEGO_ROSTER", str(_write(tmp_path / "empty.xlsx", b"")))
+    got = udfs.WEGO_STATUS("Seoul")
+    assert got.startswith("#VALUE!: ") and "empty.xlsx" in got and "0 bytes" in got
+
+
+def test_xml_bombs_are_refused(tmp_path):
+    import openpyxl.xml
+
+    assert openpyxl.DEFUSEDXML  # defusedxml is installed and openpyxl uses it
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
+            + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>')
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(SHIPPED) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = bomb.encode()
+            dst.writestr(item, data)
+    start = time.perf_counter()
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    assert time.perf_counter() - start < 10
+    assert "bomb.xlsx" in str(info.value) and "XML entity declarations" in str(info.value)
+    assert "EntitiesForbidden" in str(info.value) and "\n" not in str(info.value)
