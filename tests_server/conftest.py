@@ -14,12 +14,4 @@ if os.environ.get("XLWINGS_ON_SERVER") != "true" or not os.environ.get("XLWINGS_
         "(see README.md: the test command)"
     )
 
-from wego_xl import roster as roster_mod  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _fresh_roster_cache(monkeypatch):
-    monkeypatch.delenv(roster_mod.ROSTER_ENV, raising=False)
-    roster_mod.clear_cache()
-    yield
-    roster_mod.clear_cache()
+from tests.conftest import _fresh_roster_cache  # noqa: E402,F401  (the same autouse fixture)

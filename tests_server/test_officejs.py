@@ -7,7 +7,6 @@ import asyncio
 import shutil
 
 import openpyxl
-import pytest
 import xlwings as xw
 import xlwings.server
 

@@ -57,15 +57,21 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _text(value: str, blank: str) -> str:
+    """A text cell stripped; an error value's text is passed on, a blank is missing data."""
+    code = error_code(value)
+    if code:
+        raise PassedError(code)
+    text = value.strip()
+    if not text:
+        raise MissingDataError(blank)
+    return text
+
+
 def to_amount(value: object, name: str, kind: str) -> float:
     """One cell as an amount for the fee rules, or an error saying why it is not one."""
     if isinstance(value, str):
-        code = error_code(value)
-        if code:
-            raise PassedError(code)
-        text = value.strip()
-        if not text:
-            raise MissingDataError(f"{name} is blank: type {kind}")
+        text = _text(value, f"{name} is blank: type {kind}")
         if _NUMBER_TEXT.match(text):
             return check_amount(float(text.translate(_SEPARATORS)), name, kind)
         raise InputError(f"{name} must be {kind}, got the text {value!r}")
@@ -83,12 +89,7 @@ def to_amount(value: object, name: str, kind: str) -> float:
 def to_fee_year(value: object) -> int:
     """One cell as a fee year (2016, 2016.0 or the text "2016")."""
     if isinstance(value, str):
-        code = error_code(value)
-        if code:
-            raise PassedError(code)
-        text = value.strip()
-        if not text:
-            raise MissingDataError("fee year is blank: type a year such as 2016")
+        text = _text(value, "fee year is blank: type a year such as 2016")
         if re.fullmatch(r"\d{4}(\.0+)?", text):
             return check_fee_year(float(text))
         raise InputError(f"fee year must be a year such as 2016, got the text {value!r}")
@@ -104,12 +105,8 @@ def to_fee_year(value: object) -> int:
 def to_name(value: object) -> str:
     """One cell as a member name to look up."""
     if isinstance(value, str):
-        code = error_code(value)
-        if code:
-            raise PassedError(code)
-        if value.strip():
-            return value
-        raise MissingDataError("city is blank: type a member's Korean or English name")
+        _text(value, "city is blank: type a member's Korean or English name")
+        return value
     if value is None:
         raise MissingDataError("city is blank: type a member's Korean or English name")
     if isinstance(value, float) and value.is_integer():

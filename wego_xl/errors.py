@@ -93,8 +93,3 @@ class RosterError(WegoError):
 class WorkbookBusyError(WegoError):
     """Excel holds the workbook open, so writing it now could lose the user's edits."""
 
-
-def excel_error_text(error: BaseException) -> str:
-    """The text a cell shows for ``error``: the Excel error code, then the reason."""
-    code = getattr(error, "excel_code", "#VALUE!")
-    return f"{code}: {error}"

@@ -151,10 +151,6 @@ class FeeSchedule:
             result = np.where(bad, np.nan, result)
         return result
 
-    def band_index(self, axis: str, value: float) -> int:
-        """Index of the population or GDP band holding ``value``."""
-        edges = self._pop_edges if axis == "population" else self._gdp_edges
-        return int(np.searchsorted(edges, value, side="right")) - 1
 
 
 def check_amount(value: object, name: str, kind: str) -> float:

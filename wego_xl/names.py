@@ -9,7 +9,7 @@ rapidfuzz.
 from __future__ import annotations
 
 import unicodedata
-from typing import Iterable, Mapping
+from typing import Mapping
 
 
 
@@ -63,7 +63,3 @@ def split_aliases(text: object) -> list[str]:
         return []
     return [part.strip() for part in str(text).split(";") if part.strip()]
 
-
-def unique_keys(names: Iterable[str]) -> set[str]:
-    """The distinct non-empty keys of ``names``."""
-    return {k for k in map(name_key, names) if k}

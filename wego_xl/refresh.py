@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from .billing import Assessment, assess
 from .errors import WegoError
@@ -244,7 +244,3 @@ def refresh_file(source: Path, fee_year: object, out: Path | None = None, *,
         raise WegoError(f"could not write {target}: {exc.strerror or exc}; nothing was changed") from None
     return report, target
 
-
-def iter_report_values(report: Report) -> Iterable[tuple[str, list[list[Any]]]]:
-    for sheet in report.sheets:
-        yield sheet.name, sheet.layout()[0]

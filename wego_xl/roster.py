@@ -271,15 +271,22 @@ def damaged(exc: BaseException, path: Path) -> RosterError:
                        fix="restore it from the backup (.bak)")
 
 
-def _header(ws, sheet: str, wanted: Iterable[str], path: Path) -> tuple[dict[str, int], list]:
-    rows = ws.iter_rows(values_only=True)
+def _records(wb, path: Path, sheet: str, wanted: Iterable[str], fix: str):
+    """(sheet row number, {header: value}) for each non-blank row below the header row;
+    a missing sheet or header column stops the load."""
+    if sheet not in wb.sheetnames:
+        raise RosterError(f"sheet {sheet!r} is missing", path=str(path), fix=fix)
+    rows = wb[sheet].iter_rows(values_only=True)
     first = next(rows, None) or ()
     found = {str(v).strip(): i for i, v in enumerate(first) if v is not None}
     for col in wanted:
         if col not in found:
             raise RosterError(f"column {col!r} is missing from the header row", path=str(path),
                               sheet=sheet, row=1, fix=f"restore the {col!r} column header in row 1")
-    return found, list(rows)
+    for r, values in enumerate(rows, start=2):
+        get = {h: (values[i] if i < len(values) else None) for h, i in found.items()}
+        if any(get[h] not in (None, "") for h in wanted):
+            yield r, get
 
 
 def _text(v: object) -> str:
@@ -326,19 +333,11 @@ class _CellReader:
 
 
 def _read_members(wb, path: Path) -> tuple[list[Member], list[RosterError]]:
-    if MEMBERS_SHEET not in wb.sheetnames:
-        raise RosterError(f"sheet {MEMBERS_SHEET!r} is missing", path=str(path),
-                          fix="rebuild the roster or restore the sheet")
-    cols, rows = _header(wb[MEMBERS_SHEET], MEMBERS_SHEET, MEMBER_COLUMNS, path)
     cells = _CellReader(path, MEMBERS_SHEET)
     members: list[Member] = []
     seen_ids: dict[str, int] = {}
     seen_names: dict[str, tuple[int, str]] = {}
-    for offset, values in enumerate(rows):
-        r = offset + 2
-        get = {h: (values[i] if i < len(values) else None) for h, i in cols.items()}
-        if all(get[h] in (None, "") for h in MEMBER_COLUMNS):
-            continue
+    for r, get in _records(wb, path, MEMBERS_SHEET, MEMBER_COLUMNS, "rebuild the roster or restore the sheet"):
         before = len(cells.problems)
         member_id = _text(get["Member ID"])
         if not member_id:
@@ -412,18 +411,10 @@ def _read_members(wb, path: Path) -> tuple[list[Member], list[RosterError]]:
 
 
 def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
-    if GDP_SHEET not in wb.sheetnames:
-        raise RosterError(f"sheet {GDP_SHEET!r} is missing", path=str(path),
-                          fix="rebuild the roster or run wego-xl import-weo")
-    cols, rows = _header(wb[GDP_SHEET], GDP_SHEET, GDP_COLUMNS, path)
     cells = _CellReader(path, GDP_SHEET)
     figures: list[GdpFigure] = []
     seen: dict[tuple[str, int, str], int] = {}
-    for offset, values in enumerate(rows):
-        r = offset + 2
-        get = {h: (values[i] if i < len(values) else None) for h, i in cols.items()}
-        if all(get[h] in (None, "") for h in GDP_COLUMNS):
-            continue
+    for r, get in _records(wb, path, GDP_SHEET, GDP_COLUMNS, "rebuild the roster or run wego-xl import-weo"):
         iso3 = _text(get["Country code"]).upper()
         year = cells.year(get["Year"], r, "Year")
         value = cells.number(get["GDP per capita (PPP, USD)"], r, "GDP per capita (PPP, USD)",

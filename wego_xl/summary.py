@@ -51,8 +51,3 @@ def roster_summary(roster: Roster) -> tuple[list[SummaryRow], list[SummaryRow]]:
     by_type.append(SummaryRow("All members", None, None, len(roster.members), 100))
     return by_region, by_type
 
-
-def capitals_reconcile(roster: Roster) -> bool:
-    """True when the capital / non-capital split matches the source's 32 / 65."""
-    total = roster_summary(roster)[0][-1]
-    return (total.capitals, total.non_capitals) == (SOURCE_2016["capitals"], SOURCE_2016["non_capitals"])

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .errors import WorkbookBusyError, WegoError
+from .errors import WorkbookBusyError
 
 HEADER_FILL = "FFDCE6F1"
 
@@ -137,7 +137,3 @@ def save_atomically(wb, path: Path, *, keep_backup: bool = True,
         raise
     return path
 
-
-def describe_write_error(exc: OSError, path: Path) -> WegoError:
-    """A one-line error for an operating-system failure while writing ``path``."""
-    return WegoError(f"could not write {path}: {exc.strerror or exc}")

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -72,7 +71,7 @@ def fees_sheet(wb, names: list[str]) -> None:
         ws.cell(r, 3, f"=WEGO_REGION(A{r})")
         ws.cell(r, 4, f"=WEGO_FEE_DUE(A{r},FeeYear)")
         ws.cell(r, 5, f"=WEGO_MEMBER_FEE(A{r},FeeYear)").number_format = "#,##0"
-        ws.cell(r, 6, f"=WEGO_GDP_YEAR(FeeYear)")
+        ws.cell(r, 6, "=WEGO_GDP_YEAR(FeeYear)")
         ws.cell(r, 7, f"=WEGO_EXPLAIN(A{r},FeeYear)")
     for col, width in zip("ABCDEFG", (34, 12, 14, 10, 14, 10, 90)):
         ws.column_dimensions[col].width = width
