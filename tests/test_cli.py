@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 import zipfile
@@ -159,6 +161,24 @@ def test_a_failure_during_the_save_leaves_the_original_byte_identical(roster_cop
         refresh_file(roster_copy, 2016, before_replace=crash)
     assert digest(roster_copy) == before
     assert [p.name for p in roster_copy.parent.iterdir()] == ["roster.xlsx"]  # no temporary file left
+
+
+def _file_size_limit(limit: int):
+    """For the child process: writes past ``limit`` bytes fail with EFBIG (a full disk, say)."""
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_a_failed_write_in_the_cli_leaves_the_original_byte_identical(roster_copy):
+    before = digest(roster_copy)
+    out = subprocess.run([*CLI, "refresh", str(roster_copy), "--fee-year", "2016"], capture_output=True,
+                         text=True, timeout=120, preexec_fn=_file_size_limit(roster_copy.stat().st_size + 2000))
+    assert out.returncode == 2
+    assert out.stderr.strip() == f"wego-xl: could not write {roster_copy}: File too large; nothing was changed"
+    assert digest(roster_copy) == before
+    assert [p.name for p in roster_copy.parent.iterdir()] == ["roster.xlsx"]
 
 
 def test_a_path_with_spaces_and_hangul(tmp_path):

@@ -239,8 +239,8 @@ def refresh_file(source: Path, fee_year: object, out: Path | None = None, *,
     write_report_openpyxl(wb, report)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        save_atomically(wb, target, before_replace=before_replace)
     except OSError as exc:
-        raise WegoError(f"could not write {target}: {exc.strerror or exc}; nothing was changed") from None
+        raise WegoError(f"could not create the folder {target.parent}: {exc.strerror or exc}") from None
+    save_atomically(wb, target, before_replace=before_replace)
     return report, target
 

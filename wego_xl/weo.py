@@ -342,8 +342,5 @@ def import_weo(roster_file: Path, data: WeoData, *, check_fee_years: tuple[int, 
     write_table(ws, list(GDP_COLUMNS), rows, name="GDP",
                 number_formats={"GDP per capita (PPP, USD)": "#,##0.000", "Year": "0"},
                 widths={"Country": 28, "Edition": 16, "Units": 36, "Source": 50})
-    try:
-        save_atomically(wb, roster_file)
-    except OSError as exc:
-        raise WegoError(f"could not write {roster_file}: {exc.strerror or exc}; nothing was changed") from None
+    save_atomically(wb, roster_file)
     return ImportResult(data, len(new_rows), replaced, len(old), newest, missing, roster_file)

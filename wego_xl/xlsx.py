@@ -12,14 +12,16 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .errors import WorkbookBusyError
+from .errors import WegoError, WorkbookBusyError
 
 HEADER_FILL = "FFDCE6F1"
 
@@ -121,19 +123,35 @@ def save_atomically(wb, path: Path, *, keep_backup: bool = True,
     path = Path(path)
     check_not_open(path)
     folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    failure = None
+    saved_hook = sys.unraisablehook
+    # openpyxl's writer generators, cut short by a failed write, complain as they are
+    # collected; the failure is reported below in one line instead.
+    sys.unraisablehook = lambda unraisable: None
     try:
-        wb.save(tmp)
-        os.chmod(tmp, _mode_for(path))
-        if before_replace:
-            before_replace(tmp)
-        if keep_backup and path.exists():
-            shutil.copy2(path, backup_path(path))
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=folder)
+        except OSError as exc:
+            raise WegoError(f"could not write in {folder}: {exc.strerror or exc}; nothing was changed") from None
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            wb.save(tmp)
+            os.chmod(tmp, _mode_for(path))
+            if before_replace:
+                before_replace(tmp)
+            if keep_backup and path.exists():
+                shutil.copy2(path, backup_path(path))
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            failure = f"could not write {path}: {exc.strerror or exc}; nothing was changed"
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        gc.collect()
+    finally:
+        sys.unraisablehook = saved_hook
+    if failure:
+        raise WegoError(failure)
     return path
-
