@@ -121,10 +121,12 @@ def test_refresh_script_writes_the_same_sheets_as_the_headless_writer(tmp_path):
     funcs = [a["func"] for a in actions]
     assert funcs.count("addSheet") == 3 and "sheetDelete" in funcs  # the old Checks is replaced
     assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == ["Summary", "Fees 2016", "Checks"]
+    assert funcs.count("freezePaneAtRange") == 2  # Fees 2016 and Checks keep their header in view
     tables = [a["args"][3] for a in actions if a["func"] == "addTable"]
     assert "WeGO_Fees_2016" in tables and "WeGO_Checks" in tables
     grids = _grids(["Fees", "Checks"], actions)
     assert set(grids) == {"Summary", "Fees 2016", "Checks"}
+    assert [s.name for s in book.sheets] == ["Fees", "Checks", "Summary", "Fees 2016"]  # Checks kept its place
 
     # the headless writer on the same roster, read back from the file
     target = tmp_path / SHIPPED_ROSTER.name  # the Summary names the roster file

@@ -38,9 +38,16 @@ def write_report_book(book, report: Report) -> None:
     """Replace (or add) the report's sheets in an xlwings Book; touch nothing else."""
     for sheet in report.sheets:
         existing = [s.name for s in book.sheets]
-        if sheet.name in existing:
-            book.sheets[sheet.name].delete()
-        ws = book.sheets.add(sheet.name, after=book.sheets[len(book.sheets) - 1])
+        position = existing.index(sheet.name) if sheet.name in existing else None
+        if position is not None:
+            book.sheets[sheet.name].delete()  # tables, formats and all: replaced whole
+        if position == 0:
+            ws = book.sheets.add(sheet.name, before=book.sheets[0])
+        elif position is not None:  # the same place as before ("after", as xlwings 0.37.8's
+            # remote engine inserts one place too early with "before" past the first sheet)
+            ws = book.sheets.add(sheet.name, after=book.sheets[position - 1])
+        else:
+            ws = book.sheets.add(sheet.name, after=book.sheets[len(book.sheets) - 1])
         grid, placed = sheet.layout()
         ws["A1"].value = [[excel_text(v) for v in row] for row in grid]
         for r in sheet.title_rows():
@@ -53,6 +60,8 @@ def write_report_book(book, report: Report) -> None:
                 fmt = block.formats.get(header)
                 if fmt and block.rows:
                     ws.range((top + 2, c), (top + n_rows, c)).number_format = fmt
+        if len(placed) == 1:  # one table from the top: keep its header row in view
+            ws.freeze_panes.freeze_at(f"{placed[0][1] + 1}:{placed[0][1] + 1}")
         ws.autofit()
 
 
