@@ -174,3 +174,20 @@ def test_text_in_a_population_cell_is_a_problem_of_that_member(roster_copy):
     assert "in persons" in str(problem)
     assert roster.find("Seoul").problem_with("Population") is problem
     assert roster.find("Gimpo").problems == ()
+
+
+def test_xlwings_lite_reads_the_roster_imported_into_data(monkeypatch):
+    from wego_xl.roster import LITE_ROSTER, SHIPPED_ROSTER, roster_path
+
+    assert roster_path() == SHIPPED_ROSTER
+    monkeypatch.setattr("sys.platform", "emscripten")  # Pyodide, as in xlwings Lite
+    assert roster_path() == LITE_ROSTER == __import__("pathlib").Path("/data/wego_roster.xlsx")
+    monkeypatch.setenv("WEGO_ROSTER", "/data/other.xlsx")
+    assert str(roster_path()) == "/data/other.xlsx"
+
+
+def test_suggestions_without_rapidfuzz(monkeypatch, roster):
+    monkeypatch.setitem(__import__("sys").modules, "rapidfuzz", None)  # a Python without it
+    with pytest.raises(MemberNotFoundError) as info:
+        roster.find("Seol")
+    assert info.value.suggestions[0] == "Seoul"

@@ -36,25 +36,31 @@ def suggest(name: object, keyed_names: Mapping[str, str], limit: int = 3) -> lis
     ``keyed_names`` maps each name key to the display name to offer (a member's English
     name, say), so several aliases of one member yield it once.
     """
-    from rapidfuzz import fuzz, process  # imported on the first unknown name only
-
     key = name_key(name)
     if not key or len(key) > MAX_NAME_LENGTH:
         return []
     found: list[str] = []
-    matches = process.extract(
-        key, list(keyed_names), scorer=fuzz.WRatio, score_cutoff=SUGGESTION_CUTOFF, limit=limit * 4
-    )
-    best = matches[0][1] if matches else 0.0
-    for matched, score, _index in matches:
-        if score < best - SUGGESTION_SPREAD:
-            break
+    for matched in _closest(key, list(keyed_names), limit * 4):
         shown = keyed_names[matched]
         if shown not in found:
             found.append(shown)
         if len(found) == limit:
             break
     return found
+
+
+def _closest(key: str, choices: list[str], limit: int) -> list[str]:
+    """Choices near ``key``, best first: rapidfuzz, or the standard library's difflib where
+    rapidfuzz is not installed (a browser Python may lack it)."""
+    try:
+        from rapidfuzz import fuzz, process  # imported on the first unknown name only
+    except ImportError:  # pragma: no cover - exercised only without rapidfuzz
+        import difflib
+
+        return difflib.get_close_matches(key, choices, n=limit, cutoff=SUGGESTION_CUTOFF / 100)
+    matches = process.extract(key, choices, scorer=fuzz.WRatio, score_cutoff=SUGGESTION_CUTOFF, limit=limit)
+    best = matches[0][1] if matches else 0.0
+    return [matched for matched, score, _ in matches if score >= best - SUGGESTION_SPREAD]
 
 
 def split_aliases(text: object) -> list[str]:

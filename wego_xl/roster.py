@@ -18,6 +18,7 @@ import math
 import numbers
 import os
 import re
+import sys
 import threading
 import zipfile
 from collections import Counter
@@ -223,10 +224,17 @@ class Roster:
 # Loading
 # ---------------------------------------------------------------------------------------
 
+#: Where xlwings Lite puts files imported through its Files > Import/Export pane.
+LITE_ROSTER = Path("/data/wego_roster.xlsx")
+
+
 def roster_path(path: str | os.PathLike | None = None) -> Path:
-    """The roster file to use: ``path``, else ``$WEGO_ROSTER``, else the shipped workbook."""
-    chosen = path or os.environ.get(ROSTER_ENV) or SHIPPED_ROSTER
-    return Path(chosen).expanduser()
+    """The roster file to use: ``path``, else ``$WEGO_ROSTER``, else (in xlwings Lite, which
+    runs in the browser) an imported ``/data/wego_roster.xlsx``, else the shipped workbook."""
+    chosen = path or os.environ.get(ROSTER_ENV)
+    if not chosen and sys.platform == "emscripten":
+        chosen = LITE_ROSTER
+    return Path(chosen or SHIPPED_ROSTER).expanduser()
 
 
 def _open_workbook(path: Path):
