@@ -59,6 +59,11 @@ def test_real_error_values():
     assert call("WEGO_FEE", [[970000], ["x"], [None]], [[35379], [1], [5]]) == [[7000], [VALUE], [NA]]
 
 
+def test_failed_count_sees_real_error_values():
+    err = {"type": "Error", "errorType": "NotAvailable", "basicValue": "#N/A"}  # as Office.js sends it
+    assert call("WEGO_FAILED", [[7000], [err], [0], [""]]) == [[1]]
+
+
 def test_error_strings_stay_text_on_old_runtimes():
     assert call("WEGO_STATUS", "Seol", runtime="1.3") == [["#N/A"]]
 

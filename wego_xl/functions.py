@@ -119,7 +119,9 @@ def fee(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_erro
 
 def bands(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_errors: bool = True) -> Any:
     """The population and GDP bands a pair falls in, as text."""
-    def one(p: Any, g: Any, y: Any) -> str:
+    def one(p: Any, g: Any, y: Any) -> str | None:
+        if is_blank(p) and is_blank(g):
+            return None
         quote = _schedule(y).quote(to_amount(p, *POPULATION), to_amount(g, *GDP))
         return f"population {quote.population_band.label}; GDP {quote.gdp_band.label}"
     return _each(text_errors, (population, gdp_per_capita, fee_year), one, blank_key=False)
