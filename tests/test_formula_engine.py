@@ -98,6 +98,7 @@ def _test_book(path):
     ws["G4"] = '=ISERROR(WEGO_FEE("abc",1))'
     ws["G5"] = "=WEGO_FEE(970000,35379)*2"
     ws["G6"] = '=IF(WEGO_FEE_DUE("Seoul",2016),"bill","skip")'
+    ws["G7"] = "=ISERROR(D4)"
     calc = wb.create_sheet("Calc")
     pairs = [(970000, 35379), (299999, 999.99), ("970,000", 35379), (-5, 100), (0, 0)]
     for r, (pop, gdp) in enumerate(pairs, start=1):
@@ -139,6 +140,7 @@ def test_sum_if_and_iserror_over_the_functions(engine, priced_roster, tmp_path):
     assert v["FEES!G4"] is True or v["FEES!G4"] == 1
     assert v["FEES!G5"] == 14000
     assert v["FEES!G6"] == "bill"
+    assert v["FEES!G7"] is True or v["FEES!G7"] == 1
 
 
 def test_classic_text_errors_are_skipped_by_sum_but_counted(engine, priced_roster, tmp_path):
@@ -148,6 +150,7 @@ def test_classic_text_errors_are_skipped_by_sum_but_counted(engine, priced_roste
     assert str(v["FEES!D4"]).startswith("#N/A: 'Seol' is not on the roster")
     assert v["FEES!G2"] == 7000  # SUM quietly skips the text: the total looks complete...
     assert v["FEES!G3"] == 1  # ...and the failed-cell count beside it says it is not
+    assert v["FEES!G7"] is False or v["FEES!G7"] == 0  # ISERROR does not see text as an error
 
 
 def test_shipped_finance_workbook_evaluates(engine):
