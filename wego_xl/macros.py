@@ -24,6 +24,12 @@ def excel_text(value: Any) -> Any:
     return value
 
 
+def characters_to_points(characters: float) -> float:
+    """A column width in characters of the default font (Calibri 11: 7 pixels a character
+    and 5 pixels of padding, 0.75 points a pixel) as points, which Office.js uses."""
+    return round((characters * 7 + 5) * 0.75, 2)
+
+
 def fee_year_of(book) -> int:
     """The fee year named ``FeeYear`` in the workbook, else the current calendar year."""
     for name in book.names:
@@ -62,7 +68,9 @@ def write_report_book(book, report: Report) -> None:
                     ws.range((top + 2, c), (top + n_rows, c)).number_format = fmt
         if len(placed) == 1:  # one table from the top: keep its header row in view
             ws.freeze_panes.freeze_at(f"{placed[0][1] + 1}:{placed[0][1] + 1}")
-        ws.autofit()
+        in_points = book.app.engine.type == "remote"  # Office.js measures widths in points
+        for c, width in enumerate(sheet.column_widths(), start=1):  # as the headless writer
+            ws.range((1, c)).column_width = characters_to_points(width) if in_points else width
 
 
 def refresh_book(book, fee_year: object | None = None) -> Report:

@@ -74,6 +74,19 @@ class SheetReport:
                 grid.append(list(row) + [None] * (width - len(row)))
         return grid, placed
 
+    def column_widths(self) -> list[float]:
+        """Column widths (Excel character units) that fit the values; a sheet of several
+        tables caps them lower, so one long column does not stretch the tables above it
+        (long text then runs on into the empty cells to its right)."""
+        grid, placed = self.layout()
+        titles = set(self.title_rows())
+        cap = 60 if len(placed) == 1 else 26
+        widths = []
+        for c in range(len(grid[0]) if grid else 0):
+            longest = max([len(str(row[c])) for r, row in enumerate(grid) if r not in titles and row[c] is not None] or [0])
+            widths.append(float(min(max(10, longest + 2), cap)))
+        return widths
+
     def title_rows(self) -> list[int]:
         """0-based rows holding titles (shown bold)."""
         grid, placed = self.layout()
@@ -194,8 +207,9 @@ def build_report(roster: Roster, fee_year: object, *, today: dt.date | None = No
 def write_report_openpyxl(wb, report: Report) -> None:
     """Replace (or add) the report's sheets in an openpyxl workbook; touch nothing else."""
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    from .xlsx import write_table, write_cell
+    from .xlsx import write_cell, write_table
 
     bold = Font(bold=True)
     for sheet in report.sheets:
@@ -211,6 +225,8 @@ def write_report_openpyxl(wb, report: Report) -> None:
         for block, top in placed:
             write_table(ws, block.headers, block.rows, name=block.table, top=top + 1,
                         number_formats=block.formats, freeze=len(placed) == 1)
+        for c, width in enumerate(sheet.column_widths(), start=1):
+            ws.column_dimensions[get_column_letter(c)].width = width
 
 
 def refresh_file(source: Path, fee_year: object, out: Path | None = None, *,
