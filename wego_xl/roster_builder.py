@@ -79,7 +79,7 @@ def write_schedules(ws, schedules: Iterable[FeeSchedule]) -> None:
         write_cell(ws, r, 1, SCHEDULE_MARK).font = bold
         write_cell(ws, r, 2, s.effective_year, "0").font = bold
         write_cell(ws, r, 4, f"Source: {s.source}")
-        write_cell(ws, r + 1, 1, "GDP (PPP) per capita from (USD) ↓   Population from (persons) →").font = bold
+        write_cell(ws, r + 1, 1, "GDP from (USD) ↓ / population from →").font = bold
         for c, lower in enumerate(s.population_lowers, start=2):
             write_cell(ws, r + 1, c, lower, "#,##0").font = bold
         for g, (lower, fees) in enumerate(zip(s.gdp_lowers, s.fees)):
