@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
@@ -59,6 +60,10 @@ class SheetReport:
 
     def layout(self) -> tuple[list[list[Any]], list[tuple[Block, int]]]:
         """(rectangular grid of values, [(block, 0-based header row)]) for any writer."""
+        return self._layout
+
+    @cached_property
+    def _layout(self) -> tuple[list[list[Any]], list[tuple[Block, int]]]:
         width = max([len(b.headers) for b in self.blocks] + [1])
         grid: list[list[Any]] = [[line] + [None] * (width - 1) for line in self.preamble]
         if self.preamble:
@@ -237,7 +242,7 @@ def refresh_file(source: Path, fee_year: object, out: Path | None = None, *,
     Refuses, changing nothing, while Excel holds the target open; writes atomically and
     keeps the previous version as ``NAME.bak.xlsx``.
     """
-    from .roster import _open_workbook, read_roster
+    from .roster import open_workbook, read_roster
     from .xlsx import check_not_open, save_atomically
 
     source = Path(source)
@@ -248,10 +253,7 @@ def refresh_file(source: Path, fee_year: object, out: Path | None = None, *,
     check_not_open(target)
     roster = read_roster(source)
     report = build_report(roster, fee_year, progress=progress)
-    _open_workbook(source).close()  # the same clear errors for a damaged file
-    import openpyxl
-
-    wb = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+    wb = open_workbook(source, for_writing=True)
     write_report_openpyxl(wb, report)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -237,7 +237,9 @@ def roster_path(path: str | os.PathLike | None = None) -> Path:
     return Path(chosen or SHIPPED_ROSTER).expanduser()
 
 
-def _open_workbook(path: Path):
+def open_workbook(path: Path, *, for_writing: bool = False):
+    """The workbook, opened read-only for reading, or whole (macros kept) for rewriting it;
+    a file that is not a usable workbook gives a one-line :class:`RosterError`."""
     import openpyxl  # heavy: imported on first load only
 
     if not path.exists():
@@ -259,6 +261,8 @@ def _open_workbook(path: Path):
         raise RosterError("not an Excel workbook (.xlsx): the file is not a zip package",
                           path=str(path), fix="check the file name, or restore it from the backup")
     try:
+        if for_writing:
+            return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged packages
         raise damaged(exc, path) from None
@@ -488,7 +492,7 @@ def _read_schedules(wb, path: Path) -> list[FeeSchedule]:
 def read_roster(path: str | os.PathLike | None = None) -> Roster:
     """Load a roster file, uncached. Raises :class:`RosterError` for a structural problem."""
     p = roster_path(path)
-    wb = _open_workbook(p)
+    wb = open_workbook(p)
     try:
         members, problems = _read_members(wb, p)
         gdp, gdp_problems = _read_gdp(wb, p)

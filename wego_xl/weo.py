@@ -300,15 +300,13 @@ def import_weo(roster_file: Path, data: WeoData, *, check_fee_years: tuple[int, 
     member countries (and GDP codes such as HKG) are kept. Written atomically; refused while
     Excel has the file open.
     """
-    import openpyxl
 
-    from .roster import GDP_COLUMNS, GDP_SHEET, _open_workbook, edition_order, read_roster
+    from .roster import GDP_COLUMNS, GDP_SHEET, edition_order, open_workbook, read_roster
     from .xlsx import check_not_open, save_atomically, write_table
 
     roster_file = Path(roster_file)
     check_not_open(roster_file)
     roster = read_roster(roster_file)
-    _open_workbook(roster_file).close()
     names = {m.country_iso3: m.country for m in roster.members}
     wanted = set(names) | {m.gdp_code for m in roster.members}
     new_rows = {}
@@ -335,7 +333,7 @@ def import_weo(roster_file: Path, data: WeoData, *, check_fee_years: tuple[int, 
             f"the roster already holds the newer edition {newest}; fees keep using it, and "
             f"{data.edition} is kept beside it"
         )
-    wb = openpyxl.load_workbook(roster_file, keep_vba=roster_file.suffix.lower() == ".xlsm")
+    wb = open_workbook(roster_file, for_writing=True)
     index = wb.sheetnames.index(GDP_SHEET)
     wb.remove(wb[GDP_SHEET])
     ws = wb.create_sheet(GDP_SHEET, index)
