@@ -72,6 +72,12 @@ def test_fee_ranges_of_different_sizes_are_refused():
     assert udfs.WEGO_FEE([[1], [2], [3]], [[1], [2]]).startswith("#VALUE!: the ranges do not fit")
 
 
+def test_a_one_cell_fee_year_applies_to_the_whole_range():
+    pops, gdps = [[970000], [5_000_000], ["x"]], [[35379], [5_000], [1]]
+    assert udfs.WEGO_FEE(pops, gdps, [[2016]]) == udfs.WEGO_FEE(pops, gdps, 2016)
+    assert udfs.WEGO_FEE(pops, gdps, [[2016]])[:2] == [[7000], [2200]]
+
+
 def test_fee_year_chooses_the_table():
     assert udfs.WEGO_FEE(970000, 35379, 2016) == 7000
     assert udfs.WEGO_FEE(970000, 35379, 2015).startswith("#N/A: no fee schedule is in effect for fee year 2015")

@@ -45,6 +45,14 @@ def _schedule(fee_year: object):
 _NUMBERS = (int, float)
 
 
+def _single(value: Any) -> Any:
+    """The value of a one-cell range (Excel hands a fee-year cell over as [[2016]]), so one
+    year for a whole range keeps the vectorised path; other values unchanged."""
+    while isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    return value
+
+
 def _start(text_errors: bool, *values: Any) -> tuple[CellResults, list[Arg]] | Any:
     """(result holder, parsed arguments), or the single error for misfitting ranges."""
     try:
@@ -78,6 +86,7 @@ def _each(text_errors: bool, args: tuple[Any, ...], fn: Callable[..., Any],
 
 def fee(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_errors: bool = True) -> Any:
     """Annual fee in USD for population(s) and GDP (PPP) per capita; arrays in one pass."""
+    fee_year = _single(fee_year)
     if isinstance(fee_year, (list, tuple)):
         def one(p: Any, g: Any, y: Any) -> Any:
             if is_blank(p) and is_blank(g):
