@@ -73,7 +73,7 @@ def to_amount(value: object, name: str, kind: str) -> float:
     if isinstance(value, str):
         text = _text(value, f"{name} is blank: type {kind}")
         if _NUMBER_TEXT.match(text):
-            return check_amount(float(text.translate(_SEPARATORS)), name, kind)
+            return check_amount(float(text.translate(_SEPARATORS)), name, kind, shown=value)
         raise InputError(f"{name} must be {kind}, got the text {value!r}")
     if value is None:
         raise MissingDataError(f"{name} is blank: type {kind}")

@@ -153,11 +153,11 @@ class FeeSchedule:
 
 
 
-def check_amount(value: object, name: str, kind: str) -> float:
+def check_amount(value: object, name: str, kind: str, shown: object = None) -> float:
     """``value`` as a float if it is a usable amount (0 or more, finite), else an error.
 
-    The message names the value and the rule: "population must be a number of persons,
-    got 'abc'".
+    The message names the value (``shown``, if the user typed it differently) and the rule:
+    "population must be a number of persons, got 'abc'".
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         if value is None:
@@ -169,7 +169,7 @@ def check_amount(value: object, name: str, kind: str) -> float:
     if math.isinf(number):
         raise OutOfRangeError(f"{name} must be a finite number, got {number}")
     if number < 0:
-        raise OutOfRangeError(f"{name} cannot be negative, got {value!r}")
+        raise OutOfRangeError(f"{name} cannot be negative, got {shown if shown is not None else value!r}")
     return number
 
 
