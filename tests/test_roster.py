@@ -191,3 +191,18 @@ def test_suggestions_without_rapidfuzz(monkeypatch, roster):
     with pytest.raises(MemberNotFoundError) as info:
         roster.find("Seol")
     assert info.value.suggestions[0] == "Seoul"
+
+
+def test_shipped_roster_is_what_its_text_sources_build(tmp_path):
+    """workbooks/wego_roster.xlsx must be rebuilt (python workbooks/build_roster.py) after a
+    change to workbooks/src: the reviewed CSV and the shipped workbook never drift apart."""
+    from wego_xl.roster_builder import build_roster
+    from wego_xl.schedules import DEFAULT_SCHEDULES
+
+    from .conftest import ROOT
+
+    rebuilt = build_roster(ROOT / "workbooks" / "src", tmp_path / "rebuilt.xlsx", DEFAULT_SCHEDULES)
+    ours, theirs = openpyxl.load_workbook(SHIPPED), openpyxl.load_workbook(rebuilt)
+    assert ours.sheetnames == theirs.sheetnames
+    for name in ours.sheetnames:
+        assert list(ours[name].values) == list(theirs[name].values), name
