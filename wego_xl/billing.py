@@ -10,7 +10,22 @@ from dataclasses import dataclass
 from .errors import MissingDataError, WegoError
 from .fees import FeeSchedule, check_fee_year, gdp_reference_year, schedule_in_effect
 from .membership import FeeDue, fee_due
-from .roster import GdpFigure, Member, Roster
+from .roster import GDP_SHEET, MEMBERS_SHEET, SCHEDULE_SHEET, GdpFigure, Member, Roster
+
+
+@dataclass(frozen=True)
+class MissingInput:
+    """One input that stops a fee being computed, and where in the roster it belongs."""
+
+    text: str  # what is missing, in words
+    sheet: str
+    row: int | None
+    column: str | None
+    fix: str
+    bad_cell: bool = False  # a cell that holds something unusable (already a roster problem)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -26,7 +41,16 @@ class Assessment:
     population_band: str = ""
     gdp_band: str = ""
     fee: float | None = None  # None when it cannot be computed yet
-    missing: tuple[str, ...] = ()  # what stops the fee being computed, in words
+    missing: tuple[MissingInput, ...] = ()  # what stops the fee being computed
+
+    @property
+    def blocked(self) -> bool:
+        """A fee is owed but cannot be computed yet."""
+        return self.due.owed and self.fee is None
+
+    @property
+    def missing_text(self) -> str:
+        return "; ".join(map(str, self.missing))
 
     @property
     def amount_owed(self) -> float | None:
@@ -42,7 +66,7 @@ class Assessment:
         if not self.due.owed:
             return f"{name}, fee year {self.fee_year}: no fee owed ({self.due.reason})."
         if self.fee is None:
-            return f"{name}, fee year {self.fee_year}: fee cannot be computed yet: {'; '.join(self.missing)}."
+            return f"{name}, fee year {self.fee_year}: fee cannot be computed yet: {self.missing_text}."
         return (
             f"{name}, fee year {self.fee_year}: {self.fee:,.0f} USD. Population "
             f"{m.population:,.0f} ({self.population_band}); {m.gdp_code} GDP (PPP) per capita "
@@ -52,9 +76,9 @@ class Assessment:
 
     def raise_if_missing(self) -> None:
         """Raise :class:`MissingDataError` naming the missing input, if the fee is owed but unknown."""
-        if self.due.owed and self.fee is None:
+        if self.blocked:
             name = self.member.name_en or self.member.name_ko
-            raise MissingDataError(f"{name} {self.fee_year}: {'; '.join(self.missing)}")
+            raise MissingDataError(f"{name} {self.fee_year}: {self.missing_text}")
 
 
 def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
@@ -63,34 +87,33 @@ def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
     due = fee_due(member.membership, year, member.full_since)
     gdp_year = gdp_reference_year(year)
     gdp = roster.gdp_figure(member.gdp_code, gdp_year)
-    missing: list[str] = []
+    missing: list[MissingInput] = []
     try:
         schedule = schedule_in_effect(year, roster.schedules)
     except WegoError as exc:
         schedule = None
-        missing.append(str(exc))
+        missing.append(MissingInput(str(exc), SCHEDULE_SHEET, None, None,
+                                    "add a schedule to the Fee schedule sheet"))
     problem = member.problem_with("Population")
     if problem is not None:
-        missing.append(f"the population cell is not usable: {problem}")
+        missing.append(MissingInput(f"the population cell is not usable: {problem}", MEMBERS_SHEET,
+                                    member.row, "Population", problem.fix or "", bad_cell=True))
     elif member.population is None:
-        missing.append(
-            f"population is blank (Members sheet, row {member.row}): type it in persons"
-        )
+        missing.append(MissingInput(
+            f"population is blank (Members sheet, row {member.row}): type it in persons",
+            MEMBERS_SHEET, member.row, "Population",
+            "type the population in persons, with its year and source"))
     if gdp is None:
         editions = roster.editions()
         where = f"IMF WEO {editions[-1]}" if editions else "the GDP sheet (it is empty)"
-        missing.append(
-            f"no {member.gdp_code} GDP (PPP) per capita for {gdp_year} in {where}: "
-            f"run wego-xl import-weo"
-        )
-    if missing or not due.owed:
-        pop_band = gdp_band = ""
-        fee = None
-        if schedule and member.population is not None and gdp is not None:
-            quote = schedule.quote(member.population, gdp.value)
-            pop_band, gdp_band, fee = quote.population_band.label, quote.gdp_band.label, quote.fee
-        return Assessment(member, year, due, gdp_year, gdp, schedule, pop_band, gdp_band,
-                          fee if not missing else None, tuple(missing))
-    quote = schedule.quote(member.population, gdp.value)
-    return Assessment(member, year, due, gdp_year, gdp, schedule, quote.population_band.label,
-                      quote.gdp_band.label, quote.fee, ())
+        missing.append(MissingInput(
+            f"no {member.gdp_code} GDP (PPP) per capita for {gdp_year} in {where}: run wego-xl import-weo",
+            GDP_SHEET, None, "GDP per capita (PPP, USD)",
+            "run wego-xl import-weo with a WEO edition that has this year"))
+    pop_band = gdp_band = ""
+    fee = None
+    if schedule and member.population is not None and gdp is not None:
+        quote = schedule.quote(member.population, gdp.value)
+        pop_band, gdp_band, fee = quote.population_band.label, quote.gdp_band.label, quote.fee
+    return Assessment(member, year, due, gdp_year, gdp, schedule, pop_band, gdp_band,
+                      None if missing else fee, tuple(missing))

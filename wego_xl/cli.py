@@ -111,7 +111,7 @@ def status(name: str, fee_year: str | None, roster_file: Path | None, as_json: b
     }
     if a:
         info.update(fee_year=a.fee_year, fee_owed=a.due.owed, reason=a.due.reason,
-                    fee=a.amount_owed, missing=list(a.missing))
+                    fee=a.amount_owed, missing=[str(m) for m in a.missing])
     if as_json:
         _emit(info)
         return

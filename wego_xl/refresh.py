@@ -18,7 +18,7 @@ from typing import Any, Callable
 from .billing import Assessment, assess
 from .errors import WegoError
 from .fees import check_fee_year, schedule_findings
-from .roster import GDP_SHEET, MEMBERS_SHEET, REGIONS, SCHEDULE_SHEET, Roster
+from .roster import REGIONS, SCHEDULE_SHEET, Roster
 from .summary import roster_summary
 
 SUMMARY_SHEET, CHECKS_SHEET = "Summary", "Checks"
@@ -111,7 +111,7 @@ class Report:
 
     @property
     def not_computable(self) -> list[Assessment]:
-        return [a for a in self.assessments if a.due.owed and a.fee is None]
+        return [a for a in self.assessments if a.blocked]
 
     @property
     def errors(self) -> list[list[Any]]:
@@ -130,31 +130,21 @@ def _fees_row(a: Assessment) -> list[Any]:
         a.population_band or None, a.gdp_year, m.gdp_code, a.gdp.value if a.gdp else None,
         a.gdp.edition if a.gdp else None, a.gdp_band or None,
         a.schedule.effective_year if a.schedule else None, a.fee, a.amount_owed,
-        "; ".join(a.missing) if a.due.owed and a.missing else None,
+        a.missing_text if a.due.owed and a.missing else None,
     ]
 
 
 def _checks(roster: Roster, assessments: list[Assessment]) -> list[list[Any]]:
     rows = [["error", p.sheet, p.row, p.column, p.problem + (f" (got {p.value!r})" if p.value is not None else ""), p.fix]
             for p in roster.problems]
-    editions = roster.editions()
     for a in assessments:
-        m = a.member
         if not a.due.owed:
             continue
-        name = m.name_en or m.name_ko
-        if m.population is None and m.problem_with("Population") is None:
-            rows.append(["missing", MEMBERS_SHEET, m.row, "Population",
-                         f"{name}: population is blank; the {a.fee_year} fee cannot be computed",
-                         "type the population in persons, with its year and source"])
-        if a.gdp is None:
-            where = f"IMF WEO {editions[-1]}" if editions else "the GDP sheet (empty)"
-            rows.append(["missing", GDP_SHEET, None, "GDP per capita (PPP, USD)",
-                         f"{name}: no {m.gdp_code} GDP (PPP) per capita for {a.gdp_year} in {where}",
-                         "run wego-xl import-weo with a WEO edition that has this year"])
-        if a.schedule is None:
-            rows.append(["missing", SCHEDULE_SHEET, None, None,
-                         f"no fee table in effect for {a.fee_year}", "add a schedule to the Fee schedule sheet"])
+        name = a.member.name_en or a.member.name_ko
+        for item in a.missing:
+            if not item.bad_cell:  # a bad cell is already listed above as an error
+                rows.append(["missing", item.sheet, item.row, item.column,
+                             f"{name}, fee year {a.fee_year}: {item}", item.fix])
     for s in roster.schedules:
         for f in schedule_findings(s):
             rows.append(["note", SCHEDULE_SHEET, None, None, f"{s.effective_year} table: {f}",
@@ -177,7 +167,7 @@ def build_report(roster: Roster, fee_year: object, *, today: dt.date | None = No
     for region in REGIONS + ("All members",):
         here = [a for a in assessments if region == "All members" or a.member.region == region]
         owing = [a for a in here if a.due.owed]
-        computed = [a for a in owing if a.fee is not None]
+        computed = [a for a in owing if not a.blocked]
         owed_rows.append([region, len(owing), len(computed), sum(a.fee for a in computed),
                           len(owing) - len(computed)])
     stamp = (today or dt.date.today()).isoformat()
@@ -194,8 +184,8 @@ def build_report(roster: Roster, fee_year: object, *, today: dt.date | None = No
         Block(f"Fees owed for {year} (USD)", ["Region", "Members owing", "Fees computed", "Total owed (USD)", "Cannot compute yet"],
               owed_rows, "WeGO_Summary_Fees", {"Total owed (USD)": USD}),
         Block("Fees that cannot be computed yet", ["Member ID", "Member", "Why"],
-              [[a.member.member_id, a.member.name_en or a.member.name_ko, "; ".join(a.missing)]
-               for a in assessments if a.due.owed and a.fee is None] or [[None, "(none)", None]],
+              [[a.member.member_id, a.member.name_en or a.member.name_ko, a.missing_text]
+               for a in assessments if a.blocked] or [[None, "(none)", None]],
               "WeGO_Summary_Missing"),
     ])
     fees = SheetReport(fees_sheet_name(year), [Block(None, FEES_COLUMNS, [_fees_row(a) for a in assessments],
