@@ -17,7 +17,7 @@ import sys
 
 import xlwings as xw
 
-from wego_xl import functions as wf
+from wego_xl.excel import worksheet as wf
 
 #: Server and Lite make real error values from bare codes; classic shows the reason as text.
 ON_SERVER = os.environ.get("XLWINGS_ON_SERVER") == "true" or sys.platform == "emscripten"
@@ -29,9 +29,19 @@ YEAR_DOC = "The fee year, e.g. 2016 (a cell or a range)."
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("population", ndim=2, doc="City population in persons, e.g. 970000 (not thousands). A cell or a range; text like \"970,000\" is read as a number.")
-@xw.arg("gdp_per_capita", ndim=2, doc="Country GDP (PPP) per capita in USD for the fee year minus 2 (IMF WEO), e.g. 35379. A cell or a range of the same size.")
-@xw.arg("fee_year", ndim=2, doc="Optional fee year choosing the fee table in effect; blank: the table in effect this year.")
+@xw.arg(
+    "population",
+    ndim=2,
+    doc='City population in persons, e.g. 970000 (not thousands). A cell or a range; text like "970,000" is read as a number.',
+)
+@xw.arg(
+    "gdp_per_capita",
+    ndim=2,
+    doc="Country GDP (PPP) per capita in USD for the fee year minus 2 (IMF WEO), e.g. 35379. A cell or a range of the same size.",
+)
+@xw.arg(
+    "fee_year", ndim=2, doc="Optional fee year choosing the fee table in effect; blank: the table in effect this year."
+)
 def WEGO_FEE(population, gdp_per_capita, fee_year=None):
     """Annual WeGO fee in USD from the fee table: population in persons and GDP (PPP) per capita in USD. Example: =WEGO_FEE(970000, 35379) gives 7000."""
     return wf.fee(population, gdp_per_capita, fee_year, text_errors=TEXT_ERRORS)
@@ -39,7 +49,7 @@ def WEGO_FEE(population, gdp_per_capita, fee_year=None):
 
 @xw.func(category=CATEGORY)
 @xw.arg("city", ndim=2, doc=CITY_DOC)
-@xw.arg("language", doc="Optional: \"en\" (default) for Full/Associate/Friendship, \"ko\" for 정회원/준회원/우정회원.")
+@xw.arg("language", doc='Optional: "en" (default) for Full/Associate/Friendship, "ko" for 정회원/준회원/우정회원.')
 def WEGO_STATUS(city, language=None):
     """Membership type of a member on the roster: Full, Associate or Friendship. Example: =WEGO_STATUS("Seoul")."""
     return wf.status(city, language, text_errors=TEXT_ERRORS)
@@ -130,16 +140,17 @@ def WEGO_FAILED(values):
 
 # -- the refresh macro ----------------------------------------------------------------------
 
+
 @xw.script
 def refresh_roster(book: xw.Book):
     """Write Summary, Fees YYYY and Checks for the fee year in the cell named FeeYear (else this year)."""
-    from wego_xl.macros import refresh_book
+    from wego_xl.excel.writers import refresh_book
 
     refresh_book(book)
 
 
 def refresh():
     """Classic Excel's RunPython entry point (no arguments): RunPython "import udfs; udfs.refresh()"."""
-    from wego_xl.macros import refresh_book
+    from wego_xl.excel.writers import refresh_book
 
     refresh_book(xw.Book.caller())

@@ -18,8 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import udfs  # noqa: E402
-from wego_xl.names import name_key  # noqa: E402
-from wego_xl.refresh import refresh_file  # noqa: E402
-from wego_xl.roster import SHIPPED_ROSTER, load_roster, read_roster  # noqa: E402
-from wego_xl.roster_builder import build_roster  # noqa: E402
-from wego_xl.schedules import DEFAULT_SCHEDULES, SCHEDULE_2016  # noqa: E402
+from wego_xl.excel.writers import refresh_file  # noqa: E402
+from wego_xl.rules.names import name_key  # noqa: E402
+from wego_xl.rules.schedules import DEFAULT_SCHEDULES, SCHEDULE_2016  # noqa: E402
+from wego_xl.workbook.roster import SHIPPED_ROSTER, load_roster, read_roster  # noqa: E402
+from workbooks.build_roster import build_roster  # noqa: E402
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -54,11 +54,19 @@ def paired(measured: Callable[[], object], baseline: Callable[[], object], round
 
 def result(name, measured, baseline, ratio, target, **figures):
     ok = None if target is None else ratio <= target
-    return {"name": name, "measured_s": measured, "baseline_s": baseline, "ratio": ratio,
-            "target": target, "ok": ok, **figures}
+    return {
+        "name": name,
+        "measured_s": measured,
+        "baseline_s": baseline,
+        "ratio": ratio,
+        "target": target,
+        "ok": ok,
+        **figures,
+    }
 
 
 # -- the benchmarks -----------------------------------------------------------------------------
+
 
 def fee_vectorized_vs_numpy(rows: int, rounds: int) -> dict:
     rng = random.Random(1)
@@ -74,7 +82,10 @@ def fee_vectorized_vs_numpy(rows: int, rounds: int) -> dict:
         j = np.searchsorted(gdp_edges, g, side="right") - 1
         return table[j, i].tolist()
 
-    assert udfs.WEGO_FEE(pops[:1000], gdps[:1000]) == [[float(table[np.searchsorted(gdp_edges, g[0], 'right') - 1, np.searchsorted(pop_edges, p[0], 'right') - 1])] for p, g in zip(pops[:1000], gdps[:1000])]
+    assert udfs.WEGO_FEE(pops[:1000], gdps[:1000]) == [
+        [float(table[np.searchsorted(gdp_edges, g[0], "right") - 1, np.searchsorted(pop_edges, p[0], "right") - 1])]
+        for p, g in zip(pops[:1000], gdps[:1000])
+    ]
     m, b, ratio = paired(lambda: udfs.WEGO_FEE(pops, gdps), lean, rounds)
     return result("fee_vectorized_vs_numpy", m, b, ratio, 1.5, rows=rows)
 
@@ -82,10 +93,12 @@ def fee_vectorized_vs_numpy(rows: int, rounds: int) -> dict:
 def scalar_fee_vs_rules(calls: int, rounds: int) -> dict:
     rng = random.Random(2)
     pairs = [(rng.uniform(0, 2e7), rng.uniform(0, 1e5)) for _ in range(calls)]
-    m, b, ratio = paired(lambda: [udfs.WEGO_FEE(p, g) for p, g in pairs],
-                         lambda: [SCHEDULE_2016.fee(p, g) for p, g in pairs], rounds)
-    return result("scalar_fee_vs_rules", m, b, ratio, None, calls=calls,
-                  udf_calls_per_s=calls / m, rules_calls_per_s=calls / b)
+    m, b, ratio = paired(
+        lambda: [udfs.WEGO_FEE(p, g) for p, g in pairs], lambda: [SCHEDULE_2016.fee(p, g) for p, g in pairs], rounds
+    )
+    return result(
+        "scalar_fee_vs_rules", m, b, ratio, None, calls=calls, udf_calls_per_s=calls / m, rules_calls_per_s=calls / b
+    )
 
 
 def status_lookup_vs_dict(cells: int, rounds: int) -> dict:
@@ -128,11 +141,23 @@ def synthetic_roster(folder: Path, members: int) -> Path:
         w = csv.DictWriter(fh, header)
         w.writeheader()
         for i in range(members):
-            w.writerow({"member_id": f"S{i:06d}", "name_ko": f"도시{i}", "name_en": f"Synthetic City {i}",
-                        "aliases": f"SC{i}", "country_iso3": countries[i % 40], "country": f"Country {i % 40}",
-                        "region": regions[i % 6], "capital": "No", "membership": "Full",
-                        "full_since": "2012", "population": str(rng.randint(0, 20_000_000)),
-                        "population_year": "2015", "english_confirmed": "Yes"})
+            w.writerow(
+                {
+                    "member_id": f"S{i:06d}",
+                    "name_ko": f"도시{i}",
+                    "name_en": f"Synthetic City {i}",
+                    "aliases": f"SC{i}",
+                    "country_iso3": countries[i % 40],
+                    "country": f"Country {i % 40}",
+                    "region": regions[i % 6],
+                    "capital": "No",
+                    "membership": "Full",
+                    "full_since": "2012",
+                    "population": str(rng.randint(0, 20_000_000)),
+                    "population_year": "2015",
+                    "english_confirmed": "Yes",
+                }
+            )
     with open(src / "gdp.csv", "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["Country code", "Country", "Year", "GDP per capita (PPP, USD)", "Edition", "Units", "Source"])
@@ -144,18 +169,28 @@ def synthetic_roster(folder: Path, members: int) -> Path:
 def refresh_scaling(folder: Path, small: int, large: int, rounds: int) -> list[dict]:
     shipped = folder / "wego_roster.xlsx"
     shutil.copy2(SHIPPED_ROSTER, shipped)
-    shipped_s = statistics.median(timed(lambda: refresh_file(shipped, 2016, folder / "out_shipped.xlsx")) for _ in range(rounds))
+    shipped_s = statistics.median(
+        timed(lambda: refresh_file(shipped, 2016, folder / "out_shipped.xlsx")) for _ in range(rounds)
+    )
     paths = {n: synthetic_roster(folder, n) for n in (small, large)}
     per_member = {}
     times = {}
     for n, path in paths.items():
-        times[n] = statistics.median(timed(lambda: refresh_file(path, 2016, folder / f"out{n}.xlsx")) for _ in range(rounds))
+        times[n] = statistics.median(
+            timed(lambda path=path, n=n: refresh_file(path, 2016, folder / f"out{n}.xlsx")) for _ in range(rounds)
+        )
         per_member[n] = times[n] / n
     ratio = per_member[large] / per_member[small]
     return [
         result("refresh_shipped_roster", shipped_s, None, None, None, members=100),
-        result(f"refresh_per_member_{large}_vs_{small}", per_member[large], per_member[small], ratio, 1.5,
-               seconds={str(k): round(v, 3) for k, v in times.items()}),
+        result(
+            f"refresh_per_member_{large}_vs_{small}",
+            per_member[large],
+            per_member[small],
+            ratio,
+            1.5,
+            seconds={str(k): round(v, 3) for k, v in times.items()},
+        ),
     ]
 
 

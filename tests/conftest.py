@@ -1,17 +1,64 @@
-"""Shared fixtures: the shipped roster, a private copy of it, and the real-data folder."""
+"""Shared fixtures: the shipped roster, private copies of it (plain or priced), the real-data
+folder, and :func:`edit_roster`, which changes a roster file's cells found by their header
+and member, never by cell letters."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import openpyxl
 import pytest
 
-from wego_xl import roster as roster_mod
+from wego_xl.workbook import roster as roster_mod
+from wego_xl.workbook.package import SHIPPED_ROSTER
+from wego_xl.workbook.roster import GDP_COLUMNS, GDP_SHEET, MEMBERS_SHEET
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ROOT / "workbooks" / "wego_roster.xlsx"
+SHIPPED = SHIPPED_ROSTER
 SHARED_DATA = ROOT.parent / "shared" / "data"
+#: Korea's GDP (PPP) per capita in the 2016 source's worked example (970,000 persons -> 7,000).
+WORKED_EXAMPLE = {"population": 970_000, "gdp": 35_379.0}
+
+
+def edit_roster(
+    path: Path, members: Mapping[str, Mapping[str, object]] | None = None, gdp: Iterable[Mapping[str, object]] = ()
+) -> Path:
+    """Change a roster file: ``members`` maps a member's English name or id to
+    {header: value} on the Members sheet; each of ``gdp`` is a GDP row {header: value}."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[MEMBERS_SHEET]
+    headers = {cell.value: cell.column for cell in ws[1] if cell.value is not None}
+    rows = {}
+    for r in range(2, ws.max_row + 1):
+        for key in ("Member ID", "English name"):
+            value = ws.cell(r, headers[key]).value
+            if value is not None:
+                rows[str(value)] = r
+    for member, changes in (members or {}).items():
+        for header, value in changes.items():
+            cell = ws.cell(rows[member], headers[header])
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # text as typed, even "=1+1"
+    sheet = wb[GDP_SHEET]
+    for row in gdp:
+        sheet.append([row.get(h) for h in GDP_COLUMNS])
+    wb.save(path)
+    return path
+
+
+def korea_gdp(year: int = 2014, value: float = WORKED_EXAMPLE["gdp"], edition: str = "April 2015") -> dict:
+    return {
+        "Country code": "KOR",
+        "Country": "Korea",
+        "Year": year,
+        "GDP per capita (PPP, USD)": value,
+        "Edition": edition,
+        "Units": "Purchasing power parity; international dollars",
+        "Source": "test",
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +75,12 @@ def roster_copy(tmp_path) -> Path:
     target = tmp_path / "roster.xlsx"
     shutil.copy2(SHIPPED, target)
     return target
+
+
+@pytest.fixture
+def priced_roster(roster_copy, monkeypatch) -> Path:
+    """A private roster with the worked example filled in (Seoul 970,000 persons, Korea's
+    2014 GDP 35,379 USD), used by the functions through ``WEGO_ROSTER``."""
+    edit_roster(roster_copy, {"Seoul": {"Population": WORKED_EXAMPLE["population"]}}, [korea_gdp()])
+    monkeypatch.setenv(roster_mod.ROSTER_ENV, str(roster_copy))
+    return roster_copy

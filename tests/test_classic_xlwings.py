@@ -16,7 +16,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from wego_xl.vba_export import classic_udfs, vba_module_text
+from wego_xl.workbook.package import SHIPPED_FINANCE, SHIPPED_FINANCE_MODULE
+from workbooks.vba_export import classic_udfs, vba_module_text
 
 from .conftest import ROOT
 
@@ -63,15 +64,25 @@ def test_generated_vba_has_every_function_with_its_arguments(classic):
 
 def test_exported_vba_matches_the_generator():
     shipped = (WORKBOOKS / "WeGO_Finance_udfs.bas").read_text(encoding="utf-8")
-    assert shipped == vba_module_text("udfs", "WeGO_Finance.xlsm"), "run python workbooks/build_finance.py"
+    assert shipped == vba_module_text("udfs", "WeGO_Finance.xlsm"), "run python -m workbooks.build_finance"
 
 
 # -- the finance workbook ---------------------------------------------------------------------
 
+
 def test_finance_workbook_is_the_quickstart_template_configured(tmp_path):
-    book = WORKBOOKS / "WeGO_Finance.xlsm"
-    subprocess.run([str(__import__("pathlib").Path(sys.executable).with_name("xlwings")), "quickstart",
-                    "WeGO_Finance", "--standalone"], cwd=tmp_path, check=True, capture_output=True)
+    book = SHIPPED_FINANCE
+    subprocess.run(
+        [
+            str(__import__("pathlib").Path(sys.executable).with_name("xlwings")),
+            "quickstart",
+            "WeGO_Finance",
+            "--standalone",
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     template = tmp_path / "WeGO_Finance" / "WeGO_Finance.xlsm"
     with zipfile.ZipFile(book) as ours, zipfile.ZipFile(template) as theirs:
         assert ours.read("xl/vbaProject.bin") == theirs.read("xl/vbaProject.bin")
@@ -83,4 +94,4 @@ def test_finance_workbook_is_the_quickstart_template_configured(tmp_path):
     assert fees["E6"].value == "=WEGO_MEMBER_FEE(A6,FeeYear)"
     assert re.match(r'=SUMPRODUCT\(--ISERROR\(E6:E105\)\)\+COUNTIF\(E6:E105,"#\*"\)', fees["D3"].value)
     assert wb.defined_names["FeeYear"].attr_text == "Fees!$B$2"
-    assert (WORKBOOKS / "WeGO_Finance.py").read_text().count("from udfs import refresh as main") == 1
+    assert SHIPPED_FINANCE_MODULE.read_text().count("from udfs import refresh as main") == 1

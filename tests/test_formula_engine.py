@@ -8,8 +8,6 @@ finance workbook's failed-cell count must catch it.
 
 from __future__ import annotations
 
-import shutil
-
 import openpyxl
 import pytest
 
@@ -18,14 +16,30 @@ schedula = pytest.importorskip("schedula")
 from formulas.functions import wrap_ufunc  # noqa: E402
 
 import udfs  # noqa: E402
-from wego_xl.cells import error_code  # noqa: E402
+from wego_xl.rules.inputs import error_code  # noqa: E402
+from wego_xl.workbook.package import SHIPPED_FINANCE  # noqa: E402
 
-from .conftest import ROOT, SHIPPED  # noqa: E402
-
-FUNCTIONS = ["WEGO_FEE", "WEGO_STATUS", "WEGO_MEMBER_FEE", "WEGO_FEE_DUE", "WEGO_GDP_YEAR",
-             "WEGO_BANDS", "WEGO_EXPLAIN", "WEGO_REGION", "WEGO_COUNTRY", "WEGO_IS_CAPITAL"]
-ERRORS = {"#N/A": formulas.NA, "#VALUE!": formulas.VALUE, "#NUM!": formulas.NUM,
-          "#DIV/0!": formulas.DIV, "#REF!": formulas.REF, "#NAME?": formulas.NAME, "#NULL!": formulas.NULL}
+FUNCTIONS = [
+    "WEGO_FEE",
+    "WEGO_STATUS",
+    "WEGO_MEMBER_FEE",
+    "WEGO_FEE_DUE",
+    "WEGO_GDP_YEAR",
+    "WEGO_BANDS",
+    "WEGO_EXPLAIN",
+    "WEGO_REGION",
+    "WEGO_COUNTRY",
+    "WEGO_IS_CAPITAL",
+]
+ERRORS = {
+    "#N/A": formulas.NA,
+    "#VALUE!": formulas.VALUE,
+    "#NUM!": formulas.NUM,
+    "#DIV/0!": formulas.DIV,
+    "#REF!": formulas.REF,
+    "#NAME?": formulas.NAME,
+    "#NULL!": formulas.NULL,
+}
 
 
 def _register(real_errors: bool) -> None:
@@ -39,8 +53,11 @@ def _register(real_errors: bool) -> None:
             return ERRORS[code] if code and real_errors else result
 
         registry[name] = wrap_ufunc(
-            call, input_parser=lambda *a: a, check_nan=False,
-            args_parser=lambda *a: [None if x is schedula.EMPTY else x for x in a])
+            call,
+            input_parser=lambda *a: a,
+            check_nan=False,
+            args_parser=lambda *a: [None if x is schedula.EMPTY else x for x in a],
+        )
 
 
 @pytest.fixture
@@ -67,18 +84,6 @@ def engine():
             registry.pop(name, None)
         else:
             registry[name] = fn
-
-
-@pytest.fixture
-def priced_roster(tmp_path, monkeypatch):
-    path = tmp_path / "roster.xlsx"
-    shutil.copy2(SHIPPED, path)
-    wb = openpyxl.load_workbook(path)
-    wb["Members"]["L2"] = 970_000  # Seoul
-    wb["GDP"].append(["KOR", "Korea", 2014, 35_379.0, "April 2015", "international dollars", "test"])
-    wb.save(path)
-    monkeypatch.setenv("WEGO_ROSTER", str(path))
-    return path
 
 
 def _test_book(path):
@@ -114,8 +119,11 @@ def test_cells_agree_with_direct_calls(engine, priced_roster, tmp_path):
     cities, pairs = _test_book(book)
     v = engine(book)
     for r, city in enumerate(cities, start=2):
-        for col, fn in (("B", udfs.WEGO_STATUS), ("C", lambda c: udfs.WEGO_FEE_DUE(c, 2016)),
-                        ("D", lambda c: udfs.WEGO_MEMBER_FEE(c, 2016))):
+        for col, fn in (
+            ("B", udfs.WEGO_STATUS),
+            ("C", lambda c: udfs.WEGO_FEE_DUE(c, 2016)),
+            ("D", lambda c: udfs.WEGO_MEMBER_FEE(c, 2016)),
+        ):
             direct = fn(city)
             got = v[f"FEES!{col}{r}"]
             if error_code(direct):
@@ -154,7 +162,7 @@ def test_classic_text_errors_are_skipped_by_sum_but_counted(engine, priced_roste
 
 
 def test_shipped_finance_workbook_evaluates(engine):
-    v = engine(ROOT / "workbooks" / "WeGO_Finance.xlsm")
+    v = engine(SHIPPED_FINANCE)
     assert v["CALCULATOR!C2"] == 7000 and v["CALCULATOR!C5"] == 7000
     assert v["FEES!D6"] is True or v["FEES!D6"] == 1  # Seoul owes a fee in 2016
     # no populations in the shipped roster yet: every owed fee fails, and the sheet says so

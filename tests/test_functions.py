@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
-import openpyxl
 import pytest
 
 import udfs
-from wego_xl import functions as wf
-
-from .conftest import SHIPPED
-
-
-@pytest.fixture
-def priced_roster(tmp_path, monkeypatch):
-    """A copy of the roster with Seoul's population and Korea's 2014 GDP filled in."""
-    path = tmp_path / "roster.xlsx"
-    shutil.copy2(SHIPPED, path)
-    wb = openpyxl.load_workbook(path)
-    wb["Members"]["L2"] = 970_000  # Seoul, population column
-    wb["GDP"].append(["KOR", "Korea", 2014, 35_379.0, "April 2015", "Purchasing power parity; international dollars", "test"])
-    wb.save(path)
-    monkeypatch.setenv("WEGO_ROSTER", str(path))
-    return path
-
+from wego_xl.excel import worksheet as wf
 
 # -- WEGO_FEE -------------------------------------------------------------------------------
+
 
 def test_fee_scalar_and_worked_example():
     assert udfs.WEGO_FEE(970000, 35379) == 7000
@@ -39,12 +22,28 @@ def test_fee_over_a_column_block_and_row_keeps_the_shape():
     assert udfs.WEGO_FEE([[970000, 0], [10**7, 1]], 20_000) == [[7000, 6000], [10000, 6000]]
 
 
-@pytest.mark.parametrize("cell,expected", [
-    (970000.0, 7000), (970000, 7000), ("970,000", 7000), (" 970000 ", 7000), ("970 000", 7000),
-    ("9.7e5", 7000), ("-1", "#NUM!"), ("abc", "#VALUE!"), (True, "#VALUE!"), (False, "#VALUE!"),
-    (dt.datetime(2016, 1, 1), "#VALUE!"), ("#N/A", "#N/A"), ("#DIV/0!", "#DIV/0!"),
-    (None, "#N/A"), ("   ", "#N/A"), (float("nan"), "#NUM!"), (float("inf"), "#NUM!"),
-])
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        (970000.0, 7000),
+        (970000, 7000),
+        ("970,000", 7000),
+        (" 970000 ", 7000),
+        ("970 000", 7000),
+        ("9.7e5", 7000),
+        ("-1", "#NUM!"),
+        ("abc", "#VALUE!"),
+        (True, "#VALUE!"),
+        (False, "#VALUE!"),
+        (dt.datetime(2016, 1, 1), "#VALUE!"),
+        ("#N/A", "#N/A"),
+        ("#DIV/0!", "#DIV/0!"),
+        (None, "#N/A"),
+        ("   ", "#N/A"),
+        (float("nan"), "#NUM!"),
+        (float("inf"), "#NUM!"),
+    ],
+)
 def test_fee_reads_cells_as_documented(cell, expected):
     got = udfs.WEGO_FEE([[cell]], [[35379]])[0][0]
     if isinstance(expected, str):
@@ -65,7 +64,9 @@ def test_fee_bare_codes_for_server_and_lite():
 
 def test_fee_two_blanks_give_a_blank_one_blank_names_the_missing_input():
     assert udfs.WEGO_FEE([[None], [970000]], [[None], [None]]) == [
-        [None], ["#N/A: GDP per capita is blank: type a number of USD such as 35379"]]
+        [None],
+        ["#N/A: GDP per capita is blank: type a number of USD such as 35379"],
+    ]
 
 
 def test_fee_ranges_of_different_sizes_are_refused():
@@ -85,6 +86,7 @@ def test_fee_year_chooses_the_table():
 
 
 # -- member functions -----------------------------------------------------------------------
+
 
 def test_status_in_both_languages_and_over_a_range():
     assert udfs.WEGO_STATUS("Seoul") == "Full"

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 
 from wego_xl.errors import MemberNotFoundError, RosterError
-from wego_xl.membership import MembershipType
-from wego_xl.roster import MEMBER_COLUMNS, load_roster, read_roster
-from wego_xl.summary import roster_summary
+from wego_xl.rules.membership import MembershipType
+from wego_xl.workbook.roster import MEMBER_COLUMNS, load_roster, read_roster
+from wego_xl.workbook.summary import roster_summary
 
-from .conftest import SHIPPED
+from .conftest import SHIPPED, edit_roster
 
 
 @pytest.fixture(scope="module")
@@ -27,27 +27,53 @@ def test_summary_reconciles_with_the_2016_totals(roster):
     counts = {r.label: (r.capitals, r.non_capitals, r.total) for r in by_region}
     assert counts["All cities"] == (32, 65, 97)
     assert {k: v[2] for k, v in counts.items() if k != "All cities"} == {
-        "Asia": 44, "Oceania": 1, "Americas": 7, "Europe": 17, "Middle East": 4, "Africa": 24}
-    assert {r.label: r.total for r in by_type} == {
-        "Full": 90, "Associate": 7, "Friendship": 3, "All members": 100}
+        "Asia": 44,
+        "Oceania": 1,
+        "Americas": 7,
+        "Europe": 17,
+        "Middle East": 4,
+        "Africa": 24,
+    }
+    assert {r.label: r.total for r in by_type} == {"Full": 90, "Associate": 7, "Friendship": 3, "All members": 100}
     assert all(r.reconciles for r in by_region + by_type)
 
 
 def test_the_seven_associates(roster):
     associates = {m.name_en for m in roster.select(membership=MembershipType.ASSOCIATE)}
-    assert associates == {"Bharatpur Sub-Metropolitan City", "Cauayan City", "Baguio City", "Muğla",
-                          "Kigali", "Yakutsk", "Sejong"}
+    assert associates == {
+        "Bharatpur Sub-Metropolitan City",
+        "Cauayan City",
+        "Baguio City",
+        "Muğla",
+        "Kigali",
+        "Yakutsk",
+        "Sejong",
+    }
 
 
-@pytest.mark.parametrize("spelling,english", [
-    ("남 다카", "Dhaka South"), ("무글 라", "Muğla"), ("무글라", "Muğla"),
-    ("바라트퍼 서브메트로폴리탄", "Bharatpur Sub-Metropolitan City"),
-    ("바라트퍼· 서브메트로폴리탄", "Bharatpur Sub-Metropolitan City"),
-    ("세종", "Sejong"), ("세종시", "Sejong"), ("코야얀", "Cauayan City"), ("바기오", "Baguio City"),
-    ("김포", "Gimpo"), ("페메린타 카부타텐 세랑", "Serang Regency"), ("국가정보기술발전원", "National Information Technology Development Agency"),
-    ("SEOUL", "Seoul"), ("  seoul ", "Seoul"), ("Mugla", "Muğla"), ("sao paulo", "São Paulo"),
-    ("NITDA", "National Information Technology Development Agency"), ("Hong Kong SAR", "Hong Kong"),
-])
+@pytest.mark.parametrize(
+    "spelling,english",
+    [
+        ("남 다카", "Dhaka South"),
+        ("무글 라", "Muğla"),
+        ("무글라", "Muğla"),
+        ("바라트퍼 서브메트로폴리탄", "Bharatpur Sub-Metropolitan City"),
+        ("바라트퍼· 서브메트로폴리탄", "Bharatpur Sub-Metropolitan City"),
+        ("세종", "Sejong"),
+        ("세종시", "Sejong"),
+        ("코야얀", "Cauayan City"),
+        ("바기오", "Baguio City"),
+        ("김포", "Gimpo"),
+        ("페메린타 카부타텐 세랑", "Serang Regency"),
+        ("국가정보기술발전원", "National Information Technology Development Agency"),
+        ("SEOUL", "Seoul"),
+        ("  seoul ", "Seoul"),
+        ("Mugla", "Muğla"),
+        ("sao paulo", "São Paulo"),
+        ("NITDA", "National Information Technology Development Agency"),
+        ("Hong Kong SAR", "Hong Kong"),
+    ],
+)
 def test_source_spellings_and_aliases_resolve(roster, spelling, english):
     assert roster.find(spelling).name_en == english
 
@@ -66,7 +92,9 @@ def test_decomposed_hangul_from_macos_excel_resolves(roster):
         assert roster.find(nfd) is roster.find(name)
 
 
-@pytest.mark.parametrize("typo,suggestion", [("Seol", "Seoul"), ("Barcelonna", "Barcelona"), ("Frankfort", "Frankfurt")])
+@pytest.mark.parametrize(
+    "typo,suggestion", [("Seol", "Seoul"), ("Barcelonna", "Barcelona"), ("Frankfort", "Frankfurt")]
+)
 def test_a_typo_gets_a_suggestion(roster, typo, suggestion):
     with pytest.raises(MemberNotFoundError) as info:
         roster.find(typo)
@@ -108,6 +136,7 @@ def test_workbook_is_built_for_finance_users():
 
 # -- caching and the roster path ------------------------------------------------------------
 
+
 def test_repeated_loads_use_the_cache(roster_copy):
     first = load_roster(roster_copy)
     assert load_roster(roster_copy) is first
@@ -115,9 +144,7 @@ def test_repeated_loads_use_the_cache(roster_copy):
 
 def test_a_changed_file_is_reread(roster_copy):
     first = load_roster(roster_copy)
-    wb = openpyxl.load_workbook(roster_copy)
-    wb["Members"]["L2"] = 9_500_000  # Seoul's population
-    wb.save(roster_copy)
+    edit_roster(roster_copy, {"Seoul": {"Population": 9_500_000}})
     stamp = time.time() + 5
     os.utime(roster_copy, (stamp, stamp))
     second = load_roster(roster_copy)
@@ -130,6 +157,7 @@ def test_roster_path_from_the_environment(roster_copy, monkeypatch):
 
 
 # -- damaged copies -------------------------------------------------------------------------
+
 
 def _edit(path, fn):
     wb = openpyxl.load_workbook(path)
@@ -170,14 +198,18 @@ def test_text_in_a_population_cell_is_a_problem_of_that_member(roster_copy):
     roster = read_roster(roster_copy)
     [problem] = roster.problems
     assert (problem.sheet, problem.row, problem.column, problem.value) == (
-        "Members", 2, "Population", "about 10 million")
+        "Members",
+        2,
+        "Population",
+        "about 10 million",
+    )
     assert "in persons" in str(problem)
     assert roster.find("Seoul").problem_with("Population") is problem
     assert roster.find("Gimpo").problems == ()
 
 
 def test_xlwings_lite_reads_the_roster_imported_into_data(monkeypatch):
-    from wego_xl.roster import LITE_ROSTER, SHIPPED_ROSTER, roster_path
+    from wego_xl.workbook.roster import LITE_ROSTER, SHIPPED_ROSTER, roster_path
 
     assert roster_path() == SHIPPED_ROSTER
     monkeypatch.setattr("sys.platform", "emscripten")  # Pyodide, as in xlwings Lite
@@ -194,14 +226,12 @@ def test_suggestions_without_rapidfuzz(monkeypatch, roster):
 
 
 def test_shipped_roster_is_what_its_text_sources_build(tmp_path):
-    """workbooks/wego_roster.xlsx must be rebuilt (python workbooks/build_roster.py) after a
-    change to workbooks/src: the reviewed CSV and the shipped workbook never drift apart."""
-    from wego_xl.roster_builder import build_roster
-    from wego_xl.schedules import DEFAULT_SCHEDULES
+    """wego_xl/data/wego_roster.xlsx must be rebuilt (python -m workbooks.build_roster) after
+    a change to workbooks/src: the reviewed CSV and the shipped workbook never drift apart."""
+    from wego_xl.rules.schedules import DEFAULT_SCHEDULES
+    from workbooks.build_roster import SOURCES, build_roster
 
-    from .conftest import ROOT
-
-    rebuilt = build_roster(ROOT / "workbooks" / "src", tmp_path / "rebuilt.xlsx", DEFAULT_SCHEDULES)
+    rebuilt = build_roster(SOURCES, tmp_path / "rebuilt.xlsx", DEFAULT_SCHEDULES)
     ours, theirs = openpyxl.load_workbook(SHIPPED), openpyxl.load_workbook(rebuilt)
     assert ours.sheetnames == theirs.sheetnames
     for name in ours.sheetnames:

@@ -7,25 +7,44 @@ import pytest
 
 import udfs
 from wego_xl.errors import WegoError
-from wego_xl.roster import read_roster
-from wego_xl.weo import import_weo, parse_weo
+from wego_xl.workbook.roster import read_roster
+from wego_xl.workbook.weo import import_weo, parse_weo
 
-from .conftest import SHARED_DATA
+from .conftest import SHARED_DATA, edit_roster
 
 WEO_DIR = SHARED_DATA / "weo"
 needs_real_data = pytest.mark.skipif(not WEO_DIR.is_dir(), reason="../shared/data/weo is not here")
 
-FULL_HEADER = ["WEO Country Code", "ISO", "WEO Subject Code", "Country", "Subject Descriptor",
-               "Subject Notes", "Units", "Scale", "Country/Series-specific Notes", "2013", "2014",
-               "2015", "Estimates Start After"]
+FULL_HEADER = [
+    "WEO Country Code",
+    "ISO",
+    "WEO Subject Code",
+    "Country",
+    "Subject Descriptor",
+    "Subject Notes",
+    "Units",
+    "Scale",
+    "Country/Series-specific Notes",
+    "2013",
+    "2014",
+    "2015",
+    "Estimates Start After",
+]
 
 
-def _full_download(rows, edition="April 2015", subject_descriptor="Gross domestic product based on purchasing-power-parity (PPP) per capita GDP",
-                   units="Current international dollar"):
+def _full_download(
+    rows,
+    edition="April 2015",
+    subject_descriptor="Gross domestic product based on purchasing-power-parity (PPP) per capita GDP",
+    units="Current international dollar",
+):
     lines = ["\t".join(FULL_HEADER)]
     for code, iso, subject, country, values in rows:
-        lines.append("\t".join([code, iso, subject, country, subject_descriptor, "notes", units,
-                                "Units", "See notes", *values, "2013"]))
+        lines.append(
+            "\t".join(
+                [code, iso, subject, country, subject_descriptor, "notes", units, "Units", "See notes", *values, "2013"]
+            )
+        )
     lines += ["", f"International Monetary Fund, World Economic Outlook Database, {edition}"]
     return "\r\n".join(lines) + "\r\n"
 
@@ -53,9 +72,15 @@ def test_full_download_iso_8859_1(tmp_path):
 
 def test_full_download_utf16_from_october_2020(tmp_path):
     path = tmp_path / "WEOOct2020all.xls"
-    path.write_bytes(b"\xff\xfe" + _full_download(ROWS, "October 2020",
-                     "Gross domestic product per capita, current prices",
-                     "Purchasing power parity; international dollars").encode("utf-16-le"))
+    path.write_bytes(
+        b"\xff\xfe"
+        + _full_download(
+            ROWS,
+            "October 2020",
+            "Gross domestic product per capita, current prices",
+            "Purchasing power parity; international dollars",
+        ).encode("utf-16-le")
+    )
     data = parse_weo(path, years=range(2014, 2015))
     assert data.edition == "October 2020"
     assert sorted(c for c, _, _, _ in data.figures) == ["HKG", "KOR", "PSE"]  # CIV 2014 is n/a
@@ -65,7 +90,9 @@ def test_full_download_utf16_from_october_2020(tmp_path):
 def test_query_tool_export_maps_names_and_warns_on_us_dollars(tmp_path):
     text = "Country\tSubject Descriptor\tUnits\tScale\tCountry/Series-specific Notes\t2015\tEstimates Start After\r\n"
     text += "Korea\tGross domestic product per capita, current prices\tU.S. dollars\tUnits\tx\t27,195.197\t2014\r\n"
-    text += "Hong Kong SAR\tGross domestic product per capita, current prices\tU.S. dollars\tUnits\tx\t42,389.630\t2014\r\n"
+    text += (
+        "Hong Kong SAR\tGross domestic product per capita, current prices\tU.S. dollars\tUnits\tx\t42,389.630\t2014\r\n"
+    )
     text += "Atlantis\tGross domestic product per capita, current prices\tU.S. dollars\tUnits\tx\t1\t2014\r\n"
     text += "\r\nInternational Monetary Fund, World Economic Outlook Database, April 2016\r\n"
     path = tmp_path / "query.xls"
@@ -79,10 +106,13 @@ def test_query_tool_export_maps_names_and_warns_on_us_dollars(tmp_path):
 
 def test_sdmx_csv(tmp_path):
     path = tmp_path / "imf_sdmx.csv"
-    path.write_text("COUNTRY,INDICATOR,UNIT,FREQUENCY,SCALE,TIME_PERIOD,OBS_VALUE\n"
-                    "KOR,PPPPC,Purchasing power parity; international dollars,A,Units,2023,56709.5\n"
-                    "KOR,NGDPD,U.S. dollars,A,Billions,2023,1712.8\n"
-                    "HKG,PPPPC,Purchasing power parity; international dollars,A,Units,2023,\n", encoding="utf-8")
+    path.write_text(
+        "COUNTRY,INDICATOR,UNIT,FREQUENCY,SCALE,TIME_PERIOD,OBS_VALUE\n"
+        "KOR,PPPPC,Purchasing power parity; international dollars,A,Units,2023,56709.5\n"
+        "KOR,NGDPD,U.S. dollars,A,Billions,2023,1712.8\n"
+        "HKG,PPPPC,Purchasing power parity; international dollars,A,Units,2023,\n",
+        encoding="utf-8",
+    )
     data = parse_weo(path, edition="April 2025")
     assert data.file_format == "IMF SDMX CSV" and data.figures == [("KOR", "KOR", 2023, 56709.5)]
     assert data.edition == "April 2025"
@@ -90,7 +120,7 @@ def test_sdmx_csv(tmp_path):
 
 def test_long_csv_needs_an_edition(tmp_path):
     path = tmp_path / "my_gdp.csv"
-    path.write_text("country,year,value\nKorea,2014,\"35,277.347\"\nkor,2015,36601.073\n", encoding="utf-8")
+    path.write_text('country,year,value\nKorea,2014,"35,277.347"\nkor,2015,36601.073\n', encoding="utf-8")
     with pytest.raises(WegoError, match="--edition"):
         parse_weo(path)
     data = parse_weo(path, edition="April 2015")
@@ -99,6 +129,7 @@ def test_long_csv_needs_an_edition(tmp_path):
 
 
 # -- the real files -----------------------------------------------------------------------------
+
 
 @needs_real_data
 def test_real_april_2015_ppppc_korea_2014():
@@ -115,7 +146,9 @@ def test_real_april_2016_query_export():
     assert data.edition == "April 2016" and data.file_format == "WEO query-tool export"
     lines = path.read_bytes().decode("iso-8859-1").splitlines()
     country_rows = [line for line in lines[1:] if line.strip() and not line.startswith("International Monetary Fund")]
-    with_value = [line for line in country_rows if line.split("\t")[5].strip() not in ("n/a", "--", "")]  # Kosovo: empty
+    with_value = [
+        line for line in country_rows if line.split("\t")[5].strip() not in ("n/a", "--", "")
+    ]  # Kosovo: empty
     assert not data.unmapped and len(data.figures) == len(with_value)
     found = {c: v for c, _, _, v in data.figures}
     assert found["KOR"] == 27195.197 and found["HKG"] == 42389.630
@@ -131,6 +164,7 @@ def test_real_april_2025_full_download_extract():
 
 # -- writing the GDP sheet ------------------------------------------------------------------------
 
+
 def _gdp_rows(path):
     return [row for row in openpyxl.load_workbook(path)["GDP"].iter_rows(min_row=2, values_only=True)]
 
@@ -144,7 +178,9 @@ def test_import_is_idempotent_and_keeps_editions_apart(roster_copy, tmp_path):
     assert _gdp_rows(roster_copy) == once  # same edition again: nothing changes
     assert {r[0] for r in once} == {"KOR", "CIV", "PSE", "HKG"} - {"CIV"}  # only member countries
     newer = tmp_path / "WEOApr2019all.xls"
-    newer.write_bytes(_full_download([("542", "KOR", "PPPPC", "Korea", ["1", "35,320.4", "2"])], "April 2019").encode("iso-8859-1"))
+    newer.write_bytes(
+        _full_download([("542", "KOR", "PPPPC", "Korea", ["1", "35,320.4", "2"])], "April 2019").encode("iso-8859-1")
+    )
     result = import_weo(roster_copy, parse_weo(newer), check_fee_years=(2016,))
     rows = _gdp_rows(roster_copy)
     assert len(rows) == len(once) + 3 and {r[4] for r in rows} == {"April 2015", "April 2019"}
@@ -169,10 +205,13 @@ def test_import_is_refused_while_excel_has_the_roster_open(roster_copy, tmp_path
 def test_member_fee_after_a_real_import(roster_copy, monkeypatch):
     data = parse_weo(WEO_DIR / "open-numbers_WEOApr2015_ddf--datapoints--ppppc--by--country--year.csv")
     import_weo(roster_copy, data)
-    wb = openpyxl.load_workbook(roster_copy)
-    wb["Members"]["L2"] = 970_000  # Seoul, as in the source's worked example
-    wb["Members"]["L36"] = 350_000  # Gimpo
-    wb.save(roster_copy)
+    edit_roster(
+        roster_copy,
+        {
+            "Seoul": {"Population": 970_000},  # the source's worked example
+            "Gimpo": {"Population": 350_000},
+        },
+    )
     monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
     # Korea 2014 (April 2015 edition) is 35,277.347 USD: the 20,000~ row
     assert udfs.WEGO_MEMBER_FEE([["Seoul"], ["Gimpo"], ["Sejong"]], 2016) == [[7000], [6500], [0]]

@@ -14,4 +14,4 @@ if os.environ.get("XLWINGS_ON_SERVER") != "true" or not os.environ.get("XLWINGS_
         "(see README.md: the test command)"
     )
 
-from tests.conftest import _fresh_roster_cache  # noqa: E402,F401  (the same autouse fixture)
+from tests.conftest import _fresh_roster_cache, priced_roster, roster_copy  # noqa: F401  (the same fixtures)

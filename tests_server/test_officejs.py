@@ -11,8 +11,9 @@ import xlwings as xw
 import xlwings.server
 
 import udfs
-from wego_xl.refresh import refresh_file
-from wego_xl.roster import SHIPPED_ROSTER
+from tests.conftest import edit_roster
+from wego_xl.excel.writers import refresh_file
+from wego_xl.workbook.roster import SHIPPED_ROSTER
 
 NA = {"type": "Error", "errorType": "NotAvailable"}
 VALUE = {"type": "Error", "errorType": "Value"}
@@ -21,9 +22,14 @@ NUM = {"type": "Error", "errorType": "Num"}
 
 def call(func_name, *args, runtime="1.4"):
     data = {
-        "client": "Office.js", "version": xw.__version__, "runtime": runtime,
-        "func_name": func_name, "args": [a if isinstance(a, list) else [[a]] for a in args],
-        "caller_address": "Sheet1!B2", "culture_info_name": "en-US", "date_format": "M/d/yyyy",
+        "client": "Office.js",
+        "version": xw.__version__,
+        "runtime": runtime,
+        "func_name": func_name,
+        "args": [a if isinstance(a, list) else [[a]] for a in args],
+        "caller_address": "Sheet1!B2",
+        "culture_info_name": "en-US",
+        "date_format": "M/d/yyyy",
     }
     return asyncio.run(xlwings.server.custom_functions_call(data, udfs))
 
@@ -81,18 +87,34 @@ def test_blank_optional_argument_takes_its_default():
 
 # -- the refresh script ----------------------------------------------------------------------
 
+
 def _json_book(fee_year=2016):
-    return xw.Book(json={
-        "client": "Office.js", "version": xw.__version__,
-        "book": {"name": "WeGO_Finance.xlsm", "active_sheet_index": 0, "selection": "A1"},
-        "sheets": [
-            {"name": "Fees", "values": [["WeGO membership fees", ""], ["Fee year", fee_year]],
-             "pictures": [], "tables": []},
-            {"name": "Checks", "values": [["old"]], "pictures": [], "tables": []},
-        ],
-        "names": [{"name": "FeeYear", "book_scope": True, "scope_sheet_name": None,
-                   "refers_to": "=Fees!$B$2", "sheet_index": 0, "address": "B2"}],
-    })
+    return xw.Book(
+        json={
+            "client": "Office.js",
+            "version": xw.__version__,
+            "book": {"name": "WeGO_Finance.xlsm", "active_sheet_index": 0, "selection": "A1"},
+            "sheets": [
+                {
+                    "name": "Fees",
+                    "values": [["WeGO membership fees", ""], ["Fee year", fee_year]],
+                    "pictures": [],
+                    "tables": [],
+                },
+                {"name": "Checks", "values": [["old"]], "pictures": [], "tables": []},
+            ],
+            "names": [
+                {
+                    "name": "FeeYear",
+                    "book_scope": True,
+                    "scope_sheet_name": None,
+                    "refers_to": "=Fees!$B$2",
+                    "sheet_index": 0,
+                    "address": "B2",
+                }
+            ],
+        }
+    )
 
 
 def _grids(book_payload_names, actions):
@@ -142,8 +164,10 @@ def test_refresh_script_writes_the_same_sheets_as_the_headless_writer(tmp_path):
     wb = openpyxl.load_workbook(target)
     for name, grid in grids.items():
         ws = wb[name]
-        written = [["" if c is None else c for c in row]
-                   for row in ws.iter_rows(min_row=1, max_row=len(grid), max_col=len(grid[0]), values_only=True)]
+        written = [
+            ["" if c is None else c for c in row]
+            for row in ws.iter_rows(min_row=1, max_row=len(grid), max_col=len(grid[0]), values_only=True)
+        ]
         assert _plain(grid) == written, name
     assert grids["Fees 2016"][0][0] == "Member ID" and len(grids["Fees 2016"]) == 101
 
@@ -151,9 +175,7 @@ def test_refresh_script_writes_the_same_sheets_as_the_headless_writer(tmp_path):
 def test_refresh_keeps_formula_like_text_as_text(tmp_path, monkeypatch):
     roster = tmp_path / "roster.xlsx"
     shutil.copy2(SHIPPED_ROSTER, roster)
-    wb = openpyxl.load_workbook(roster)
-    wb["Members"]["C101"] = "-Central Information Technology Office"  # W100's English name
-    wb.save(roster)
+    edit_roster(roster, {"W100": {"English name": "-Central Information Technology Office"}})
     monkeypatch.setenv("WEGO_ROSTER", str(roster))
     book = _json_book(2016)
     asyncio.run(xlwings.server.custom_scripts_call(udfs, "refresh_roster", typehint_to_value={xw.Book: book}))

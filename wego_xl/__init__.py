@@ -1,3 +1,3 @@
 """wego-xl: Excel functions, macros and a command line for WeGO membership fees."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

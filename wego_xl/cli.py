@@ -9,14 +9,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from . import __version__
 from .errors import WegoError
 
 ROSTER_OPTION = click.option(
-    "--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Roster workbook (default: $WEGO_ROSTER, else the shipped workbooks/wego_roster.xlsx).")
+    "--roster",
+    "roster_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Roster workbook (default: $WEGO_ROSTER, else the roster shipped in the package, read-only).",
+)
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for automation.")
 
 
@@ -25,12 +31,18 @@ class UserError(click.ClickException):
 
     exit_code = 2
 
-    def __init__(self, message: str, exit_code: int = 2):
-        super().__init__(message)
-        self.exit_code = exit_code
-
-    def show(self, file=None) -> None:  # one plain line, no "Error:" box
+    def show(self, file: Any = None) -> None:  # one plain line, no "Error:" box
         click.echo(f"wego-xl: {self.format_message()}", err=True)
+
+
+class _Commands(click.Group):
+    """The command group: a :class:`WegoError` from any command becomes one line, exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WegoError as exc:
+            raise UserError(str(exc)) from None
 
 
 def _console():
@@ -43,8 +55,8 @@ def _emit(data: dict | list) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="wego-xl")
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wego-xl")
 def main() -> None:
     """WeGO membership fees: the fee table, the roster, and the refresh of the roster workbook."""
 
@@ -62,23 +74,27 @@ def fee(population: str, gdp_per_capita: str, fee_year: str | None, roster_file:
     """
     import datetime as dt
 
-    from .cells import to_amount, to_fee_year
-    from .fees import schedule_in_effect
-    from .functions import GDP, POPULATION
-    from .roster import load_roster
+    from .excel.worksheet import GDP, POPULATION
+    from .rules.fees import schedule_in_effect
+    from .rules.inputs import read_amount, read_fee_year
+    from .workbook.roster import load_roster
 
-    try:
-        pop = to_amount(population, *POPULATION)
-        gdp = to_amount(gdp_per_capita, *GDP)
-        year = to_fee_year(fee_year) if fee_year else dt.date.today().year
-        schedule = schedule_in_effect(year, load_roster(roster_file).schedules)
-        quote = schedule.quote(pop, gdp)
-    except WegoError as exc:
-        raise UserError(str(exc)) from None
+    pop = read_amount(population, *POPULATION)
+    gdp = read_amount(gdp_per_capita, *GDP)
+    year = read_fee_year(fee_year) if fee_year else dt.date.today().year
+    quote = schedule_in_effect(year, load_roster(roster_file).schedules).quote(pop, gdp)
     if as_json:
-        _emit({"fee": quote.fee, "currency": "USD", "population": pop, "gdp_per_capita": gdp,
-               "population_band": quote.population_band.label, "gdp_band": quote.gdp_band.label,
-               "schedule_year": quote.schedule_year})
+        _emit(
+            {
+                "fee": quote.fee,
+                "currency": "USD",
+                "population": pop,
+                "gdp_per_capita": gdp,
+                "population_band": quote.population_band.label,
+                "gdp_band": quote.gdp_band.label,
+                "schedule_year": quote.schedule_year,
+            }
+        )
         return
     click.echo(f"Fee: {quote.fee:,.0f} USD ({quote.schedule_year} fee table)")
     click.echo(f"Population: {pop:,.0f} persons, band {quote.population_band.label}")
@@ -92,26 +108,37 @@ def fee(population: str, gdp_per_capita: str, fee_year: str | None, roster_file:
 @JSON_OPTION
 def status(name: str, fee_year: str | None, roster_file: Path | None, as_json: bool) -> None:
     """A member's status, names, country, region and capital flag. NAME: Korean, English or alias."""
-    from .billing import assess
-    from .cells import to_fee_year
-    from .roster import load_roster
+    from .rules.inputs import read_fee_year
+    from .workbook.assessment import assess
+    from .workbook.roster import load_roster
 
-    try:
-        roster = load_roster(roster_file)
-        m = roster.find(name)
-        a = assess(roster, m, to_fee_year(fee_year)) if fee_year else None
-    except WegoError as exc:
-        raise UserError(str(exc)) from None
+    roster = load_roster(roster_file)
+    m = roster.find(name)
+    a = assess(roster, m, read_fee_year(fee_year)) if fee_year else None
     capital = {True: "capital", False: "non-capital", None: "n/a (organisation)"}[m.capital]
-    info = {
-        "member_id": m.member_id, "status": m.membership.english, "status_ko": m.membership.korean,
-        "name_en": m.name_en, "name_ko": m.name_ko, "aliases": list(m.aliases),
-        "country": m.country, "country_code": m.country_iso3, "region": m.region, "capital": capital,
-        "full_since": m.full_since, "population": m.population, "notes": m.notes,
+    info: dict[str, Any] = {
+        "member_id": m.member_id,
+        "status": m.membership.english,
+        "status_ko": m.membership.korean,
+        "name_en": m.name_en,
+        "name_ko": m.name_ko,
+        "aliases": list(m.aliases),
+        "country": m.country,
+        "country_code": m.country_iso3,
+        "region": m.region,
+        "capital": capital,
+        "full_since": m.full_since,
+        "population": m.population,
+        "notes": m.notes,
     }
     if a:
-        info.update(fee_year=a.fee_year, fee_owed=a.due.owed, reason=a.due.reason,
-                    fee=a.amount_owed, missing=[str(m) for m in a.missing])
+        info.update(
+            fee_year=a.fee_year,
+            fee_owed=a.due.owed,
+            reason=a.due.reason,
+            fee=a.amount_owed,
+            missing=[str(item) for item in a.missing],
+        )
     if as_json:
         _emit(info)
         return
@@ -126,38 +153,60 @@ def status(name: str, fee_year: str | None, roster_file: Path | None, as_json: b
         click.echo(f"  {a.explain()}")
 
 
+def _table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Any:
+    """A rich table: the first column left-aligned, numbers right-aligned."""
+    from rich.table import Table
+
+    t = Table(title=title)
+    for i, col in enumerate(columns):
+        t.add_column(col, justify="left" if i == 0 else "right")
+    for row in rows:
+        t.add_row(*row)
+    return t
+
+
 @main.command()
 @ROSTER_OPTION
 @JSON_OPTION
 def roster(roster_file: Path | None, as_json: bool) -> None:
     """Counts by region, capital status and membership type, beside the 2016 source's totals."""
-    from rich.table import Table
+    from .workbook.roster import load_roster
+    from .workbook.summary import roster_summary
 
-    from .roster import load_roster
-    from .summary import roster_summary
-
-    try:
-        by_region, by_type = roster_summary(load_roster(roster_file))
-    except WegoError as exc:
-        raise UserError(str(exc)) from None
+    by_region, by_type = roster_summary(load_roster(roster_file))
     if as_json:
-        _emit({"regions": [r.__dict__ | {"reconciles": r.reconciles} for r in by_region],
-               "membership": [r.__dict__ | {"reconciles": r.reconciles} for r in by_type]})
+        _emit(
+            {
+                "regions": [r.__dict__ | {"reconciles": r.reconciles} for r in by_region],
+                "membership": [r.__dict__ | {"reconciles": r.reconciles} for r in by_type],
+            }
+        )
     else:
         console = _console()
-        t = Table(title="Cities by region")
-        for col in ("Region", "Capitals", "Non-capitals", "Cities", "2016 source", "Matches"):
-            t.add_column(col, justify="left" if col == "Region" else "right")
-        for r in by_region:
-            t.add_row(r.label, str(r.capitals), str(r.non_capitals), str(r.total),
-                      str(r.source_total), "yes" if r.reconciles else "NO")
-        console.print(t)
-        t = Table(title="Members by type")
-        for col in ("Membership", "Members", "2016 source", "Matches"):
-            t.add_column(col, justify="left" if col == "Membership" else "right")
-        for r in by_type:
-            t.add_row(r.label, str(r.total), str(r.source_total), "yes" if r.reconciles else "NO")
-        console.print(t)
+        console.print(
+            _table(
+                "Cities by region",
+                ("Region", "Capitals", "Non-capitals", "Cities", "2016 source", "Matches"),
+                [
+                    [
+                        r.label,
+                        str(r.capitals),
+                        str(r.non_capitals),
+                        str(r.total),
+                        str(r.source_total),
+                        "yes" if r.reconciles else "NO",
+                    ]
+                    for r in by_region
+                ],
+            )
+        )
+        console.print(
+            _table(
+                "Members by type",
+                ("Membership", "Members", "2016 source", "Matches"),
+                [[r.label, str(r.total), str(r.source_total), "yes" if r.reconciles else "NO"] for r in by_type],
+            )
+        )
     if not all(r.reconciles for r in by_region + by_type):
         sys.exit(1)
 
@@ -167,13 +216,10 @@ def roster(roster_file: Path | None, as_json: bool) -> None:
 @JSON_OPTION
 def check(roster_file: Path | None, as_json: bool) -> None:
     """Check the roster workbook and its fee schedules; exit 1 if problems are found."""
-    from .fees import schedule_findings
-    from .roster import load_roster
+    from .rules.fees import schedule_findings
+    from .workbook.roster import load_roster
 
-    try:
-        r = load_roster(roster_file)
-    except WegoError as exc:
-        raise UserError(str(exc)) from None
+    r = load_roster(roster_file)
     findings = [str(f) for s in r.schedules for f in schedule_findings(s)]
     problems = [str(p) for p in r.problems]
     if as_json:
@@ -191,63 +237,117 @@ def check(roster_file: Path | None, as_json: bool) -> None:
 @main.command()
 @click.argument("roster_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--fee-year", required=True, help="The fee year to refresh, e.g. 2016.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of updating ROSTER_FILE in place.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of updating ROSTER_FILE in place.",
+)
 @JSON_OPTION
 def refresh(roster_file: Path | None, fee_year: str, out: Path | None, as_json: bool) -> None:
     """Write the Summary, Fees YYYY and Checks sheets for a fee year into the roster workbook.
 
     Only those three sheets are replaced. The file is written atomically, the previous
     version is kept as NAME.bak.xlsx, and nothing is written while Excel has it open.
+    The roster shipped in the package is never changed: give --out, or run 'wego-xl init'.
     Exit 1 when the Checks sheet lists errors in the data.
     """
     from rich.progress import Progress
 
-    from .cells import to_fee_year
-    from .refresh import refresh_file
-    from .roster import roster_path
+    from .excel.writers import refresh_file
+    from .rules.inputs import read_fee_year
+    from .workbook.roster import roster_path
 
     source = roster_path(roster_file)
     console = _console()
-    try:
-        year = to_fee_year(fee_year)
-        with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-            task = bar.add_task("Assessing members", total=None)
-            report, target = refresh_file(source, year, out, progress=lambda n: bar.advance(task, n))
-    except WegoError as exc:
-        raise UserError(str(exc)) from None
+    year = read_fee_year(fee_year)
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("Assessing members", total=None)
+        report, target = refresh_file(source, year, out, progress=lambda n: bar.advance(task, n))
     owing = [a for a in report.assessments if a.due.owed]
+    errors = report.check_rows("error")
     if as_json:
-        _emit({"file": str(target), "fee_year": year, "members": len(report.assessments),
-               "owing": len(owing), "fees_computed": len(owing) - len(report.not_computable),
-               "total_owed": report.total_owed, "cannot_compute": len(report.not_computable),
-               "errors": len(report.errors), "checks": len(report.checks)})
+        _emit(
+            {
+                "file": str(target),
+                "fee_year": year,
+                "members": len(report.assessments),
+                "owing": len(owing),
+                "fees_computed": len(owing) - len(report.not_computable),
+                "total_owed": report.total_owed,
+                "cannot_compute": len(report.not_computable),
+                "errors": len(errors),
+                "checks": len(report.checks),
+            }
+        )
     else:
-        from rich.table import Table
-
-        t = Table(title=f"Fee year {year}: {target}")
-        for col in ("Region", "Members owing", "Fees computed", "Total owed (USD)", "Cannot compute yet"):
-            t.add_column(col, justify="left" if col == "Region" else "right")
-        for row in report.sheets[0].blocks[2].rows:
-            t.add_row(row[0], str(row[1]), str(row[2]), f"{row[3]:,.0f}", str(row[4]))
-        console.print(t)
-        console.print(f"Checks: {len(report.errors)} error(s), "
-                      f"{sum(1 for c in report.checks if c[0] == 'missing')} missing input(s), "
-                      f"{sum(1 for c in report.checks if c[0] == 'note')} note(s): see the Checks sheet.")
-    if report.errors:
+        console.print(
+            _table(
+                f"Fee year {year}: {target}",
+                ("Region", "Members owing", "Fees computed", "Total owed (USD)", "Cannot compute yet"),
+                [[row[0], str(row[1]), str(row[2]), f"{row[3]:,.0f}", str(row[4])] for row in report.fees_by_region],
+            )
+        )
+        console.print(
+            f"Checks: {len(errors)} error(s), "
+            f"{len(report.check_rows('missing'))} missing input(s), "
+            f"{len(report.check_rows('note'))} note(s): see the Checks sheet."
+        )
+    if errors:
         sys.exit(1)
+
+
+def _year_span(years: str | None) -> range | None:
+    """``--years 2010-2025`` as a range of years (None: all years in the file)."""
+    import re
+
+    if not years:
+        return None
+    match = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", years.strip())
+    if not match or int(match.group(1)) > int(match.group(2)):
+        raise UserError(f"--years must look like 2010-2025, got {years!r}")
+    return range(int(match.group(1)), int(match.group(2)) + 1)
+
+
+def _print_import(weo_file: Path, result: Any) -> None:
+    """What ``import-weo`` did, for a person: figures written, warnings, gaps."""
+    from .rules.fees import GDP_LAG_YEARS
+
+    data = result.data
+    click.echo(f"{weo_file.name}: {data.file_format}, IMF WEO {data.edition}, units {data.units}")
+    click.echo(
+        f"GDP sheet: {result.written} figure(s) of {data.edition} written "
+        f"({result.replaced} replaced), {result.kept} of other editions kept"
+    )
+    for w in data.warnings:
+        click.echo(f"warning: {w}")
+    if data.unmapped:
+        click.echo(
+            f"warning: {len(data.unmapped)} country name(s) not mapped to ISO codes: " + "; ".join(data.unmapped[:10])
+        )
+    for gdp_year, codes in result.missing.items():
+        click.echo(
+            f"missing: no {result.newest_edition} GDP for {gdp_year} "
+            f"(fee year {gdp_year + GDP_LAG_YEARS}) for " + ", ".join(codes)
+        )
 
 
 @main.command("import-weo")
 @click.argument("weo_file", type=click.Path(dir_okay=False, path_type=Path))
 @ROSTER_OPTION
-@click.option("--subject", default="PPPPC", show_default=True,
-              help="WEO subject code to take from a full download (PPPPC: GDP per capita, PPP).")
+@click.option(
+    "--subject",
+    default="PPPPC",
+    show_default=True,
+    help="WEO subject code to take from a full download (PPPPC: GDP per capita, PPP).",
+)
 @click.option("--years", default=None, help="Only these years, e.g. 2010-2025.")
 @click.option("--edition", default=None, help='The WEO edition, e.g. "April 2025", when the file does not say.')
 @JSON_OPTION
-def import_weo_command(weo_file: Path, roster_file: Path | None, subject: str, years: str | None,
-                       edition: str | None, as_json: bool) -> None:
+def import_weo_command(
+    weo_file: Path, roster_file: Path | None, subject: str, years: str | None, edition: str | None, as_json: bool
+) -> None:
     """Import GDP (PPP) per capita from an IMF WEO file into the roster's GDP sheet.
 
     Reads the full WEO download (TAB text, ISO-8859-1 or UTF-16), a WEO query-tool export,
@@ -256,40 +356,65 @@ def import_weo_command(weo_file: Path, roster_file: Path | None, subject: str, y
     """
     import datetime as dt
 
-    from .roster import roster_path
-    from .weo import import_weo, parse_weo
+    from .workbook.roster import roster_path
+    from .workbook.weo import import_weo, parse_weo
 
-    span = None
-    if years:
-        match = __import__("re").fullmatch(r"(\d{4})\s*-\s*(\d{4})", years.strip())
-        if not match or int(match.group(1)) > int(match.group(2)):
-            raise UserError(f"--years must look like 2010-2025, got {years!r}")
-        span = range(int(match.group(1)), int(match.group(2)) + 1)
     this_year = dt.date.today().year
-    try:
-        data = parse_weo(weo_file, subject=subject, years=span, edition=edition)
-        result = import_weo(roster_path(roster_file), data, check_fee_years=(this_year, this_year + 1))
-    except WegoError as exc:
-        raise UserError(str(exc)) from None
+    data = parse_weo(weo_file, subject=subject, years=_year_span(years), edition=edition)
+    result = import_weo(roster_path(roster_file), data, check_fee_years=(this_year, this_year + 1))
     if as_json:
-        _emit({"file": str(weo_file), "format": data.file_format, "edition": data.edition,
-               "units": data.units, "ppp": data.is_ppp, "written": result.written,
-               "replaced": result.replaced, "kept": result.kept, "newest_edition": result.newest_edition,
-               "unmapped": data.unmapped, "warnings": data.warnings, "missing": result.missing})
+        _emit(
+            {
+                "file": str(weo_file),
+                "format": data.file_format,
+                "edition": data.edition,
+                "units": data.units,
+                "ppp": data.is_ppp,
+                "written": result.written,
+                "replaced": result.replaced,
+                "kept": result.kept,
+                "newest_edition": result.newest_edition,
+                "unmapped": data.unmapped,
+                "warnings": data.warnings,
+                "missing": result.missing,
+            }
+        )
     else:
-        click.echo(f"{weo_file.name}: {data.file_format}, IMF WEO {data.edition}, units {data.units}")
-        click.echo(f"GDP sheet: {result.written} figure(s) of {data.edition} written "
-                   f"({result.replaced} replaced), {result.kept} of other editions kept")
-        for w in data.warnings:
-            click.echo(f"warning: {w}")
-        if data.unmapped:
-            click.echo(f"warning: {len(data.unmapped)} country name(s) not mapped to ISO codes: "
-                       + "; ".join(data.unmapped[:10]))
-        for gdp_year, codes in result.missing.items():
-            click.echo(f"missing: no {result.newest_edition} GDP for {gdp_year} (fee year {gdp_year + 2}) for "
-                       + ", ".join(codes))
+        _print_import(weo_file, result)
     if result.missing or data.unmapped:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@JSON_OPTION
+def init(folder: Path, as_json: bool) -> None:
+    """Copy the shipped roster and finance workbook into FOLDER (default: here) to work on.
+
+    Files already there are kept, never overwritten. Then point the functions and commands
+    at the roster with the WEGO_ROSTER environment variable.
+    """
+    from .workbook.package import ROSTER_ENV, SHIPPED_ROSTER, copy_shipped
+
+    copied, kept = copy_shipped(folder)
+    roster_file = (folder / SHIPPED_ROSTER.name).resolve()
+    if as_json:
+        _emit(
+            {
+                "folder": str(folder.resolve()),
+                "copied": [str(p) for p in copied],
+                "kept": [str(p) for p in kept],
+                "roster": str(roster_file),
+            }
+        )
+        return
+    for p in copied:
+        click.echo(f"copied {p}")
+    for p in kept:
+        click.echo(f"kept   {p} (already there; not overwritten)")
+    click.echo("Next: point wego-xl and the Excel functions at your roster:")
+    click.echo(f'  Windows:       setx {ROSTER_ENV} "{roster_file}"')
+    click.echo(f'  macOS / Linux: export {ROSTER_ENV}="{roster_file}"')
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -90,6 +90,29 @@ class RosterError(WegoError):
         super().__init__(" ".join(text.split()))  # always one line
 
 
-class WorkbookBusyError(WegoError):
+class PassedError(WegoError):
+    """An Excel error value that arrived as an argument and is passed on unchanged."""
+
+    def __init__(self, code: str):
+        self.excel_code = code
+        super().__init__(f"an input cell already shows {code}")
+
+
+class FileError(WegoError):
+    """A file cannot be read or written as asked: not found, wrong type, a folder not writable."""
+
+
+class WorkbookBusyError(FileError):
     """Excel holds the workbook open, so writing it now could lose the user's edits."""
 
+
+class SaveError(FileError):
+    """Writing a workbook failed; the file on disk is the one that was there before."""
+
+
+class PackagedFileError(FileError):
+    """A command would change a workbook inside the installed package."""
+
+
+class WeoFormatError(FileError):
+    """An IMF WEO file cannot be read for sure: unknown layout, no edition, a bad number."""

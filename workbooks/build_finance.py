@@ -1,12 +1,14 @@
-"""Rebuild workbooks/WeGO_Finance.xlsm from xlwings' own quickstart template:
+"""Rebuild the shipped finance workbook ``wego_xl/data/WeGO_Finance.xlsm`` from xlwings'
+own quickstart template:
 
-    python workbooks/build_finance.py
+    python -m workbooks.build_finance
 
 1. ``xlwings quickstart WeGO_Finance --standalone`` (the template with the xlwings VBA
    module embedded, so no add-in install is needed);
 2. its ``_xlwings.conf`` sheet renamed ``xlwings.conf`` (active) with ``UDF Modules = udfs``;
 3. a ``Fees`` sheet of formulas over the roster and a ``Calculator`` sheet;
-4. the VBA that xlwings' generator writes for udfs.py, exported to ``WeGO_Finance_udfs.bas``.
+4. the VBA that xlwings' generator writes for udfs.py, exported to
+   ``workbooks/WeGO_Finance_udfs.bas`` for review.
 """
 
 from __future__ import annotations
@@ -20,19 +22,19 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.workbook.defined_name import DefinedName
 
-from wego_xl.roster import read_roster
-from wego_xl.vba_export import vba_module_text
-from wego_xl.xlsx import save_atomically, write_cell
+from wego_xl.workbook.package import SHIPPED_FINANCE
+from wego_xl.workbook.roster import read_roster
+from wego_xl.workbook.xlsx import save_atomically, write_cell
+from workbooks.vba_export import vba_module_text
 
 HERE = Path(__file__).resolve().parent
-NAME = "WeGO_Finance"
+NAME = SHIPPED_FINANCE.stem
 FIRST_ROW = 6  # first member row on the Fees sheet
 
 
 def quickstart_template(folder: Path) -> Path:
     xlwings_cli = Path(sys.executable).with_name("xlwings")
-    subprocess.run([str(xlwings_cli), "quickstart", NAME, "--standalone"], cwd=folder, check=True,
-                   capture_output=True)
+    subprocess.run([str(xlwings_cli), "quickstart", NAME, "--standalone"], cwd=folder, check=True, capture_output=True)
     return folder / NAME / f"{NAME}.xlsm"
 
 
@@ -60,8 +62,13 @@ def fees_sheet(wb, names: list[str]) -> None:
     write_cell(ws, 3, 3, "Fee cells that failed").font = bold
     # Classic xlwings shows a failed fee as text ("#N/A: ..."), which SUM skips: count both kinds.
     ws["D3"] = f'=SUMPRODUCT(--ISERROR({fee_col}))+COUNTIF({fee_col},"#*")'
-    write_cell(ws, 4, 1, "A total is complete only when 'Fee cells that failed' is 0; "
-               "WEGO_EXPLAIN says what a failed member is missing.")
+    write_cell(
+        ws,
+        4,
+        1,
+        "A total is complete only when 'Fee cells that failed' is 0; "
+        "WEGO_EXPLAIN says what a failed member is missing.",
+    )
     headers = ["City", "Status", "Region", "Fee due", "Fee (USD)", "GDP year", "Explanation"]
     for c, h in enumerate(headers, start=1):
         write_cell(ws, FIRST_ROW - 1, c, h).font = bold
@@ -81,7 +88,9 @@ def fees_sheet(wb, names: list[str]) -> None:
 def calculator_sheet(wb) -> None:
     ws = wb.create_sheet("Calculator", 1)
     bold = Font(bold=True)
-    for c, h in enumerate(["Population (persons)", "GDP (PPP) per capita (USD)", "Fee (USD)", "Bands", "Fee or 0 if failed"], 1):
+    for c, h in enumerate(
+        ["Population (persons)", "GDP (PPP) per capita (USD)", "Fee (USD)", "Bands", "Fee or 0 if failed"], 1
+    ):
         write_cell(ws, 1, c, h).font = bold
     for r, (pop, gdp) in enumerate([(970000, 35379), (250000, 900), (5_000_000, 12_000), ("970,000", 35379)], start=2):
         ws.cell(r, 1, pop)
@@ -97,17 +106,17 @@ def calculator_sheet(wb) -> None:
         ws.column_dimensions[col].width = width
 
 
-def build(out_dir: Path = HERE) -> Path:
+def build(out: Path = SHIPPED_FINANCE, bas_dir: Path = HERE) -> Path:
     roster = read_roster()
-    names = [m.name_en or m.name_ko for m in roster.members]
+    names = [m.display_name for m in roster.members]
     with tempfile.TemporaryDirectory() as tmp:
         template = quickstart_template(Path(tmp))
         wb = openpyxl.load_workbook(template, keep_vba=True)
         configure(wb)
         fees_sheet(wb, names)
         calculator_sheet(wb)
-        target = save_atomically(wb, out_dir / f"{NAME}.xlsm", keep_backup=False)
-    (out_dir / f"{NAME}_udfs.bas").write_text(vba_module_text("udfs", f"{NAME}.xlsm"), encoding="utf-8")
+        target = save_atomically(wb, out, keep_backup=False, into_package=True)
+    (bas_dir / f"{NAME}_udfs.bas").write_text(vba_module_text("udfs", f"{NAME}.xlsm"), encoding="utf-8")
     return target
 
 

@@ -1,11 +1,198 @@
-"""Rebuild workbooks/wego_roster.xlsx from workbooks/src/*.csv: python workbooks/build_roster.py"""
+"""Build the shipped roster workbook ``wego_xl/data/wego_roster.xlsx`` from the text
+sources in ``workbooks/src``: ``python -m workbooks.build_roster``.
 
+The sources are reviewable CSV: ``members.csv`` (one row per member) and ``gdp.csv``; the
+fee schedules come from :mod:`wego_xl.rules.schedules`. Rebuild after editing them.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
 from pathlib import Path
 
-from wego_xl.roster_builder import build_roster
-from wego_xl.schedules import DEFAULT_SCHEDULES
+from wego_xl.rules.fees import FeeSchedule
+from wego_xl.rules.membership import MembershipType
+from wego_xl.rules.schedules import DEFAULT_SCHEDULES
+from wego_xl.workbook.package import SHIPPED_ROSTER
+from wego_xl.workbook.roster import (
+    ABOUT_SHEET,
+    GDP_COLUMNS,
+    GDP_SHEET,
+    MEMBER_COLUMNS,
+    MEMBERS_SHEET,
+    REGIONS,
+    SCHEDULE_MARK,
+    SCHEDULE_SHEET,
+)
+from wego_xl.workbook.weo import GDP_FORMATS, GDP_WIDTHS
+from wego_xl.workbook.xlsx import save_atomically, write_cell, write_table
 
-HERE = Path(__file__).resolve().parent
+SOURCES = Path(__file__).resolve().parent / "src"
+
+_NUMERIC = {"associate_since", "full_since", "population", "population_year"}
+MEMBER_FORMATS = {"Population": "#,##0", "Associate since": "0", "Full since": "0", "Population year": "0"}
+MEMBER_WIDTHS: dict[str, float] = {"Aliases": 40, "Notes": 60, "Korean name": 24, "English name": 32, "Country": 24}
+
+ABOUT = [
+    ("Sheet", "What it holds", "Who maintains it"),
+    (
+        MEMBERS_SHEET,
+        "One row per WeGO member (2016 roster: 97 cities, 3 friendship organisations): "
+        "names, aliases, country, region, capital flag as the 2016 source classifies it, membership "
+        "type and years, population.",
+        "Finance staff: Population, Population year, Population source, "
+        "Full since, Associate since, Membership. Names and aliases: Secretariat membership desk.",
+    ),
+    (
+        GDP_SHEET,
+        "GDP (PPP) per capita in USD by country and year, with the IMF World Economic "
+        "Outlook edition each figure came from.",
+        "Filled by 'wego-xl import-weo'; do not mix editions by hand.",
+    ),
+    (
+        SCHEDULE_SHEET,
+        "The annual fee table(s). Each block starts with 'Effective year' and the first "
+        "fee year it applies to; columns are population lower bounds in persons, rows GDP lower bounds "
+        "in USD; each band runs up to the next bound.",
+        "Secretariat, when the General Assembly adopts a new table.",
+    ),
+    (
+        "Fees YYYY, Summary, Checks",
+        "Written by the refresh (wego-xl refresh or the Refresh button); replaced on every refresh.",
+        "Nobody: do not edit, your changes would be replaced.",
+    ),
+]
+
+
+def read_members_csv(path: Path) -> list[dict[str, object]]:
+    """Rows of ``members.csv`` as cell values keyed by sheet header."""
+    fields = {v: k for k, v in MEMBER_COLUMNS.items()}
+    rows = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for rec in csv.DictReader(fh):
+            row: dict[str, object] = {}
+            for field_name, header in fields.items():
+                raw = (rec.get(field_name) or "").strip()
+                if field_name in _NUMERIC and raw:
+                    row[header] = int(raw) if raw.isdigit() else float(raw)
+                else:
+                    row[header] = raw or None
+            rows.append(row)
+    return rows
+
+
+def read_gdp_csv(path: Path) -> list[list[object]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        out = []
+        for rec in reader:
+            out.append(
+                [
+                    rec["Country code"],
+                    rec["Country"],
+                    int(rec["Year"]),
+                    float(rec["GDP per capita (PPP, USD)"]),
+                    rec["Edition"],
+                    rec["Units"],
+                    rec["Source"],
+                ]
+            )
+    return out
+
+
+def write_schedules(ws, schedules: Iterable[FeeSchedule]) -> None:
+    """Lay out each schedule as an editable grid block (see the About sheet)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    r = 1
+    for s in schedules:
+        write_cell(ws, r, 1, SCHEDULE_MARK).font = bold
+        write_cell(ws, r, 2, s.effective_year, "0").font = bold
+        write_cell(ws, r, 4, f"Source: {s.source}")
+        write_cell(ws, r + 1, 1, "GDP from (USD) ↓ / population from →").font = bold
+        for c, lower in enumerate(s.population_lowers, start=2):
+            write_cell(ws, r + 1, c, lower, "#,##0").font = bold
+        for g, (lower, fees) in enumerate(zip(s.gdp_lowers, s.fees)):
+            write_cell(ws, r + 2 + g, 1, lower, "#,##0").font = bold
+            for c, fee in enumerate(fees, start=2):
+                write_cell(ws, r + 2 + g, c, fee, "#,##0")
+        r += len(s.gdp_lowers) + 3
+    ws.column_dimensions["A"].width = 34
+    for c in range(2, 2 + max(len(s.population_lowers) for s in schedules)):
+        ws.column_dimensions[get_column_letter(c)].width = 13
+    ws.freeze_panes = "B3"
+
+
+def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path:
+    """Write the roster workbook ``out`` from the CSV sources in ``src``."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = MEMBERS_SHEET
+    members = read_members_csv(src / "members.csv")
+    headers = list(MEMBER_COLUMNS)
+    write_table(
+        ws,
+        headers,
+        [[m[h] for h in headers] for m in members],
+        name="Members",
+        number_formats=MEMBER_FORMATS,
+        widths=MEMBER_WIDTHS,
+    )
+    last = len(members) + 1000  # room for new members
+    col = {h: chr(ord("A") + i) for i, h in enumerate(headers)}
+    validations = [
+        ("Membership", ",".join(t.english for t in MembershipType), "pick Full, Associate or Friendship"),
+        ("Region", ",".join(REGIONS), "pick one of the six regions"),
+        ("Capital", "Yes,No", "Yes or No, as the 2016 source classifies it (blank for organisations)"),
+        ("English name confirmed", "Yes,No", "No where the English name is a likely reading"),
+    ]
+    for header, options, prompt in validations:
+        dv = DataValidation(
+            type="list",
+            formula1=f'"{options}"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=header,
+            error=prompt,
+            promptTitle=header,
+            prompt=prompt,
+        )
+        dv.add(f"{col[header]}2:{col[header]}{last}")
+        ws.add_data_validation(dv)
+    pop = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Population",
+        error="Population is a number of persons, 0 or more (e.g. 970000).",
+    )
+    pop.add(f"{col['Population']}2:{col['Population']}{last}")
+    ws.add_data_validation(pop)
+
+    gdp = wb.create_sheet(GDP_SHEET)
+    write_table(
+        gdp, list(GDP_COLUMNS), read_gdp_csv(src / "gdp.csv"), name="GDP", number_formats=GDP_FORMATS, widths=GDP_WIDTHS
+    )
+    write_schedules(wb.create_sheet(SCHEDULE_SHEET), schedules)
+    about = wb.create_sheet(ABOUT_SHEET)
+    write_table(
+        about,
+        list(ABOUT[0]),
+        [list(r) for r in ABOUT[1:]],
+        name="About",
+        widths={"Sheet": 26, "What it holds": 90, "Who maintains it": 60},
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return save_atomically(wb, out, keep_backup=False, into_package=True)
+
 
 if __name__ == "__main__":
-    print(build_roster(HERE / "src", HERE / "wego_roster.xlsx", DEFAULT_SCHEDULES))
+    print(build_roster(SOURCES, SHIPPED_ROSTER, DEFAULT_SCHEDULES))

@@ -7,7 +7,7 @@ cell is recorded as a problem of that member (see :attr:`Roster.problems`) so th
 the roster stays usable.
 
 Which file: the ``path`` argument, else the ``WEGO_ROSTER`` environment variable, else the
-shipped ``workbooks/wego_roster.xlsx``. Loads are cached per file and redone when the
+roster shipped in the package (``wego_xl/data/wego_roster.xlsx``, read-only). Loads are cached per file and redone when the
 file's modification time or size changes.
 """
 
@@ -20,25 +20,23 @@ import os
 import re
 import sys
 import threading
-import zipfile
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
-from .errors import (
+from ..errors import (
     InputError,
     MemberNotFoundError,
     RosterError,
     ScheduleError,
     WegoError,
 )
-from .fees import FeeSchedule
-from .membership import MembershipType
-from .names import name_key, split_aliases, suggest
-
-SHIPPED_ROSTER = Path(__file__).resolve().parent.parent / "workbooks" / "wego_roster.xlsx"
-ROSTER_ENV = "WEGO_ROSTER"
+from ..rules.fees import FeeSchedule
+from ..rules.membership import MembershipType
+from ..rules.names import name_key, split_aliases, suggest
+from .package import ROSTER_ENV, SHIPPED_ROSTER
+from .xlsx import damaged, open_workbook
 
 MEMBERS_SHEET, GDP_SHEET, SCHEDULE_SHEET, ABOUT_SHEET = "Members", "GDP", "Fee schedule", "About"
 REGIONS = ("Asia", "Oceania", "Americas", "Europe", "Middle East", "Africa")
@@ -75,9 +73,26 @@ GDP_COLUMNS = {
 }
 SCHEDULE_MARK = "Effective year"
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august",
-     "september", "october", "november", "december"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
@@ -104,6 +119,11 @@ class Member:
     notes: str
     row: int
     problems: tuple[RosterError, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        """The name shown in lists and messages: English, else Korean."""
+        return self.name_en or self.name_ko
 
     @property
     def is_city(self) -> bool:
@@ -157,7 +177,6 @@ class Roster:
     _shown: dict[str, str] = field(default_factory=dict, repr=False)
     _gdp_index: dict[tuple[str, int], list[GdpFigure]] = field(default_factory=dict, repr=False)
     _editions: list[str] = field(default_factory=list, repr=False)
-    _answers: dict[object, dict] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for member in self.members:
@@ -165,7 +184,7 @@ class Roster:
                 key = name_key(name)
                 if key:
                     self._by_key[key] = member
-                    self._shown[key] = member.name_en or member.name_ko
+                    self._shown[key] = member.display_name
         for fig in self.gdp:
             self._gdp_index.setdefault((fig.country_iso3, fig.year), []).append(fig)
         self._editions = sorted({f.edition for f in self.gdp}, key=edition_order)
@@ -183,23 +202,13 @@ class Roster:
         if region is not None:
             wanted = {name_key(r): r for r in REGIONS}.get(name_key(region))
             if wanted is None:
-                raise InputError(
-                    f"region must be one of {', '.join(REGIONS)}, got {region!r}"
-                )
+                raise InputError(f"region must be one of {', '.join(REGIONS)}, got {region!r}")
             region = wanted
         return [
-            m for m in self.members
-            if (region is None or m.region == region)
-            and (membership is None or m.membership is membership)
+            m
+            for m in self.members
+            if (region is None or m.region == region) and (membership is None or m.membership is membership)
         ]
-
-    def answers(self, question: object) -> dict:
-        """A memo of answers per raw cell value for one question (e.g. a member's region),
-        kept with this roster so a changed file starts afresh."""
-        memo = self._answers.get(question)
-        if memo is None or len(memo) > 200_000:
-            memo = self._answers[question] = {}
-        return memo
 
     # -- GDP ----------------------------------------------------------------------------
     def editions(self) -> list[str]:
@@ -219,7 +228,6 @@ class Roster:
         return None
 
 
-
 # ---------------------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------------------
@@ -237,52 +245,6 @@ def roster_path(path: str | os.PathLike | None = None) -> Path:
     return Path(chosen or SHIPPED_ROSTER).expanduser()
 
 
-def open_workbook(path: Path, *, for_writing: bool = False):
-    """The workbook, opened read-only for reading, or whole (macros kept) for rewriting it;
-    a file that is not a usable workbook gives a one-line :class:`RosterError`."""
-    import openpyxl  # heavy: imported on first load only
-
-    if not path.exists():
-        raise RosterError("roster workbook not found", path=str(path),
-                          fix=f"give the path of the roster .xlsx, or set {ROSTER_ENV}")
-    if path.is_dir():
-        raise RosterError("is a folder, not a workbook", path=str(path))
-    if path.stat().st_size == 0:
-        raise RosterError("the file is empty (0 bytes), not a workbook", path=str(path),
-                          fix="restore it from the backup (.bak) or rebuild it")
-    if not zipfile.is_zipfile(path):
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise RosterError(
-                "the file is password-protected or in the old .xls format; openpyxl reads only "
-                "unprotected .xlsx/.xlsm", path=str(path),
-                fix="in Excel remove the password (File > Info > Protect Workbook) or save as .xlsx")
-        raise RosterError("not an Excel workbook (.xlsx): the file is not a zip package",
-                          path=str(path), fix="check the file name, or restore it from the backup")
-    try:
-        if for_writing:
-            return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged packages
-        raise damaged(exc, path) from None
-
-
-def damaged(exc: BaseException, path: Path) -> RosterError:
-    """A one-line error for a workbook openpyxl could not read, naming the root cause."""
-    root = exc
-    while root.__cause__ or root.__context__:
-        root = root.__cause__ or root.__context__
-    if type(root).__module__.startswith("defusedxml"):
-        return RosterError(
-            f"the workbook holds XML entity declarations, which Excel never writes (a possible "
-            f"'XML bomb'); refused ({type(root).__name__})", path=str(path),
-            fix="do not use this file; restore the roster from the backup (.bak)")
-    detail = " ".join(f"{type(root).__name__}: {root}".split())
-    return RosterError(f"the workbook is damaged or truncated ({detail})", path=str(path),
-                       fix="restore it from the backup (.bak)")
-
-
 def _records(wb, path: Path, sheet: str, wanted: Iterable[str], fix: str):
     """(sheet row number, {header: value}) for each non-blank row below the header row;
     a missing sheet or header column stops the load."""
@@ -293,8 +255,13 @@ def _records(wb, path: Path, sheet: str, wanted: Iterable[str], fix: str):
     found = {str(v).strip(): i for i, v in enumerate(first) if v is not None}
     for col in wanted:
         if col not in found:
-            raise RosterError(f"column {col!r} is missing from the header row", path=str(path),
-                              sheet=sheet, row=1, fix=f"restore the {col!r} column header in row 1")
+            raise RosterError(
+                f"column {col!r} is missing from the header row",
+                path=str(path),
+                sheet=sheet,
+                row=1,
+                fix=f"restore the {col!r} column header in row 1",
+            )
     for r, values in enumerate(rows, start=2):
         get = {h: (values[i] if i < len(values) else None) for h, i in found.items()}
         if any(get[h] not in (None, "") for h in wanted):
@@ -317,15 +284,17 @@ class _CellReader:
         self.problems: list[RosterError] = []
 
     def problem(self, row: int, column: str, value: object, text: str, fix: str) -> None:
-        self.problems.append(RosterError(text, path=self.path, sheet=self.sheet, row=row,
-                                         column=column, value=value, fix=fix))
+        self.problems.append(
+            RosterError(text, path=self.path, sheet=self.sheet, row=row, column=column, value=value, fix=fix)
+        )
 
     def number(self, v: object, row: int, column: str, fix: str) -> float | None:
         if v is None or (isinstance(v, str) and not v.strip()):
             return None
         if isinstance(v, numbers.Real) and not isinstance(v, bool):
-            if math.isfinite(v) and v >= 0:
-                return float(v)
+            number = float(v)
+            if math.isfinite(number) and number >= 0:
+                return number
             self.problem(row, column, v, "must be a finite number of 0 or more", fix)
             return None
         self.problem(row, column, v, "must be a number, not text", fix)
@@ -338,88 +307,130 @@ class _CellReader:
         if n is None:
             return None
         if not n.is_integer() or not 1900 <= n <= 2200:
-            self.problem(row, column, v, "must be a four-digit year",
-                         "type a year such as 2015, or leave it blank")
+            self.problem(row, column, v, "must be a four-digit year", "type a year such as 2015, or leave it blank")
             return None
         return int(n)
 
 
-def _read_members(wb, path: Path) -> tuple[list[Member], list[RosterError]]:
-    cells = _CellReader(path, MEMBERS_SHEET)
-    members: list[Member] = []
-    seen_ids: dict[str, int] = {}
-    seen_names: dict[str, tuple[int, str]] = {}
-    for r, get in _records(wb, path, MEMBERS_SHEET, MEMBER_COLUMNS, "rebuild the roster or restore the sheet"):
-        before = len(cells.problems)
+class _MemberReader:
+    """Reads the Members sheet row by row. A row that cannot identify its member (blank or
+    duplicate id, no name, a name another member has, an unknown membership) stops the load;
+    a bad value elsewhere is a problem of that member only."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.cells = _CellReader(path, MEMBERS_SHEET)
+        self.ids: dict[str, int] = {}
+        self.names: dict[str, tuple[int, str]] = {}
+
+    def stop(self, row: int, column: str, problem: str, fix: str, value: object = None) -> RosterError:
+        return RosterError(
+            problem, path=str(self.path), sheet=MEMBERS_SHEET, row=row, column=column, value=value, fix=fix
+        )
+
+    def identity(self, r: int, get: dict) -> tuple[str, str, str, tuple[str, ...]]:
+        """(member id, Korean name, English name, aliases), each unique on the sheet."""
         member_id = _text(get["Member ID"])
         if not member_id:
-            raise RosterError("member id is blank", path=str(path), sheet=MEMBERS_SHEET, row=r,
-                              column="Member ID", fix="give every member a unique id such as W101")
-        if member_id in seen_ids:
-            raise RosterError(f"duplicate member id (also in row {seen_ids[member_id]})",
-                              path=str(path), sheet=MEMBERS_SHEET, row=r, column="Member ID",
-                              value=member_id, fix="give each member its own id")
-        seen_ids[member_id] = r
+            raise self.stop(r, "Member ID", "member id is blank", "give every member a unique id such as W101")
+        if member_id in self.ids:
+            raise self.stop(
+                r,
+                "Member ID",
+                f"duplicate member id (also in row {self.ids[member_id]})",
+                "give each member its own id",
+                member_id,
+            )
+        self.ids[member_id] = r
         name_ko, name_en = _text(get["Korean name"]), _text(get["English name"])
         if not name_ko and not name_en:
-            raise RosterError("the member has neither a Korean nor an English name", path=str(path),
-                              sheet=MEMBERS_SHEET, row=r, column="English name",
-                              fix="type at least one name")
+            raise self.stop(
+                r, "English name", "the member has neither a Korean nor an English name", "type at least one name"
+            )
         aliases = tuple(split_aliases(get["Aliases"]))
-        for column, name in [("Korean name", name_ko), ("English name", name_en)] + [
-            ("Aliases", a) for a in aliases
-        ]:
+        named = [("Korean name", name_ko), ("English name", name_en)] + [("Aliases", a) for a in aliases]
+        for column, name in named:
             key = name_key(name)
-            if not key:
-                continue
-            if key in seen_names and seen_names[key][0] != r:
-                other_row, other_name = seen_names[key]
-                raise RosterError(
+            if key and key in self.names and self.names[key][0] != r:
+                other_row, other_name = self.names[key]
+                raise self.stop(
+                    r,
+                    column,
                     f"duplicate name: {name!r} is also used for {other_name!r} in row {other_row}",
-                    path=str(path), sheet=MEMBERS_SHEET, row=r, column=column, value=name,
-                    fix="each name and alias must belong to one member; remove or change one")
-            seen_names[key] = (r, name_en or name_ko)
+                    "each name and alias must belong to one member; remove or change one",
+                    name,
+                )
+            if key:
+                self.names[key] = (r, name_en or name_ko)
+        return member_id, name_ko, name_en, aliases
+
+    def membership(self, r: int, get: dict) -> MembershipType:
         try:
-            membership = MembershipType.parse(get["Membership"])
+            return MembershipType.parse(get["Membership"])
         except InputError as exc:
-            raise RosterError(str(exc), path=str(path), sheet=MEMBERS_SHEET, row=r,
-                              column="Membership", value=get["Membership"],
-                              fix="pick Full, Associate or Friendship from the drop-down") from None
+            raise self.stop(
+                r, "Membership", str(exc), "pick Full, Associate or Friendship from the drop-down", get["Membership"]
+            ) from None
+
+    def code(self, r: int, get: dict, column: str, fix: str, required: bool = True) -> str:
+        """A three-letter country code, upper-cased; a bad one is recorded as a problem."""
+        code = _text(get[column]).upper()
+        if (code or required) and not _ISO3.match(code):
+            self.cells.problem(r, column, get[column], "must be a three-letter ISO code", fix)
+        return code
+
+    def capital(self, r: int, get: dict, membership: MembershipType) -> bool | None:
+        text = _text(get["Capital"]).lower()
+        capital = {"yes": True, "no": False, "": None}.get(text)
+        if text not in ("yes", "no", ""):
+            self.cells.problem(r, "Capital", get["Capital"], "must be Yes or No", "pick Yes or No")
+        if capital is None and membership is not MembershipType.FRIENDSHIP:
+            self.cells.problem(
+                r, "Capital", get["Capital"], "is blank for a city", "type Yes or No as the source classifies it"
+            )
+        return capital
+
+    def member(self, r: int, get: dict) -> Member:
+        before = len(self.cells.problems)
+        member_id, name_ko, name_en, aliases = self.identity(r, get)
+        membership = self.membership(r, get)
         region = _text(get["Region"])
         if region not in REGIONS:
-            cells.problem(r, "Region", get["Region"], "is not a known region",
-                          f"pick one of {', '.join(REGIONS)}")
-        iso3 = _text(get["Country code"]).upper()
-        if not _ISO3.match(iso3):
-            cells.problem(r, "Country code", get["Country code"], "must be a three-letter ISO code",
-                          "type the ISO 3166 alpha-3 code, e.g. KOR")
-        gdp_iso3 = _text(get["GDP country code"]).upper()
-        if gdp_iso3 and not _ISO3.match(gdp_iso3):
-            cells.problem(r, "GDP country code", get["GDP country code"],
-                          "must be a three-letter code", "type e.g. HKG, or leave blank")
-        capital_text = _text(get["Capital"]).lower()
-        capital = {"yes": True, "no": False, "": None}.get(capital_text)
-        if capital_text not in ("yes", "no", ""):
-            cells.problem(r, "Capital", get["Capital"], "must be Yes or No", "pick Yes or No")
-        if capital is None and membership is not MembershipType.FRIENDSHIP:
-            cells.problem(r, "Capital", get["Capital"], "is blank for a city",
-                          "type Yes or No as the source classifies it")
-        population = cells.number(
-            get["Population"], r, "Population",
-            "type the population in persons (e.g. 970000), or leave it blank if unknown")
-        members.append(Member(
-            member_id=member_id, name_ko=name_ko, name_en=name_en, aliases=aliases,
-            country_iso3=iso3, country=_text(get["Country"]), region=region, capital=capital,
+            self.cells.problem(r, "Region", get["Region"], "is not a known region", f"pick one of {', '.join(REGIONS)}")
+        cells = self.cells
+        return Member(
+            member_id=member_id,
+            name_ko=name_ko,
+            name_en=name_en,
+            aliases=aliases,
+            country_iso3=self.code(r, get, "Country code", "type the ISO 3166 alpha-3 code, e.g. KOR"),
+            country=_text(get["Country"]),
+            region=region,
+            capital=self.capital(r, get, membership),
             membership=membership,
             associate_since=cells.year(get["Associate since"], r, "Associate since"),
             full_since=cells.year(get["Full since"], r, "Full since"),
-            population=population,
+            population=cells.number(
+                get["Population"],
+                r,
+                "Population",
+                "type the population in persons (e.g. 970000), or leave it blank if unknown",
+            ),
             population_year=cells.year(get["Population year"], r, "Population year"),
-            population_source=_text(get["Population source"]), gdp_country_iso3=gdp_iso3,
+            population_source=_text(get["Population source"]),
+            gdp_country_iso3=self.code(r, get, "GDP country code", "type e.g. HKG, or leave blank", required=False),
             english_confirmed=_text(get["English name confirmed"]).lower() != "no",
-            notes=_text(get["Notes"]), row=r, problems=tuple(cells.problems[before:]),
-        ))
-    return members, cells.problems
+            notes=_text(get["Notes"]),
+            row=r,
+            problems=tuple(cells.problems[before:]),
+        )
+
+
+def _read_members(wb, path: Path) -> tuple[list[Member], list[RosterError]]:
+    reader = _MemberReader(path)
+    rows = _records(wb, path, MEMBERS_SHEET, MEMBER_COLUMNS, "rebuild the roster or restore the sheet")
+    members = [reader.member(r, get) for r, get in rows]
+    return members, reader.cells.problems
 
 
 def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
@@ -429,30 +440,40 @@ def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
     for r, get in _records(wb, path, GDP_SHEET, GDP_COLUMNS, "rebuild the roster or run wego-xl import-weo"):
         iso3 = _text(get["Country code"]).upper()
         year = cells.year(get["Year"], r, "Year")
-        value = cells.number(get["GDP per capita (PPP, USD)"], r, "GDP per capita (PPP, USD)",
-                             "type the IMF figure in USD, or delete the row")
+        value = cells.number(
+            get["GDP per capita (PPP, USD)"],
+            r,
+            "GDP per capita (PPP, USD)",
+            "type the IMF figure in USD, or delete the row",
+        )
         edition = _text(get["Edition"])
         if not _ISO3.match(iso3):
-            cells.problem(r, "Country code", get["Country code"], "must be a three-letter ISO code",
-                          "type e.g. KOR")
+            cells.problem(r, "Country code", get["Country code"], "must be a three-letter ISO code", "type e.g. KOR")
             continue
         if year is None or value is None:
             continue
         key = (iso3, year, edition)
         if key in seen:
-            cells.problem(r, "Year", year, f"{iso3} {year} ({edition}) is also in row {seen[key]}",
-                          "keep one row per country, year and edition")
+            cells.problem(
+                r,
+                "Year",
+                year,
+                f"{iso3} {year} ({edition}) is also in row {seen[key]}",
+                "keep one row per country, year and edition",
+            )
             continue
         seen[key] = r
-        figures.append(GdpFigure(iso3, _text(get["Country"]), year, value, edition, _text(get["Units"]),
-                                 _text(get["Source"]), r))
+        figures.append(
+            GdpFigure(iso3, _text(get["Country"]), year, value, edition, _text(get["Units"]), _text(get["Source"]), r)
+        )
     return figures, cells.problems
 
 
 def _read_schedules(wb, path: Path) -> list[FeeSchedule]:
     if SCHEDULE_SHEET not in wb.sheetnames:
-        raise RosterError(f"sheet {SCHEDULE_SHEET!r} is missing", path=str(path),
-                          fix="rebuild the roster or restore the sheet")
+        raise RosterError(
+            f"sheet {SCHEDULE_SHEET!r} is missing", path=str(path), fix="rebuild the roster or restore the sheet"
+        )
     grid = [list(row) for row in wb[SCHEDULE_SHEET].iter_rows(values_only=True)]
     schedules = []
     for r, row in enumerate(grid):
@@ -461,8 +482,14 @@ def _read_schedules(wb, path: Path) -> list[FeeSchedule]:
         where = dict(path=str(path), sheet=SCHEDULE_SHEET)
         year = row[1] if len(row) > 1 else None
         if not (isinstance(year, numbers.Real) and float(year).is_integer()):
-            raise RosterError("the effective year must be a year such as 2016", row=r + 1,
-                              column="B", value=year, fix="type the first fee year it applies to", **where)
+            raise RosterError(
+                "the effective year must be a year such as 2016",
+                row=r + 1,
+                column="B",
+                value=year,
+                fix="type the first fee year it applies to",
+                **where,
+            )
         header = grid[r + 1] if r + 1 < len(grid) else []
         pop_lowers = [v for v in header[1:] if v not in (None, "")]
         gdp_lowers, fees = [], []
@@ -471,21 +498,35 @@ def _read_schedules(wb, path: Path) -> list[FeeSchedule]:
             if not line or line[0] in (None, "") or _text(line[0]) == SCHEDULE_MARK:
                 break
             gdp_lowers.append(line[0])
-            fees.append([v for v in line[1:1 + len(pop_lowers)]])
+            fees.append([v for v in line[1 : 1 + len(pop_lowers)]])
         try:
-            schedules.append(FeeSchedule(int(year), tuple(pop_lowers), tuple(gdp_lowers),
-                                         tuple(tuple(f) for f in fees),
-                                         source=f"{path.name}, sheet {SCHEDULE_SHEET}, row {r + 1}"))
+            schedules.append(
+                FeeSchedule(
+                    int(float(year)),
+                    tuple(pop_lowers),
+                    tuple(gdp_lowers),
+                    tuple(tuple(f) for f in fees),
+                    source=f"{path.name}, sheet {SCHEDULE_SHEET}, row {r + 1}",
+                )
+            )
         except ScheduleError as exc:
             raise RosterError(str(exc), row=r + 1, fix="correct the table", **where) from None
     if not schedules:
-        raise RosterError("no fee schedule found (a row starting 'Effective year')",
-                          path=str(path), sheet=SCHEDULE_SHEET, fix="restore the 2016 table")
+        raise RosterError(
+            "no fee schedule found (a row starting 'Effective year')",
+            path=str(path),
+            sheet=SCHEDULE_SHEET,
+            fix="restore the 2016 table",
+        )
     years = Counter(s.effective_year for s in schedules)
     dup = [y for y, n in years.items() if n > 1]
     if dup:
-        raise RosterError(f"two schedules take effect in {dup[0]}", path=str(path),
-                          sheet=SCHEDULE_SHEET, fix="keep one schedule per effective year")
+        raise RosterError(
+            f"two schedules take effect in {dup[0]}",
+            path=str(path),
+            sheet=SCHEDULE_SHEET,
+            fix="keep one schedule per effective year",
+        )
     return sorted(schedules, key=lambda s: s.effective_year)
 
 

@@ -1,4 +1,7 @@
-"""Writing workbooks safely with openpyxl: finance-style tables and atomic saves.
+"""Workbook files with openpyxl: opening them safely, finance-style tables, atomic saves.
+
+* :func:`open_workbook` opens a roster for reading or rewriting; a damaged, encrypted or
+  non-workbook file is a one-line :class:`RosterError`.
 
 * :func:`write_table` lays out one Excel table (ListObject) with a bold frozen header,
   number formats and column widths.
@@ -18,12 +21,72 @@ import re
 import shutil
 import sys
 import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from .errors import WegoError, WorkbookBusyError
+from ..errors import RosterError, SaveError, WorkbookBusyError
+from .package import ROSTER_ENV, refuse_packaged
 
 HEADER_FILL = "FFDCE6F1"
+
+
+def open_workbook(path: Path, *, for_writing: bool = False):
+    """The workbook, opened read-only for reading, or whole (macros kept) for rewriting it;
+    a file that is not a usable workbook gives a one-line :class:`RosterError`."""
+    import openpyxl  # heavy: imported on first load only
+
+    if not path.exists():
+        raise RosterError(
+            "roster workbook not found", path=str(path), fix=f"give the path of the roster .xlsx, or set {ROSTER_ENV}"
+        )
+    if path.is_dir():
+        raise RosterError("is a folder, not a workbook", path=str(path))
+    if path.stat().st_size == 0:
+        raise RosterError(
+            "the file is empty (0 bytes), not a workbook",
+            path=str(path),
+            fix="restore it from the backup (.bak) or rebuild it",
+        )
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise RosterError(
+                "the file is password-protected or in the old .xls format; openpyxl reads only unprotected .xlsx/.xlsm",
+                path=str(path),
+                fix="in Excel remove the password (File > Info > Protect Workbook) or save as .xlsx",
+            )
+        raise RosterError(
+            "not an Excel workbook (.xlsx): the file is not a zip package",
+            path=str(path),
+            fix="check the file name, or restore it from the backup",
+        )
+    try:
+        if for_writing:
+            return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged packages
+        raise damaged(exc, path) from None
+
+
+def damaged(exc: BaseException, path: Path) -> RosterError:
+    """A one-line error for a workbook openpyxl could not read, naming the root cause."""
+    root = exc
+    while (deeper := root.__cause__ or root.__context__) is not None:
+        root = deeper
+    if type(root).__module__.startswith("defusedxml"):
+        return RosterError(
+            f"the workbook holds XML entity declarations, which Excel never writes (a possible "
+            f"'XML bomb'); refused ({type(root).__name__})",
+            path=str(path),
+            fix="do not use this file; restore the roster from the backup (.bak)",
+        )
+    detail = " ".join(f"{type(root).__name__}: {root}".split())
+    return RosterError(
+        f"the workbook is damaged or truncated ({detail})", path=str(path), fix="restore it from the backup (.bak)"
+    )
 
 
 def table_name(text: str) -> str:
@@ -78,7 +141,9 @@ def write_table(
     for c, header in enumerate(headers, start=1):
         width = (widths or {}).get(header)
         if width is None:
-            longest = max([len(str(header))] + [len(str(v[c - 1])) for v in rows[:200] if c - 1 < len(v) and v[c - 1] is not None])
+            longest = max(
+                [len(str(header))] + [len(str(v[c - 1])) for v in rows[:200] if c - 1 < len(v) and v[c - 1] is not None]
+            )
             width = min(max(10, longest + 2), 60)
         ws.column_dimensions[get_column_letter(c)].width = width
     if freeze:
@@ -95,9 +160,7 @@ def check_not_open(path: Path) -> None:
     """Raise :class:`WorkbookBusyError` if Excel has ``path`` open."""
     lock = owner_file(path)
     if lock.exists():
-        raise WorkbookBusyError(
-            f"{path.name} is open in Excel (found {lock.name}); close it in Excel and try again"
-        )
+        raise WorkbookBusyError(f"{path.name} is open in Excel (found {lock.name}); close it in Excel and try again")
 
 
 def backup_path(path: Path) -> Path:
@@ -113,14 +176,23 @@ def _mode_for(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def save_atomically(wb, path: Path, *, keep_backup: bool = True,
-                    before_replace: Callable[[Path], None] | None = None) -> Path:
+def save_atomically(
+    wb,
+    path: Path,
+    *,
+    keep_backup: bool = True,
+    before_replace: Callable[[Path], None] | None = None,
+    into_package: bool = False,
+) -> Path:
     """Save ``wb`` to ``path`` through a temporary file in the same folder.
 
     The previous file, if any, is copied to ``NAME.bak.EXT`` first. ``before_replace``
     (for tests) runs on the written temporary file just before it replaces ``path``.
+    A file inside the installed package is refused unless ``into_package`` (the builders).
     """
     path = Path(path)
+    if not into_package:
+        refuse_packaged(path)
     check_not_open(path)
     folder = path.parent if str(path.parent) else Path(".")
     failure = None
@@ -132,7 +204,7 @@ def save_atomically(wb, path: Path, *, keep_backup: bool = True,
         try:
             fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=folder)
         except OSError as exc:
-            raise WegoError(f"could not write in {folder}: {exc.strerror or exc}; nothing was changed") from None
+            raise SaveError(f"could not write in {folder}: {exc.strerror or exc}; nothing was changed") from None
         os.close(fd)
         tmp = Path(tmp_name)
         try:
@@ -153,5 +225,5 @@ def save_atomically(wb, path: Path, *, keep_backup: bool = True,
     finally:
         sys.unraisablehook = saved_hook
     if failure:
-        raise WegoError(failure)
+        raise SaveError(failure)
     return path

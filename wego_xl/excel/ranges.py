@@ -1,117 +1,23 @@
-"""What Excel hands a worksheet function, turned into the numbers, years and names the rules
-take. Pure Python and numpy (no xlwings), so every host shares one behaviour:
+"""Ranges as Excel hands them to a function: a single value, a flat list (one row or
+column) or a list of rows; read into 2-D grids, broadcast together like Excel arrays, and
+answered cell by cell with each error kept in its own cell.
 
-=====================  =================================================================
-cell holds             read as
-=====================  =================================================================
-number                 itself (0 is valid; negative, NaN, infinite: #NUM!)
-text "970,000"         970000: thousands separators (, space, no-break space, ') and
-                       surrounding spaces are ignored; other text: #VALUE!
-blank / empty text     blank: a fee of two blanks is blank; one blank beside a number is
-                       #N/A naming the missing input
-TRUE / FALSE           #VALUE! (a flag is not an amount)
-date                   #VALUE! (a date is not an amount; format the cell as a number)
-error value text       the same error, passed on ("#N/A" in gives #N/A out)
-=====================  =================================================================
+How one value is read (a number, "970,000", a blank, an error value) is
+:mod:`wego_xl.rules.inputs`; this module applies it to whole ranges.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import numbers
-import re
+from collections.abc import Callable, Sequence
 from itertools import chain
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from .errors import InputError, MissingDataError, WegoError
-from .fees import check_amount, check_fee_year
+from ..errors import InputError, WegoError
+from ..rules.inputs import is_blank, read_amount
 
-EXCEL_ERRORS = ("#N/A", "#VALUE!", "#NUM!", "#DIV/0!", "#NAME?", "#NULL!", "#REF!",
-                "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!",
-                "#BUSY!", "#UNKNOWN!")
-_NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}([,' \u00a0\u202f]\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?$")
-_SEPARATORS = str.maketrans("", "", ",' \u00a0\u202f")
 _FAST_TYPES = {float, int}
-
-
-class PassedError(WegoError):
-    """An Excel error value that arrived as an argument and is passed on unchanged."""
-
-    def __init__(self, code: str):
-        self.excel_code = code
-        super().__init__(f"an input cell already shows {code}")
-
-
-def error_code(value: object) -> str | None:
-    """The Excel error code if ``value`` is an error value's text ("#N/A"), else None."""
-    if isinstance(value, str) and value.startswith("#"):
-        head = value.split(":", 1)[0].strip().upper()
-        if head in EXCEL_ERRORS:
-            return head
-    return None
-
-
-def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: str, blank: str) -> str:
-    """A text cell stripped; an error value's text is passed on, a blank is missing data."""
-    code = error_code(value)
-    if code:
-        raise PassedError(code)
-    text = value.strip()
-    if not text:
-        raise MissingDataError(blank)
-    return text
-
-
-def to_amount(value: object, name: str, kind: str) -> float:
-    """One cell as an amount for the fee rules, or an error saying why it is not one."""
-    if isinstance(value, str):
-        text = _text(value, f"{name} is blank: type {kind}")
-        if _NUMBER_TEXT.match(text):
-            return check_amount(float(text.translate(_SEPARATORS)), name, kind, shown=value)
-        raise InputError(f"{name} must be {kind}, got the text {value!r}")
-    if value is None:
-        raise MissingDataError(f"{name} is blank: type {kind}")
-    if isinstance(value, bool):
-        raise InputError(f"{name} must be {kind}, got {str(value).upper()}")
-    if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        raise InputError(f"{name} must be {kind}, got a date ({value}); format the cell as a number")
-    if isinstance(value, numbers.Real):
-        return check_amount(value, name, kind)
-    raise InputError(f"{name} must be {kind}, got {value!r}")
-
-
-def to_fee_year(value: object) -> int:
-    """One cell as a fee year (2016, 2016.0 or the text "2016")."""
-    if isinstance(value, str):
-        text = _text(value, "fee year is blank: type a year such as 2016")
-        if re.fullmatch(r"\d{4}(\.0+)?", text):
-            return check_fee_year(float(text))
-        raise InputError(f"fee year must be a year such as 2016, got the text {value!r}")
-    if value is None:
-        raise MissingDataError("fee year is blank: type a year such as 2016")
-    if isinstance(value, (dt.date, dt.datetime)):
-        raise InputError(
-            f"fee year must be a year such as 2016, got a date ({value}); type the year as a number"
-        )
-    return check_fee_year(value)
-
-
-def to_name(value: object) -> str:
-    """One cell as a member name to look up."""
-    if isinstance(value, str):
-        _text(value, "city is blank: type a member's Korean or English name")
-        return value
-    if value is None:
-        raise MissingDataError("city is blank: type a member's Korean or English name")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    raise InputError(f"city must be a member's name, got {value!r}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -129,7 +35,7 @@ class Arg(NamedTuple):
     types: frozenset
 
     @classmethod
-    def read(cls, value: Any) -> "Arg":
+    def read(cls, value: Any) -> Arg:
         """Check the nesting in C-speed passes; ragged or deeper nesting is an error."""
         if type(value) not in _SEQUENCES:
             return cls((), [[value]], frozenset((type(value),)))
@@ -164,7 +70,9 @@ def broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     try:
         grid = np.broadcast_shapes(*[(1, 1) if not s else (1, s[0]) if len(s) == 1 else s for s in shapes])
     except ValueError:
-        described = " and ".join("a single cell" if not s else "×".join(map(str, (1, *s) if len(s) == 1 else s)) for s in shapes)
+        described = " and ".join(
+            "a single cell" if not s else "×".join(map(str, (1, *s) if len(s) == 1 else s)) for s in shapes
+        )
         raise InputError(f"the ranges do not fit together ({described}); give ranges of the same size") from None
     if len(deepest) == 1 and grid[0] == 1:
         return (grid[1],)
@@ -205,8 +113,9 @@ class CellResults:
         return rows[0] if len(self.shape) == 1 else rows
 
 
-def read_amounts(arg: Arg, name: str, kind: str,
-                 results: CellResults) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+def read_amounts(
+    arg: Arg, name: str, kind: str, results: CellResults
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """(amounts as floats, error cells or None, blank mask) for one argument, as 2-D arrays.
 
     All-number ranges take a numpy fast path; anything else is read cell by cell.
@@ -221,7 +130,7 @@ def read_amounts(arg: Arg, name: str, kind: str,
         errors = np.full(amounts.shape, None, dtype=object)
         for r, c in zip(*np.nonzero(bad)):
             try:
-                to_amount(grid[r][c], name, kind)
+                read_amount(grid[r][c], name, kind)
             except WegoError as exc:
                 errors[r, c] = results.error_cell(exc)
         return np.where(bad, np.nan, amounts), errors, blanks
@@ -234,7 +143,7 @@ def read_amounts(arg: Arg, name: str, kind: str,
                 blanks[r, c] = True
                 continue
             try:
-                amounts[r, c] = to_amount(cell, name, kind)
+                amounts[r, c] = read_amount(cell, name, kind)
             except WegoError as exc:
                 errors[r, c] = results.error_cell(exc)
     return amounts, errors, blanks

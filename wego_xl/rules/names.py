@@ -9,9 +9,7 @@ rapidfuzz.
 from __future__ import annotations
 
 import unicodedata
-from typing import Mapping
-
-
+from collections.abc import Mapping
 
 #: How similar (0-100) a roster name must be to be offered as a suggestion.
 SUGGESTION_CUTOFF = 60.0
@@ -68,4 +66,3 @@ def split_aliases(text: object) -> list[str]:
     if text is None:
         return []
     return [part.strip() for part in str(text).split(";") if part.strip()]
-

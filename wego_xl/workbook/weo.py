@@ -22,7 +22,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, WegoError
+from ..errors import InputError, WeoFormatError
+from ..rules.fees import gdp_reference_year
+from .package import refuse_packaged
+from .roster import GDP_COLUMNS, GDP_SHEET, Roster, edition_order, read_roster
+from .xlsx import check_not_open, open_workbook, save_atomically, write_table
 
 MISSING = {"", "n/a", "na", "--", "..", "-", "nan"}
 PPP_HINTS = ("purchasing power parity", "international dollar", "ppp")
@@ -30,24 +34,61 @@ _EDITION_IN_TEXT = re.compile(r"World Economic Outlook Database,\s*([A-Za-z]+\s+
 _EDITION_IN_NAME = re.compile(r"WEO[_-]?(Apr|Oct|April|October)[_-]?(\d{4})", re.I)
 _MONTH = {"apr": "April", "april": "April", "oct": "October", "october": "October"}
 
+#: How the GDP sheet shows its columns (also used by the roster builder).
+GDP_FORMATS = {"GDP per capita (PPP, USD)": "#,##0.000", "Year": "0"}
+GDP_WIDTHS: dict[str, float] = {"Country": 28, "Edition": 16, "Units": 36, "Source": 50}
+
 #: IMF codes that differ from ISO 3166.
 IMF_CODES = {"WBG": "PSE", "UVK": "XKX"}
 #: IMF spellings of country names that pycountry does not know as written.
 IMF_NAMES = {
-    "korea": "KOR", "hong kong sar": "HKG", "macao sar": "MAC", "taiwan province of china": "TWN",
-    "lao p.d.r.": "LAO", "russia": "RUS", "turkey": "TUR", "türkiye": "TUR",
-    "west bank and gaza": "PSE", "kosovo": "XKX", "micronesia": "FSM",
-    "são tomé and príncipe": "STP", "sao tome and principe": "STP", "st. kitts and nevis": "KNA",
-    "st. lucia": "LCA", "st. vincent and the grenadines": "VCT", "the bahamas": "BHS",
-    "bahamas, the": "BHS", "the gambia": "GMB", "gambia, the": "GMB",
-    "democratic republic of the congo": "COD", "congo, dem. rep. of the": "COD",
-    "republic of congo": "COG", "congo, republic of": "COG", "fyr macedonia": "MKD",
-    "north macedonia": "MKD", "swaziland": "SWZ", "eswatini": "SWZ", "iran": "IRN",
-    "china, people's republic of": "CHN", "curaçao": "CUW", "cape verde": "CPV",
-    "czech republic": "CZE", "vietnam": "VNM", "syria": "SYR", "bolivia": "BOL",
-    "venezuela": "VEN", "moldova": "MDA", "tanzania": "TZA", "brunei darussalam": "BRN",
-    "côte d'ivoire": "CIV", "cote d'ivoire": "CIV", "united states": "USA", "palestine": "PSE",
-    "korea, republic of": "KOR", "aruba": "ABW", "puerto rico": "PRI",
+    "korea": "KOR",
+    "hong kong sar": "HKG",
+    "macao sar": "MAC",
+    "taiwan province of china": "TWN",
+    "lao p.d.r.": "LAO",
+    "russia": "RUS",
+    "turkey": "TUR",
+    "türkiye": "TUR",
+    "west bank and gaza": "PSE",
+    "kosovo": "XKX",
+    "micronesia": "FSM",
+    "são tomé and príncipe": "STP",
+    "sao tome and principe": "STP",
+    "st. kitts and nevis": "KNA",
+    "st. lucia": "LCA",
+    "st. vincent and the grenadines": "VCT",
+    "the bahamas": "BHS",
+    "bahamas, the": "BHS",
+    "the gambia": "GMB",
+    "gambia, the": "GMB",
+    "democratic republic of the congo": "COD",
+    "congo, dem. rep. of the": "COD",
+    "republic of congo": "COG",
+    "congo, republic of": "COG",
+    "fyr macedonia": "MKD",
+    "north macedonia": "MKD",
+    "swaziland": "SWZ",
+    "eswatini": "SWZ",
+    "iran": "IRN",
+    "china, people's republic of": "CHN",
+    "curaçao": "CUW",
+    "cape verde": "CPV",
+    "czech republic": "CZE",
+    "vietnam": "VNM",
+    "syria": "SYR",
+    "bolivia": "BOL",
+    "venezuela": "VEN",
+    "moldova": "MDA",
+    "tanzania": "TZA",
+    "brunei darussalam": "BRN",
+    "côte d'ivoire": "CIV",
+    "cote d'ivoire": "CIV",
+    "united states": "USA",
+    "palestine": "PSE",
+    "korea, republic of": "KOR",
+    "aruba": "ABW",
+    "puerto rico": "PRI",
 }
 
 
@@ -128,9 +169,9 @@ def _edition(text: str, path: Path, given: str | None) -> str:
     named = _EDITION_IN_NAME.search(path.name)
     if named:
         return f"{_MONTH[named.group(1).lower()]} {named.group(2)}"
-    raise WegoError(
+    raise WeoFormatError(
         f"{path.name} does not name its WEO edition (no footer, nothing in the file name); "
-        "give it with --edition \"April 2025\""
+        'give it with --edition "April 2025"'
     )
 
 
@@ -154,17 +195,16 @@ def _year_columns(header: list[str], years: range | None) -> list[tuple[int, int
     return out
 
 
-def parse_weo(path: Path, *, subject: str = "PPPPC", years: range | None = None,
-              edition: str | None = None) -> WeoData:
+def parse_weo(path: Path, *, subject: str = "PPPPC", years: range | None = None, edition: str | None = None) -> WeoData:
     """Read ``path`` in whichever of the supported formats it is."""
     path = Path(path)
     if not path.exists():
-        raise WegoError(f"{path}: file not found")
+        raise WeoFormatError(f"{path}: file not found")
     text = read_text(path)
     header, rows = _rows(text)
     lower = [h.lower() for h in header]
     if not header:
-        raise WegoError(f"{path.name}: the file is empty")
+        raise WeoFormatError(f"{path.name}: the file is empty")
     if "weo subject code" in lower or ("country" in lower and "subject descriptor" in lower):
         return _parse_wide(path, text, header, rows, subject, years, edition)
     if {"country", "time_period", "obs_value"} <= set(lower):
@@ -175,17 +215,25 @@ def parse_weo(path: Path, *, subject: str = "PPPPC", years: range | None = None,
 def _parse_wide(path, text, header, rows, subject, years, edition) -> WeoData:
     col = {h.lower(): i for i, h in enumerate(header)}
     full = "weo subject code" in col
-    data = WeoData(str(path), "WEO full download" if full else "WEO query-tool export",
-                   _edition(text, path, edition), "", subject.upper())
+    data = WeoData(
+        str(path),
+        "WEO full download" if full else "WEO query-tool export",
+        _edition(text, path, edition),
+        "",
+        subject.upper(),
+    )
     year_cols = _year_columns(header, years)
     if not year_cols:
-        raise WegoError(f"{path.name}: no year columns (such as 2014) in the header")
+        raise WeoFormatError(f"{path.name}: no year columns (such as 2014) in the header")
     units_seen: set[str] = set()
     descriptors: set[str] = set()
     for row in rows:
         if len(row) < len(header) - 1 or not any(c.strip() for c in row):
             continue  # blank line, or the footer
-        cell = lambda name: row[col[name]].strip() if name in col and col[name] < len(row) else ""
+
+        def cell(name: str, row: list[str] = row) -> str:
+            return row[col[name]].strip() if name in col and col[name] < len(row) else ""
+
         if full and cell("weo subject code").upper() != data.subject:
             continue
         name = cell("country")
@@ -200,7 +248,7 @@ def _parse_wide(path, text, header, rows, subject, years, edition) -> WeoData:
             try:
                 value = parse_number(row[i] if i < len(row) else None)
             except InputError as exc:
-                raise WegoError(f"{path.name}: {name} {year}: {exc}") from None
+                raise WeoFormatError(f"{path.name}: {name} {year}: {exc}") from None
             if value is not None:
                 data.figures.append((code, name, year, value))
     data.units = "; ".join(sorted(u for u in units_seen if u)) or "not stated"
@@ -246,14 +294,18 @@ def _parse_long(path, text, header, rows, years, edition) -> WeoData:
     c_country = find("country", "iso", "iso3", "country code", "code", "geo")
     c_year = find("year", "time", "time_period")
     c_value = find("value", "ppppc", "gdp", "gdp per capita", "obs_value")
-    if None in (c_country, c_year, c_value):
-        raise WegoError(
+    if c_country is None or c_year is None or c_value is None:
+        raise WeoFormatError(
             f"{path.name}: not a WEO file and not a long table with columns country, year, value "
             f"(found {', '.join(header[:8])})"
         )
-    data = WeoData(str(path), "long CSV (country, year, value)", _edition(text, path, edition),
-                   "international dollars (PPP)" if header[c_value].lower() == "ppppc" else "not stated",
-                   "PPPPC" if header[c_value].lower() == "ppppc" else header[c_value])
+    data = WeoData(
+        str(path),
+        "long CSV (country, year, value)",
+        _edition(text, path, edition),
+        "international dollars (PPP)" if header[c_value].lower() == "ppppc" else "not stated",
+        "PPPPC" if header[c_value].lower() == "ppppc" else header[c_value],
+    )
     unmapped = set()
     for row in rows:
         if len(row) <= max(c_country, c_year, c_value):
@@ -300,45 +352,64 @@ def import_weo(roster_file: Path, data: WeoData, *, check_fee_years: tuple[int, 
     member countries (and GDP codes such as HKG) are kept. Written atomically; refused while
     Excel has the file open.
     """
-
-    from .roster import GDP_COLUMNS, GDP_SHEET, edition_order, open_workbook, read_roster
-    from .xlsx import check_not_open, save_atomically, write_table
-
     roster_file = Path(roster_file)
+    refuse_packaged(roster_file)
     check_not_open(roster_file)
     roster = read_roster(roster_file)
-    names = {m.country_iso3: m.country for m in roster.members}
-    wanted = set(names) | {m.gdp_code for m in roster.members}
-    new_rows = {}
-    for code, name, year, value in data.figures:
-        if code in wanted:
-            new_rows[(code, year)] = [code, names.get(code) or name, year, value, data.edition,
-                                      data.units, f"{Path(data.source).name} ({data.file_format})"]
+    wanted = {m.country_iso3 for m in roster.members} | {m.gdp_code for m in roster.members}
+    new_rows = _member_rows(roster, data, wanted)
     old = [f for f in roster.gdp if f.edition != data.edition]
     replaced = sum(1 for f in roster.gdp if f.edition == data.edition)
-    rows = [[f.country_iso3, f.country, f.year, f.value, f.edition, f.units, f.source]
-            for f in old] + list(new_rows.values())
-    rows.sort(key=lambda r: (edition_order(r[4]), r[0], r[2]))
-    editions = sorted({r[4] for r in rows}, key=edition_order)
-    newest = editions[-1] if editions else data.edition
-    have = {(r[0], r[2]) for r in rows if r[4] == newest}
-    missing = {}
-    for fee_year in check_fee_years:
-        gdp_year = fee_year - 2
-        lacking = sorted(c for c in wanted if (c, gdp_year) not in have)
-        if lacking:
-            missing[gdp_year] = lacking
+    rows = [[f.country_iso3, f.country, f.year, f.value, f.edition, f.units, f.source] for f in old] + new_rows
+    rows.sort(key=lambda r: (edition_order(str(r[4])), r[0], r[2]))
+    newest = max((str(r[4]) for r in rows), key=edition_order, default=data.edition)
     if newest != data.edition:
         data.warnings.append(
             f"the roster already holds the newer edition {newest}; fees keep using it, and "
             f"{data.edition} is kept beside it"
         )
+    missing = _uncovered(rows, newest, wanted, check_fee_years)
+    _write_gdp_sheet(roster_file, rows)
+    return ImportResult(data, len(new_rows), replaced, len(old), newest, missing, roster_file)
+
+
+def _member_rows(roster: Roster, data: WeoData, wanted: set[str]) -> list[list[object]]:
+    """GDP sheet rows of ``data`` for the member countries (one per country and year)."""
+    names = {m.country_iso3: m.country for m in roster.members}
+    rows: dict[tuple[str, int], list[object]] = {}
+    for code, name, year, value in data.figures:
+        if code in wanted:
+            rows[(code, year)] = [
+                code,
+                names.get(code) or name,
+                year,
+                value,
+                data.edition,
+                data.units,
+                f"{Path(data.source).name} ({data.file_format})",
+            ]
+    return list(rows.values())
+
+
+def _uncovered(
+    rows: list[list[object]], newest: str, wanted: set[str], fee_years: tuple[int, ...]
+) -> dict[int, list[str]]:
+    """GDP year -> member countries the newest edition has no figure for."""
+    have = {(r[0], r[2]) for r in rows if r[4] == newest}
+    missing = {}
+    for fee_year in fee_years:
+        gdp_year = gdp_reference_year(fee_year)
+        lacking = sorted(c for c in wanted if (c, gdp_year) not in have)
+        if lacking:
+            missing[gdp_year] = lacking
+    return missing
+
+
+def _write_gdp_sheet(roster_file: Path, rows: list[list[object]]) -> None:
+    """Replace the roster's GDP sheet with ``rows``, in its place, through the safe save."""
     wb = open_workbook(roster_file, for_writing=True)
     index = wb.sheetnames.index(GDP_SHEET)
     wb.remove(wb[GDP_SHEET])
     ws = wb.create_sheet(GDP_SHEET, index)
-    write_table(ws, list(GDP_COLUMNS), rows, name="GDP",
-                number_formats={"GDP per capita (PPP, USD)": "#,##0.000", "Year": "0"},
-                widths={"Country": 28, "Edition": 16, "Units": 36, "Source": 50})
+    write_table(ws, list(GDP_COLUMNS), rows, name="GDP", number_formats=GDP_FORMATS, widths=GDP_WIDTHS)
     save_atomically(wb, roster_file)
-    return ImportResult(data, len(new_rows), replaced, len(old), newest, missing, roster_file)

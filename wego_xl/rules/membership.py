@@ -12,8 +12,8 @@ import enum
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import InputError
-from .fees import check_fee_year
+from ..errors import InputError
+from .inputs import read_fee_year
 
 
 class MembershipType(enum.Enum):
@@ -32,7 +32,7 @@ class MembershipType(enum.Enum):
         return self.korean if language == "ko" else self.english
 
     @classmethod
-    def parse(cls, text: object) -> "MembershipType":
+    def parse(cls, text: object) -> MembershipType:
         """Read "Full", "full member", "정회원"... into a type; anything else is an error."""
         if isinstance(text, cls):
             return text
@@ -42,8 +42,7 @@ class MembershipType(enum.Enum):
             if key in (kind.english.lower(), kind.korean):
                 return kind
         raise InputError(
-            f"membership type must be Full, Associate or Friendship (정회원, 준회원, 우정회원), "
-            f"got {text!r}"
+            f"membership type must be Full, Associate or Friendship (정회원, 준회원, 우정회원), got {text!r}"
         )
 
 
@@ -56,7 +55,7 @@ class FeeDue:
     assumed: bool = False  # True when a missing full-since year was assumed
 
 
-def fee_due(membership: MembershipType, fee_year: object, full_since: int | None = None) -> FeeDue:
+def fee_obligation(membership: MembershipType, fee_year: object, full_since: int | None = None) -> FeeDue:
     """Whether a fee is owed for ``fee_year``.
 
     Associate: never. Friendship: none (the source sets no fee for organisations).
@@ -64,7 +63,7 @@ def fee_due(membership: MembershipType, fee_year: object, full_since: int | None
     recorded full-since year is treated as full before the fee year, and the answer says
     that this was assumed.
     """
-    year = check_fee_year(fee_year)
+    year = read_fee_year(fee_year)
     if membership is MembershipType.ASSOCIATE:
         return FeeDue(False, "associate members pay no annual fee until the EC approves them as full members")
     if membership is MembershipType.FRIENDSHIP:
@@ -75,7 +74,7 @@ def fee_due(membership: MembershipType, fee_year: object, full_since: int | None
             f"full member; no full-since year is recorded, so it is assumed to have been full before {year}",
             assumed=True,
         )
-    since = check_fee_year(full_since)
+    since = read_fee_year(full_since)
     if year > since:
         return FeeDue(True, f"full member since {since}; fees are owed from {since + 1}")
     return FeeDue(False, f"full member since {since}; the first fee year is {since + 1}")

@@ -2,27 +2,26 @@
 
 Each takes what Excel hands over (a value, a flat list for one row or column, or a list
 of rows) and returns the same shape, with an error kept in the cell it belongs to (see
-:mod:`wego_xl.cells`). ``udfs.py`` exposes them to Excel; tests and the formula engine
+:mod:`wego_xl.excel.ranges`). ``udfs.py`` exposes them to Excel; tests and the formula engine
 call them directly. ``text_errors=False`` gives bare error codes (xlwings Server, Lite).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from itertools import chain, repeat
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from .billing import assess
-from .cells import (
-    Arg, CellResults, broadcast_shape, is_blank, per_cell, read_amounts, to_amount,
-    to_fee_year, to_name,
-)
-from .errors import InputError, MissingDataError, WegoError
-from .fees import gdp_reference_year, schedule_in_effect
-from .membership import MembershipType
-from .roster import Roster, load_roster
+from ..errors import InputError, MissingDataError, WegoError
+from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
+from ..rules.inputs import error_code, is_blank, read_amount, read_fee_year, read_name
+from ..rules.membership import MembershipType, fee_obligation
+from ..workbook.assessment import assess
+from ..workbook.roster import Member, Roster, load_roster
+from .ranges import Arg, CellResults, broadcast_shape, per_cell, read_amounts
 
 POPULATION = ("population", "a number of persons such as 970000")
 GDP = ("GDP per capita", "a number of USD such as 35379")
@@ -32,13 +31,32 @@ def _roster() -> Roster:
     return load_roster()
 
 
-def _schedule(fee_year: object):
-    year = dt.date.today().year if is_blank(fee_year) else to_fee_year(fee_year)
+#: Answers already given, per question, per raw cell value, for the roster they came from.
+_memo: dict[object, dict[Any, Any]] = {}
+_memo_roster: list[Roster | None] = [None]
+#: A memo is started afresh past this many cell values (a bound on memory).
+MEMO_LIMIT = 200_000
+
+
+def _answers(question: object) -> dict[Any, Any]:
+    """The memo of answers to ``question`` (e.g. a member's region) for the current roster;
+    a reloaded roster (the file changed) starts every memo afresh."""
     roster = _roster()
-    memo = roster.answers("schedule")
+    if _memo_roster[0] is not roster:
+        _memo.clear()
+        _memo_roster[0] = roster
+    memo = _memo.get(question)
+    if memo is None or len(memo) > MEMO_LIMIT:
+        memo = _memo[question] = {}
+    return memo
+
+
+def _schedule(fee_year: object) -> FeeSchedule:
+    year = dt.date.today().year if is_blank(fee_year) else read_fee_year(fee_year)
+    memo = _answers("schedule")
     found = memo.get(year)
     if found is None:
-        found = memo[year] = schedule_in_effect(year, roster.schedules)
+        found = memo[year] = schedule_in_effect(year, _roster().schedules)
     return found
 
 
@@ -63,8 +81,7 @@ def _start(text_errors: bool, *values: Any) -> tuple[CellResults, list[Arg]] | A
     return CellResults(shape, text_errors), args
 
 
-def _each(text_errors: bool, args: tuple[Any, ...], fn: Callable[..., Any],
-          blank_key: bool = True) -> Any:
+def _each(text_errors: bool, args: tuple[Any, ...], fn: Callable[..., Any], blank_key: bool = True) -> Any:
     """Apply ``fn`` per cell; a blank first argument (the row's key) gives a blank cell."""
     started = _start(text_errors, *args)
     if not isinstance(started, tuple):
@@ -84,14 +101,17 @@ def _each(text_errors: bool, args: tuple[Any, ...], fn: Callable[..., Any],
 
 # -- fee rules ----------------------------------------------------------------------------
 
+
 def fee(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_errors: bool = True) -> Any:
     """Annual fee in USD for population(s) and GDP (PPP) per capita; arrays in one pass."""
     fee_year = _single(fee_year)
     if isinstance(fee_year, (list, tuple)):
+
         def one(p: Any, g: Any, y: Any) -> Any:
             if is_blank(p) and is_blank(g):
                 return None
-            return _schedule(y).fee(to_amount(p, *POPULATION), to_amount(g, *GDP))
+            return _schedule(y).fee(read_amount(p, *POPULATION), read_amount(g, *GDP))
+
         return _each(text_errors, (population, gdp_per_capita, fee_year), one, blank_key=False)
     if type(population) in _NUMBERS and type(gdp_per_capita) in _NUMBERS:  # one cell each
         try:
@@ -128,17 +148,19 @@ def fee(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_erro
 
 def bands(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_errors: bool = True) -> Any:
     """The population and GDP bands a pair falls in, as text."""
+
     def one(p: Any, g: Any, y: Any) -> str | None:
         if is_blank(p) and is_blank(g):
             return None
-        quote = _schedule(y).quote(to_amount(p, *POPULATION), to_amount(g, *GDP))
+        quote = _schedule(y).quote(read_amount(p, *POPULATION), read_amount(g, *GDP))
         return f"population {quote.population_band.label}; GDP {quote.gdp_band.label}"
+
     return _each(text_errors, (population, gdp_per_capita, fee_year), one, blank_key=False)
 
 
 def gdp_year(fee_year: Any, *, text_errors: bool = True) -> Any:
     """The GDP reference year: fee year - 2."""
-    return _each(text_errors, (fee_year,), lambda y: gdp_reference_year(to_fee_year(y)))
+    return _each(text_errors, (fee_year,), lambda y: gdp_reference_year(read_fee_year(y)))
 
 
 def schedule_table(fee_year: Any = None, *, text_errors: bool = True) -> Any:
@@ -147,8 +169,8 @@ def schedule_table(fee_year: Any = None, *, text_errors: bool = True) -> Any:
         schedule = _schedule(fee_year)
     except WegoError as exc:
         return CellResults((), text_errors).whole(exc)
-    head = [f"GDP (PPP) per capita \\ population ({schedule.effective_year} table, USD)"]
-    rows = [head + [b.label for b in schedule.population_bands]]
+    head = f"GDP (PPP) per capita \\ population ({schedule.effective_year} table, USD)"
+    rows: list[list[Any]] = [[head, *(b.label for b in schedule.population_bands)]]
     for band, fees in zip(schedule.gdp_bands, schedule.fees):
         rows.append([band.label, *fees])
     return rows
@@ -156,8 +178,9 @@ def schedule_table(fee_year: Any = None, *, text_errors: bool = True) -> Any:
 
 # -- members ------------------------------------------------------------------------------
 
-def _member(city: Any):
-    return _roster().find(to_name(city))
+
+def _member(city: Any) -> Member:
+    return _roster().find(read_name(city))
 
 
 _LANGUAGES = {"": "en", "en": "en", "english": "en", "ko": "ko", "kr": "ko", "korean": "ko", "한국어": "ko"}
@@ -177,7 +200,7 @@ def _per_member(text_errors: bool, city: Any, question: object, answer: Callable
         return started
     results, (arg,) = started
     try:
-        memo = _roster().answers(question)
+        memo = _answers(question)
     except WegoError as exc:
         return results.whole(exc)
     cells = list(chain.from_iterable(arg.rows))
@@ -193,14 +216,14 @@ def _per_member(text_errors: bool, city: Any, question: object, answer: Callable
                 continue
             flat[i] = memo[cells[i]] = value
     width = len(arg.rows[0])
-    rows = [[v] for v in flat] if width == 1 else [flat[i:i + width] for i in range(0, len(flat), width)]
+    rows = [[v] for v in flat] if width == 1 else [flat[i : i + width] for i in range(0, len(flat), width)]
     return results.finish_rows(rows)
 
 
 def _language(lang: Any) -> str:
     key = "" if is_blank(lang) else str(lang).strip().lower()
     if key not in _LANGUAGES:
-        raise InputError(f"language must be \"en\" or \"ko\", got {lang!r}")
+        raise InputError(f'language must be "en" or "ko", got {lang!r}')
     return _LANGUAGES[key]
 
 
@@ -218,27 +241,26 @@ def status(city: Any, language: Any = None, *, text_errors: bool = True) -> Any:
 
 def member_fee(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
     """The fee a member owes for a fee year in USD (0 when none is owed)."""
+
     def one(c: Any, y: Any) -> float:
-        a = assess(_roster(), _member(c), to_fee_year(y))
-        a.raise_if_missing()
-        return a.amount_owed
+        return assess(_roster(), _member(c), read_fee_year(y)).owed_or_raise()
+
     return _each(text_errors, (city, fee_year), one)
 
 
 def fee_due(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
     """TRUE when the member owes a fee for the fee year."""
-    from .membership import fee_due as rule
 
     def one(c: Any, y: Any) -> bool:
         m = _member(c)
-        return rule(m.membership, to_fee_year(y), m.full_since).owed
+        return fee_obligation(m.membership, read_fee_year(y), m.full_since).owed
+
     return _each(text_errors, (city, fee_year), one)
 
 
 def explain(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
     """A sentence explaining the member's fee for the fee year, inputs and rule included."""
-    return _each(text_errors, (city, fee_year),
-                 lambda c, y: assess(_roster(), _member(c), to_fee_year(y)).explain())
+    return _each(text_errors, (city, fee_year), lambda c, y: assess(_roster(), _member(c), read_fee_year(y)).explain())
 
 
 def region(city: Any, *, text_errors: bool = True) -> Any:
@@ -250,10 +272,11 @@ def country(city: Any, *, text_errors: bool = True) -> Any:
 
 
 def is_capital(city: Any, *, text_errors: bool = True) -> Any:
-    def one(m) -> bool:
+    def one(m: Member) -> bool:
         if m.capital is None:
             raise MissingDataError(f"{m.name_en} is an organisation, not a city: it has no capital flag")
         return m.capital
+
     return _per_member(text_errors, city, "capital", one)
 
 
@@ -266,13 +289,11 @@ def members(region_name: Any = None, membership: Any = None, *, text_errors: boo
         return CellResults((), text_errors).whole(exc)
     if not found:
         return CellResults((), text_errors).whole(MissingDataError("no members match"))
-    return [[m.name_en or m.name_ko] for m in found]
+    return [[m.display_name] for m in found]
 
 
 def count_failed(values: Any) -> int:
     """How many cells hold an Excel error, as a value or as classic xlwings' error text."""
-    from .cells import error_code
-
     if not isinstance(values, (list, tuple)):
         values = [values]
     flat = (v for row in values for v in (row if isinstance(row, (list, tuple)) else [row]))

@@ -14,28 +14,36 @@ import importlib.util
 import io
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-UDFS_PATH = Path(__file__).resolve().parent.parent / "udfs.py"
+
+def udfs_path() -> Path:
+    """Where the ``udfs`` module Excel imports is installed."""
+    spec = importlib.util.find_spec("udfs")
+    if spec is None or spec.origin is None:
+        raise ImportError("the udfs module is not installed; pip install wego-xl")
+    return Path(spec.origin)
+
+
 _STUBS = ("pythoncom", "pywintypes", "win32com", "win32com.client")
 
 
 def _stub_modules() -> dict[str, types.ModuleType]:
-    pythoncom = types.ModuleType("pythoncom")
-    pythoncom.CoInitialize = lambda: None
-    pywintypes = types.ModuleType("pywintypes")
-    pywintypes.com_error = type("com_error", (Exception,), {})
-    client = types.ModuleType("win32com.client")
-    client.Dispatch = lambda *a, **k: None
-    win32com = types.ModuleType("win32com")
-    win32com.client = client
-    return {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com,
-            "win32com.client": client}
+    def module(name: str, **attributes: object) -> types.ModuleType:
+        made = types.ModuleType(name)
+        vars(made).update(attributes)
+        return made
+
+    pythoncom = module("pythoncom", CoInitialize=lambda: None)
+    pywintypes = module("pywintypes", com_error=type("com_error", (Exception,), {}))
+    client = module("win32com.client", Dispatch=lambda *a, **k: None)
+    win32com = module("win32com", client=client)
+    return {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com, "win32com.client": client}
 
 
 @contextlib.contextmanager
-def classic_udfs(udfs_path: Path = UDFS_PATH) -> Iterator[tuple[types.ModuleType, types.ModuleType]]:
+def classic_udfs(path: Path | None = None) -> Iterator[tuple[types.ModuleType, types.ModuleType]]:
     """(xlwings.udfs, our udfs module loaded with the classic decorators); undone on exit."""
     import xlwings as xw
 
@@ -47,7 +55,8 @@ def classic_udfs(udfs_path: Path = UDFS_PATH) -> Iterator[tuple[types.ModuleType
         classic = importlib.import_module("xlwings.udfs")
         xw.func, xw.arg, xw.ret = classic.xlfunc, classic.xlarg, classic.xlret
         xw.script = xw.sub = classic.xlsub  # as xlwings/__init__.py does on Windows
-        spec = importlib.util.spec_from_file_location("udfs_classic", udfs_path)
+        spec = importlib.util.spec_from_file_location("udfs_classic", path or udfs_path())
+        assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         yield classic, module

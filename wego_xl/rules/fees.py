@@ -14,17 +14,30 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from itertools import pairwise
 
 import numpy as np
 
-from .errors import InputError, NoScheduleError, OutOfRangeError, ScheduleError
+from ..errors import NoScheduleError, ScheduleError
+from .inputs import FIRST_FEE_YEAR, LAST_FEE_YEAR, read_amount, read_fee_year
 
 #: Years between a fee year and the year of the GDP figure it uses (fee year 2016 -> 2014 GDP).
 GDP_LAG_YEARS = 2
-#: Fee years the toolkit accepts; WeGO was founded in 2010.
-FIRST_FEE_YEAR, LAST_FEE_YEAR = 2010, 2200
+__all__ = [
+    "FIRST_FEE_YEAR",
+    "GDP_LAG_YEARS",
+    "LAST_FEE_YEAR",
+    "Band",
+    "FeeQuote",
+    "FeeSchedule",
+    "ScheduleFinding",
+    "check_schedule",
+    "gdp_reference_year",
+    "schedule_findings",
+    "schedule_in_effect",
+]
 
 
 @dataclass(frozen=True)
@@ -63,11 +76,7 @@ class ScheduleFinding:
     def __str__(self) -> str:
         a, b = self.between
         verb = "stays at" if self.kind == "flat" else "falls from"
-        amounts = (
-            f"{self.fees[0]:,.0f}"
-            if self.kind == "flat"
-            else f"{self.fees[0]:,.0f} to {self.fees[1]:,.0f}"
-        )
+        amounts = f"{self.fees[0]:,.0f}" if self.kind == "flat" else f"{self.fees[0]:,.0f} to {self.fees[1]:,.0f}"
         return f"{self.axis} {self.band}: fee {verb} {amounts} USD between {a} and {b}"
 
 
@@ -79,7 +88,7 @@ def _label(lower: float, upper: float, scale: float, unit: str) -> str:
 
 
 def _bands(lowers: Sequence[float], scale: float, unit: str) -> tuple[Band, ...]:
-    uppers = list(lowers[1:]) + [math.inf]
+    uppers = [*lowers[1:], math.inf]
     return tuple(Band(lo, hi, _label(lo, hi, scale, unit)) for lo, hi in zip(lowers, uppers))
 
 
@@ -117,9 +126,9 @@ class FeeSchedule:
 
     # -- one pair -------------------------------------------------------------------
     def quote(self, population: object, gdp_per_capita: object) -> FeeQuote:
-        """The fee and bands for one pair; raises :class:`InputError` for bad input."""
-        pop = check_amount(population, "population", "a number of persons")
-        gdp = check_amount(gdp_per_capita, "GDP per capita", "a number of USD")
+        """The fee and bands for one pair; an :class:`InputError` for bad input."""
+        pop = read_amount(population, "population", "a number of persons")
+        gdp = read_amount(gdp_per_capita, "GDP per capita", "a number of USD")
         p = int(np.searchsorted(self._pop_edges, pop, side="right")) - 1
         g = int(np.searchsorted(self._gdp_edges, gdp, side="right")) - 1
         return FeeQuote(
@@ -152,27 +161,6 @@ class FeeSchedule:
         return result
 
 
-
-def check_amount(value: object, name: str, kind: str, shown: object = None) -> float:
-    """``value`` as a float if it is a usable amount (0 or more, finite), else an error.
-
-    The message names the value (``shown``, if the user typed it differently) and the rule:
-    "population must be a number of persons, got 'abc'".
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        if value is None:
-            raise InputError(f"{name} must be {kind}, got nothing (a blank)")
-        raise InputError(f"{name} must be {kind}, got {value!r}")
-    number = float(value)
-    if math.isnan(number):
-        raise OutOfRangeError(f"{name} must be {kind}, got NaN (not a number)")
-    if math.isinf(number):
-        raise OutOfRangeError(f"{name} must be a finite number, got {number}")
-    if number < 0:
-        raise OutOfRangeError(f"{name} cannot be negative, got {shown if shown is not None else value!r}")
-    return number
-
-
 def check_schedule(schedule: FeeSchedule) -> None:
     """Reject a malformed schedule with a :class:`ScheduleError` saying what is wrong."""
     year = schedule.effective_year
@@ -183,23 +171,17 @@ def check_schedule(schedule: FeeSchedule) -> None:
             raise ScheduleError(f"the {year} schedule has no {axis} bands")
         for x in lowers:
             if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-                raise ScheduleError(
-                    f"the {year} schedule's {axis} band bounds must be finite numbers, got {x!r}"
-                )
+                raise ScheduleError(f"the {year} schedule's {axis} band bounds must be finite numbers, got {x!r}")
         if lowers[0] != 0:
-            raise ScheduleError(
-                f"the {year} schedule's first {axis} band must start at 0, got {lowers[0]!r}"
-            )
-        for a, b in zip(lowers, lowers[1:]):
+            raise ScheduleError(f"the {year} schedule's first {axis} band must start at 0, got {lowers[0]!r}")
+        for a, b in pairwise(lowers):
             if b <= a:
                 raise ScheduleError(
-                    f"the {year} schedule's {axis} bands must be sorted without overlap: "
-                    f"{b!r} follows {a!r}"
+                    f"the {year} schedule's {axis} bands must be sorted without overlap: {b!r} follows {a!r}"
                 )
     if len(schedule.fees) != len(schedule.gdp_lowers):
         raise ScheduleError(
-            f"the {year} schedule has {len(schedule.gdp_lowers)} GDP bands but "
-            f"{len(schedule.fees)} rows of fees"
+            f"the {year} schedule has {len(schedule.gdp_lowers)} GDP bands but {len(schedule.fees)} rows of fees"
         )
     for g, row in enumerate(schedule.fees):
         if len(row) != len(schedule.population_lowers):
@@ -209,13 +191,9 @@ def check_schedule(schedule: FeeSchedule) -> None:
             )
         for fee in row:
             if isinstance(fee, bool) or not isinstance(fee, numbers.Real) or not math.isfinite(fee):
-                raise ScheduleError(
-                    f"the {year} schedule's fee row {g + 1} holds {fee!r}; fees must be numbers"
-                )
+                raise ScheduleError(f"the {year} schedule's fee row {g + 1} holds {fee!r}; fees must be numbers")
             if fee < 0:
-                raise ScheduleError(
-                    f"the {year} schedule's fee row {g + 1} holds a negative fee {fee!r}"
-                )
+                raise ScheduleError(f"the {year} schedule's fee row {g + 1} holds a negative fee {fee!r}")
 
 
 def schedule_findings(schedule: FeeSchedule) -> list[ScheduleFinding]:
@@ -227,43 +205,34 @@ def schedule_findings(schedule: FeeSchedule) -> list[ScheduleFinding]:
             a, b = row[p], row[p + 1]
             if b <= a:
                 findings.append(
-                    ScheduleFinding("row", gdps[g].label, (pops[p].label, pops[p + 1].label),
-                                    (a, b), "flat" if a == b else "falls")
+                    ScheduleFinding(
+                        "row", gdps[g].label, (pops[p].label, pops[p + 1].label), (a, b), "flat" if a == b else "falls"
+                    )
                 )
     for p in range(len(pops)):
         for g in range(len(gdps) - 1):
             a, b = schedule.fees[g][p], schedule.fees[g + 1][p]
             if b <= a:
                 findings.append(
-                    ScheduleFinding("column", pops[p].label, (gdps[g].label, gdps[g + 1].label),
-                                    (a, b), "flat" if a == b else "falls")
+                    ScheduleFinding(
+                        "column",
+                        pops[p].label,
+                        (gdps[g].label, gdps[g + 1].label),
+                        (a, b),
+                        "flat" if a == b else "falls",
+                    )
                 )
     return findings
 
 
-def check_fee_year(fee_year: object) -> int:
-    """``fee_year`` as an int if it is a whole calendar year WeGO could bill, else an error."""
-    if isinstance(fee_year, bool) or not isinstance(fee_year, numbers.Real):
-        raise InputError(f"fee year must be a year such as 2016, got {fee_year!r}")
-    number = float(fee_year)
-    if not math.isfinite(number) or number != int(number):
-        raise OutOfRangeError(f"fee year must be a whole year such as 2016, got {fee_year!r}")
-    year = int(number)
-    if not FIRST_FEE_YEAR <= year <= LAST_FEE_YEAR:
-        raise OutOfRangeError(
-            f"fee year must be between {FIRST_FEE_YEAR} and {LAST_FEE_YEAR}, got {year}"
-        )
-    return year
-
-
 def gdp_reference_year(fee_year: object) -> int:
     """The year of the GDP figure a fee year uses: fee year - 2 (2016 uses 2014)."""
-    return check_fee_year(fee_year) - GDP_LAG_YEARS
+    return read_fee_year(fee_year) - GDP_LAG_YEARS
 
 
 def schedule_in_effect(fee_year: object, schedules: Iterable[FeeSchedule]) -> FeeSchedule:
     """The newest schedule whose effective year is not after ``fee_year``."""
-    year = check_fee_year(fee_year)
+    year = read_fee_year(fee_year)
     known = sorted(schedules, key=lambda s: s.effective_year)
     usable = [s for s in known if s.effective_year <= year]
     if not usable:

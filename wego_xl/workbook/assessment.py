@@ -1,15 +1,15 @@
-"""A member's fee for a fee year: whether it is owed, the inputs used, and what is missing.
-
-Joins the rules (:mod:`wego_xl.fees`, :mod:`wego_xl.membership`) with the roster's data.
+"""The assessment of one member's fee for one fee year: whether a fee is owed, the inputs
+used, and what is missing. Joins the rules (:mod:`wego_xl.rules`) with the roster's data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import MissingDataError, WegoError
-from .fees import FeeSchedule, check_fee_year, gdp_reference_year, schedule_in_effect
-from .membership import FeeDue, fee_due
+from ..errors import MissingDataError, WegoError
+from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
+from ..rules.inputs import read_fee_year
+from ..rules.membership import FeeDue, fee_obligation
 from .roster import GDP_SHEET, MEMBERS_SHEET, SCHEDULE_SHEET, GdpFigure, Member, Roster
 
 
@@ -62,10 +62,10 @@ class Assessment:
     def explain(self) -> str:
         """One paragraph a finance user can paste into a letter or check by hand."""
         m = self.member
-        name = m.name_en or m.name_ko
+        name = m.display_name
         if not self.due.owed:
             return f"{name}, fee year {self.fee_year}: no fee owed ({self.due.reason})."
-        if self.fee is None:
+        if self.fee is None or self.gdp is None or self.schedule is None or m.population is None:
             return f"{name}, fee year {self.fee_year}: fee cannot be computed yet: {self.missing_text}."
         return (
             f"{name}, fee year {self.fee_year}: {self.fee:,.0f} USD. Population "
@@ -74,17 +74,19 @@ class Assessment:
             f"{self.schedule.effective_year} fee table. {self.due.reason.capitalize()}."
         )
 
-    def raise_if_missing(self) -> None:
-        """Raise :class:`MissingDataError` naming the missing input, if the fee is owed but unknown."""
-        if self.blocked:
-            name = self.member.name_en or self.member.name_ko
-            raise MissingDataError(f"{name} {self.fee_year}: {self.missing_text}")
+    def owed_or_raise(self) -> float:
+        """The fee owed (0 when none is owed), or a :class:`MissingDataError` naming what is
+        missing when a fee is owed but cannot be computed yet."""
+        owed = self.amount_owed
+        if owed is None:
+            raise MissingDataError(f"{self.member.display_name} {self.fee_year}: {self.missing_text}")
+        return owed
 
 
 def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
     """Assess ``member`` for ``fee_year`` using the roster's population, GDP and schedules."""
-    year = check_fee_year(fee_year)
-    due = fee_due(member.membership, year, member.full_since)
+    year = read_fee_year(fee_year)
+    due = fee_obligation(member.membership, year, member.full_since)
     gdp_year = gdp_reference_year(year)
     gdp = roster.gdp_figure(member.gdp_code, gdp_year)
     missing: list[MissingInput] = []
@@ -92,28 +94,46 @@ def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
         schedule = schedule_in_effect(year, roster.schedules)
     except WegoError as exc:
         schedule = None
-        missing.append(MissingInput(str(exc), SCHEDULE_SHEET, None, None,
-                                    "add a schedule to the Fee schedule sheet"))
+        missing.append(MissingInput(str(exc), SCHEDULE_SHEET, None, None, "add a schedule to the Fee schedule sheet"))
     problem = member.problem_with("Population")
     if problem is not None:
-        missing.append(MissingInput(f"the population cell is not usable: {problem}", MEMBERS_SHEET,
-                                    member.row, "Population", problem.fix or "", bad_cell=True))
+        missing.append(
+            MissingInput(
+                f"the population cell is not usable: {problem}",
+                MEMBERS_SHEET,
+                member.row,
+                "Population",
+                problem.fix or "",
+                bad_cell=True,
+            )
+        )
     elif member.population is None:
-        missing.append(MissingInput(
-            f"population is blank (Members sheet, row {member.row}): type it in persons",
-            MEMBERS_SHEET, member.row, "Population",
-            "type the population in persons, with its year and source"))
+        missing.append(
+            MissingInput(
+                f"population is blank (Members sheet, row {member.row}): type it in persons",
+                MEMBERS_SHEET,
+                member.row,
+                "Population",
+                "type the population in persons, with its year and source",
+            )
+        )
     if gdp is None:
         editions = roster.editions()
         where = f"IMF WEO {editions[-1]}" if editions else "the GDP sheet (it is empty)"
-        missing.append(MissingInput(
-            f"no {member.gdp_code} GDP (PPP) per capita for {gdp_year} in {where}: run wego-xl import-weo",
-            GDP_SHEET, None, "GDP per capita (PPP, USD)",
-            "run wego-xl import-weo with a WEO edition that has this year"))
+        missing.append(
+            MissingInput(
+                f"no {member.gdp_code} GDP (PPP) per capita for {gdp_year} in {where}: run wego-xl import-weo",
+                GDP_SHEET,
+                None,
+                "GDP per capita (PPP, USD)",
+                "run wego-xl import-weo with a WEO edition that has this year",
+            )
+        )
     pop_band = gdp_band = ""
     fee = None
     if schedule and member.population is not None and gdp is not None:
         quote = schedule.quote(member.population, gdp.value)
         pop_band, gdp_band, fee = quote.population_band.label, quote.gdp_band.label, quote.fee
-    return Assessment(member, year, due, gdp_year, gdp, schedule, pop_band, gdp_band,
-                      None if missing else fee, tuple(missing))
+    return Assessment(
+        member, year, due, gdp_year, gdp, schedule, pop_band, gdp_band, None if missing else fee, tuple(missing)
+    )

@@ -1,0 +1,303 @@
+"""The refresh report: for a fee year, assess every member and lay out the Summary,
+``Fees YYYY`` and Checks sheets as blocks of rows.
+
+:func:`build_report` is the job itself (no files, no Excel). The writers in
+:mod:`wego_xl.excel.writers` put it into a workbook file (openpyxl, headless) or an open
+xlwings Book (Excel, Lite, Server), cell for cell the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ..rules.fees import gdp_reference_year, schedule_findings
+from ..rules.inputs import read_fee_year
+from .assessment import Assessment, assess
+from .roster import REGIONS, SCHEDULE_SHEET, Roster
+from .summary import roster_summary
+
+SUMMARY_SHEET, CHECKS_SHEET = "Summary", "Checks"
+USD, COUNT, GDP_FMT, YEAR = "#,##0", "#,##0", "#,##0.000", "0"
+
+FEES_COLUMNS = [
+    "Member ID",
+    "English name",
+    "Korean name",
+    "Country",
+    "Country code",
+    "Region",
+    "Capital",
+    "Membership",
+    "Full since",
+    "Fee owed",
+    "Why",
+    "Population",
+    "Population band",
+    "GDP year",
+    "GDP country code",
+    "GDP per capita (PPP, USD)",
+    "GDP edition",
+    "GDP band",
+    "Fee table",
+    "Fee (USD)",
+    "Amount owed (USD)",
+    "Missing input",
+]
+FEES_FORMATS = {
+    "Population": COUNT,
+    "GDP per capita (PPP, USD)": GDP_FMT,
+    "Fee (USD)": USD,
+    "Amount owed (USD)": USD,
+    "Full since": YEAR,
+    "GDP year": YEAR,
+    "Fee table": YEAR,
+}
+CHECKS_COLUMNS = ["Severity", "Sheet", "Row", "Column", "Problem", "What to do"]
+#: The Summary's table of fees owed by region, which the command line also prints.
+FEES_BY_REGION_TABLE = "WeGO_Summary_Fees"
+
+
+def fees_sheet_name(fee_year: int) -> str:
+    return f"Fees {fee_year}"
+
+
+@dataclass
+class Block:
+    """A titled table on a report sheet."""
+
+    title: str | None
+    headers: list[str]
+    rows: list[list[Any]]
+    table: str
+    formats: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SheetReport:
+    """One sheet the refresh writes: blocks stacked top to bottom, a blank row between."""
+
+    name: str
+    blocks: list[Block]
+    preamble: list[str] = field(default_factory=list)
+
+    def layout(self) -> tuple[list[list[Any]], list[tuple[Block, int]]]:
+        """(rectangular grid of values, [(block, 0-based header row)]) for any writer."""
+        return self._layout
+
+    @cached_property
+    def _layout(self) -> tuple[list[list[Any]], list[tuple[Block, int]]]:
+        width = max([len(b.headers) for b in self.blocks] + [1])
+        grid: list[list[Any]] = [[line] + [None] * (width - 1) for line in self.preamble]
+        if self.preamble:
+            grid.append([None] * width)
+        placed = []
+        for i, block in enumerate(self.blocks):
+            if i:
+                grid.append([None] * width)
+            if block.title:
+                grid.append([block.title] + [None] * (width - 1))
+            placed.append((block, len(grid)))
+            for row in [block.headers, *block.rows]:
+                grid.append(list(row) + [None] * (width - len(row)))
+        return grid, placed
+
+    def column_widths(self) -> list[float]:
+        """Column widths (Excel character units) that fit the values; a sheet of several
+        tables caps them lower, so one long column does not stretch the tables above it
+        (long text then runs on into the empty cells to its right)."""
+        grid, placed = self.layout()
+        titles = set(self.title_rows())
+        cap = 60 if len(placed) == 1 else 26
+        widths = []
+        for c in range(len(grid[0]) if grid else 0):
+            longest = max(
+                [len(str(row[c])) for r, row in enumerate(grid) if r not in titles and row[c] is not None] or [0]
+            )
+            widths.append(float(min(max(10, longest + 2), cap)))
+        return widths
+
+    def block(self, table: str) -> Block:
+        """The block written as the Excel table named ``table``."""
+        return next(b for b in self.blocks if b.table == table)
+
+    def title_rows(self) -> list[int]:
+        """0-based rows holding titles (shown bold)."""
+        grid, _ = self.layout()
+        return [r for r in range(len(grid)) if grid[r][0] is not None and all(v is None for v in grid[r][1:])]
+
+
+@dataclass
+class Report:
+    fee_year: int
+    assessments: list[Assessment]
+    checks: list[list[Any]]
+    sheets: list[SheetReport]
+
+    @property
+    def total_owed(self) -> float:
+        return sum(a.amount_owed or 0 for a in self.assessments)
+
+    @property
+    def not_computable(self) -> list[Assessment]:
+        return [a for a in self.assessments if a.blocked]
+
+    def check_rows(self, severity: str) -> list[list[Any]]:
+        """The Checks sheet's rows of one severity ("error", "missing", "note")."""
+        return [c for c in self.checks if c[0] == severity]
+
+    def sheet(self, name: str) -> SheetReport:
+        return next(s for s in self.sheets if s.name == name)
+
+    @property
+    def fees_by_region(self) -> list[list[Any]]:
+        """Rows of region, members owing, fees computed, total owed, cannot compute yet."""
+        return self.sheet(SUMMARY_SHEET).block(FEES_BY_REGION_TABLE).rows
+
+
+def _yes_no(flag: bool | None) -> str | None:
+    return None if flag is None else ("Yes" if flag else "No")
+
+
+def _fees_row(a: Assessment) -> list[Any]:
+    m = a.member
+    return [
+        m.member_id,
+        m.name_en,
+        m.name_ko,
+        m.country,
+        m.country_iso3,
+        m.region,
+        _yes_no(m.capital),
+        m.membership.english,
+        m.full_since,
+        _yes_no(a.due.owed),
+        a.due.reason,
+        m.population,
+        a.population_band or None,
+        a.gdp_year,
+        m.gdp_code,
+        a.gdp.value if a.gdp else None,
+        a.gdp.edition if a.gdp else None,
+        a.gdp_band or None,
+        a.schedule.effective_year if a.schedule else None,
+        a.fee,
+        a.amount_owed,
+        a.missing_text if a.due.owed and a.missing else None,
+    ]
+
+
+def _checks(roster: Roster, assessments: list[Assessment]) -> list[list[Any]]:
+    rows = [
+        ["error", p.sheet, p.row, p.column, p.problem + (f" (got {p.value!r})" if p.value is not None else ""), p.fix]
+        for p in roster.problems
+    ]
+    for a in assessments:
+        if not a.due.owed:
+            continue
+        name = a.member.display_name
+        for item in a.missing:
+            if not item.bad_cell:  # a bad cell is already listed above as an error
+                rows.append(
+                    ["missing", item.sheet, item.row, item.column, f"{name}, fee year {a.fee_year}: {item}", item.fix]
+                )
+    for s in roster.schedules:
+        for f in schedule_findings(s):
+            rows.append(
+                [
+                    "note",
+                    SCHEDULE_SHEET,
+                    None,
+                    None,
+                    f"{s.effective_year} table: {f}",
+                    "none: the table is applied as published",
+                ]
+            )
+    return rows
+
+
+def build_report(
+    roster: Roster, fee_year: object, *, today: dt.date | None = None, progress: Callable[[int], None] | None = None
+) -> Report:
+    """Assess every member for ``fee_year`` and lay out the three sheets."""
+    year = read_fee_year(fee_year)
+    assessments = []
+    for m in roster.members:
+        assessments.append(assess(roster, m, year))
+        if progress:
+            progress(1)
+    checks = _checks(roster, assessments)
+    by_region, by_type = roster_summary(roster)
+    owed_rows = []
+    for region in (*REGIONS, "All members"):
+        here = [a for a in assessments if region == "All members" or a.member.region == region]
+        owing = [a for a in here if a.due.owed]
+        computed = [a for a in owing if not a.blocked]
+        owed_rows.append(
+            [
+                region,
+                len(owing),
+                len(computed),
+                sum(a.fee for a in computed if a.fee is not None),
+                len(owing) - len(computed),
+            ]
+        )
+    stamp = (today or dt.date.today()).isoformat()
+    summary = SheetReport(
+        SUMMARY_SHEET,
+        preamble=[
+            f"WeGO membership fees, fee year {year} (GDP year {gdp_reference_year(year)})",
+            f"Written by wego-xl on {stamp} from {roster.path.name}; this sheet is replaced on every refresh.",
+        ],
+        blocks=[
+            Block(
+                "Cities by region (2016 source beside)",
+                ["Region", "Capitals", "Non-capitals", "Cities", "2016 source", "Matches"],
+                [
+                    [r.label, r.capitals, r.non_capitals, r.total, r.source_total, _yes_no(r.reconciles)]
+                    for r in by_region
+                ],
+                "WeGO_Summary_Regions",
+            ),
+            Block(
+                "Members by type (2016 source beside)",
+                ["Membership", "Members", "2016 source", "Matches"],
+                [[r.label, r.total, r.source_total, _yes_no(r.reconciles)] for r in by_type],
+                "WeGO_Summary_Types",
+            ),
+            Block(
+                f"Fees owed for {year} (USD)",
+                ["Region", "Members owing", "Fees computed", "Total owed (USD)", "Cannot compute yet"],
+                owed_rows,
+                FEES_BY_REGION_TABLE,
+                {"Total owed (USD)": USD},
+            ),
+            Block(
+                "Fees that cannot be computed yet",
+                ["Member ID", "Member", "Why"],
+                [[a.member.member_id, a.member.display_name, a.missing_text] for a in assessments if a.blocked]
+                or [[None, "(none)", None]],
+                "WeGO_Summary_Missing",
+            ),
+        ],
+    )
+    fees = SheetReport(
+        fees_sheet_name(year),
+        [Block(None, FEES_COLUMNS, [_fees_row(a) for a in assessments], f"WeGO_Fees_{year}", FEES_FORMATS)],
+    )
+    checks_sheet = SheetReport(
+        CHECKS_SHEET,
+        [
+            Block(
+                None,
+                CHECKS_COLUMNS,
+                checks or [["ok", None, None, None, "no problems found", None]],
+                "WeGO_Checks",
+                {"Row": "0"},
+            )
+        ],
+    )
+    return Report(year, assessments, checks, [summary, fees, checks_sheet])
