@@ -208,12 +208,19 @@ def test_text_in_a_population_cell_is_a_problem_of_that_member(roster_copy):
     assert roster.find("Gimpo").problems == ()
 
 
-def test_xlwings_lite_reads_the_roster_imported_into_data(monkeypatch):
+def test_xlwings_lite_reads_the_roster_imported_into_data(monkeypatch, tmp_path):
+    from wego_xl.workbook import roster as roster_module
     from wego_xl.workbook.roster import LITE_ROSTER, SHIPPED_ROSTER, roster_path
 
+    assert LITE_ROSTER == __import__("pathlib").Path("/data/wego_roster.xlsx")
     assert roster_path() == SHIPPED_ROSTER
     monkeypatch.setattr("sys.platform", "emscripten")  # Pyodide, as in xlwings Lite
-    assert roster_path() == LITE_ROSTER == __import__("pathlib").Path("/data/wego_roster.xlsx")
+    imported = tmp_path / "data" / "wego_roster.xlsx"
+    monkeypatch.setattr(roster_module, "LITE_ROSTER", imported)
+    assert roster_path() == SHIPPED_ROSTER  # nothing imported yet: the packaged roster
+    imported.parent.mkdir()
+    imported.write_bytes(SHIPPED_ROSTER.read_bytes())
+    assert roster_path() == imported
     monkeypatch.setenv("WEGO_ROSTER", "/data/other.xlsx")
     assert str(roster_path()) == "/data/other.xlsx"
 

@@ -240,7 +240,7 @@ def roster_path(path: str | os.PathLike | None = None) -> Path:
     """The roster file to use: ``path``, else ``$WEGO_ROSTER``, else (in xlwings Lite, which
     runs in the browser) an imported ``/data/wego_roster.xlsx``, else the shipped workbook."""
     chosen = path or os.environ.get(ROSTER_ENV)
-    if not chosen and sys.platform == "emscripten":
+    if not chosen and sys.platform == "emscripten" and LITE_ROSTER.exists():
         chosen = LITE_ROSTER
     return Path(chosen or SHIPPED_ROSTER).expanduser()
 
