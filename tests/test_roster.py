@@ -212,7 +212,7 @@ def test_xlwings_lite_reads_the_roster_imported_into_data(monkeypatch, tmp_path)
     from wego_xl.workbook import roster as roster_module
     from wego_xl.workbook.roster import LITE_ROSTER, SHIPPED_ROSTER, roster_path
 
-    assert LITE_ROSTER == __import__("pathlib").Path("/data/wego_roster.xlsx")
+    assert __import__("pathlib").Path("/data/wego_roster.xlsx") == LITE_ROSTER
     assert roster_path() == SHIPPED_ROSTER
     monkeypatch.setattr("sys.platform", "emscripten")  # Pyodide, as in xlwings Lite
     imported = tmp_path / "data" / "wego_roster.xlsx"
