@@ -9,7 +9,6 @@ its baseline and reports the median of several rounds. Exit 1 when a target is m
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import shutil
@@ -29,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 import udfs  # noqa: E402
 from wego_xl.excel.writers import refresh_file  # noqa: E402
 from wego_xl.rules.names import name_key  # noqa: E402
-from wego_xl.rules.schedules import DEFAULT_SCHEDULES, SCHEDULE_2016  # noqa: E402
+from wego_xl.rules.schedules import SCHEDULE_2016  # noqa: E402
 from wego_xl.workbook.roster import SHIPPED_ROSTER, load_roster, read_roster  # noqa: E402
-from workbooks.build_roster import build_roster  # noqa: E402
+from workbooks.synthetic import synthetic_roster  # noqa: E402
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -126,44 +125,6 @@ def roster_load(rounds: int) -> dict:
     load_roster(SHIPPED_ROSTER)
     m, b, ratio = paired(lambda: read_roster(SHIPPED_ROSTER), lambda: load_roster(SHIPPED_ROSTER), rounds)
     return result("roster_load_cold_vs_cached", m, b, ratio, None, members=100)
-
-
-def synthetic_roster(folder: Path, members: int) -> Path:
-    """A roster of ``members`` cities over 40 countries, with populations and 2014 GDP."""
-    src = folder / f"src{members}"
-    src.mkdir()
-    rng = random.Random(members)
-    countries = [f"X{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(40)]
-    regions = ["Asia", "Oceania", "Americas", "Europe", "Middle East", "Africa"]
-    with open(ROOT / "workbooks" / "src" / "members.csv", encoding="utf-8") as fh:
-        header = next(csv.reader(fh))
-    with open(src / "members.csv", "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, header)
-        w.writeheader()
-        for i in range(members):
-            w.writerow(
-                {
-                    "member_id": f"S{i:06d}",
-                    "name_ko": f"도시{i}",
-                    "name_en": f"Synthetic City {i}",
-                    "aliases": f"SC{i}",
-                    "country_iso3": countries[i % 40],
-                    "country": f"Country {i % 40}",
-                    "region": regions[i % 6],
-                    "capital": "No",
-                    "membership": "Full",
-                    "full_since": "2012",
-                    "population": str(rng.randint(0, 20_000_000)),
-                    "population_year": "2015",
-                    "english_confirmed": "Yes",
-                }
-            )
-    with open(src / "gdp.csv", "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["Country code", "Country", "Year", "GDP per capita (PPP, USD)", "Edition", "Units", "Source"])
-        for c in countries:
-            w.writerow([c, c, 2014, rng.uniform(0, 60_000), "April 2015", "international dollars", "synthetic"])
-    return build_roster(src, folder / f"roster{members}.xlsx", DEFAULT_SCHEDULES)
 
 
 def refresh_scaling(folder: Path, small: int, large: int, rounds: int) -> list[dict]:

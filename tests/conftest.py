@@ -49,6 +49,11 @@ def edit_roster(
     return path
 
 
+def files_in(folder: Path) -> list[str]:
+    """The names in ``folder``, without the toolkit's lock file (which stays, hidden, by design)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".wego-lock"))
+
+
 def korea_gdp(year: int = 2014, value: float = WORKED_EXAMPLE["gdp"], edition: str = "April 2015") -> dict:
     return {
         "Country code": "KOR",

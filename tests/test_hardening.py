@@ -28,7 +28,7 @@ from wego_xl.errors import RosterError
 from wego_xl.rules.inputs import EXCEL_ERRORS, error_code
 from wego_xl.workbook.roster import read_roster
 
-from .conftest import SHIPPED
+from .conftest import SHIPPED, files_in
 
 UDFS = {name: getattr(udfs, name) for name in dir(udfs) if name.startswith("WEGO_")}
 
@@ -167,7 +167,7 @@ def _write(path, data):
 def test_damaged_roster_gives_one_line_and_writes_nothing(kind, tmp_path):
     make, words = DAMAGE[kind]
     path = make(tmp_path)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = {p: p.read_bytes() for p in map(tmp_path.joinpath, files_in(tmp_path))}
     with pytest.raises(RosterError, match=re.escape(words)):
         read_roster(path)
     for command in (["roster"], ["check"], ["status", "Seoul"]):
@@ -186,7 +186,7 @@ def test_damaged_roster_gives_one_line_and_writes_nothing(kind, tmp_path):
         timeout=60,
     )
     assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing written
+    assert {p: p.read_bytes() for p in map(tmp_path.joinpath, files_in(tmp_path))} == before  # nothing written
 
 
 def test_a_damaged_roster_shows_in_the_cell(tmp_path, monkeypatch):

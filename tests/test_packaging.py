@@ -106,7 +106,7 @@ def test_init_copies_the_workbooks_and_never_overwrites(installed, tmp_path):
         timeout=120,
     )
     assert refreshed.returncode == 0, refreshed.stderr
-    assert (tmp_path / "work" / "wego_roster.bak.xlsx").exists()  # the user's copy was refreshed in place
+    assert list((tmp_path / "work" / ".wego-backups").glob("wego_roster.*.xlsx"))  # refreshed in place
 
 
 def _clean_env() -> dict[str, str]:

@@ -7,11 +7,13 @@ import asyncio
 import shutil
 
 import openpyxl
+import pytest
 import xlwings as xw
 import xlwings.server
 
 import udfs
 from tests.conftest import edit_roster
+from wego_xl.errors import SheetNameError
 from wego_xl.excel.writers import refresh_file
 from wego_xl.workbook.roster import SHIPPED_ROSTER
 
@@ -88,7 +90,7 @@ def test_blank_optional_argument_takes_its_default():
 # -- the refresh script ----------------------------------------------------------------------
 
 
-def _json_book(fee_year=2016):
+def _json_book(fee_year=2016, checks_sheet="Checks"):
     return xw.Book(
         json={
             "client": "Office.js",
@@ -101,7 +103,7 @@ def _json_book(fee_year=2016):
                     "pictures": [],
                     "tables": [],
                 },
-                {"name": "Checks", "values": [["old"]], "pictures": [], "tables": []},
+                {"name": checks_sheet, "values": [["old"]], "pictures": [], "tables": []},
             ],
             "names": [
                 {
@@ -188,3 +190,10 @@ def test_fee_year_comes_from_the_named_cell():
     asyncio.run(xlwings.server.custom_scripts_call(udfs, "refresh_roster", typehint_to_value={xw.Book: book}))
     added = [a["args"][1] for a in book.json()["actions"] if a["func"] == "addSheet"]
     assert "Fees 2017" in added
+
+
+def test_a_user_sheet_named_like_a_report_sheet_is_refused_in_excel_too():
+    book = _json_book(2016, checks_sheet="CHECKS")
+    with pytest.raises(SheetNameError, match=r"has a sheet named 'CHECKS'.+rename your sheet"):
+        asyncio.run(xlwings.server.custom_scripts_call(udfs, "refresh_roster", typehint_to_value={xw.Book: book}))
+    assert book.json()["actions"] == []  # nothing was written into the workbook

@@ -24,6 +24,7 @@ ROSTER_OPTION = click.option(
     help="Roster workbook (default: $WEGO_ROSTER, else the roster shipped in the package, read-only).",
 )
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for automation.")
+DRY_RUN_OPTION = click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 
 
 class UserError(click.ClickException):
@@ -244,12 +245,14 @@ def check(roster_file: Path | None, as_json: bool) -> None:
     default=None,
     help="Write to this file instead of updating ROSTER_FILE in place.",
 )
+@DRY_RUN_OPTION
 @JSON_OPTION
-def refresh(roster_file: Path | None, fee_year: str, out: Path | None, as_json: bool) -> None:
+def refresh(roster_file: Path | None, fee_year: str, out: Path | None, dry_run: bool, as_json: bool) -> None:
     """Write the Summary, Fees YYYY and Checks sheets for a fee year into the roster workbook.
 
-    Only those three sheets are replaced. The file is written atomically, the previous
-    version is kept as NAME.bak.xlsx, and nothing is written while Excel has it open.
+    Only those three sheets are replaced. The file is locked while it is read and written,
+    written atomically, the previous version is kept in .wego-backups/ beside it, and
+    nothing is written while Excel has it open.
     The roster shipped in the package is never changed: give --out, or run 'wego-xl init'.
     Exit 1 when the Checks sheet lists errors in the data.
     """
@@ -264,7 +267,8 @@ def refresh(roster_file: Path | None, fee_year: str, out: Path | None, as_json: 
     year = read_fee_year(fee_year)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("Assessing members", total=None)
-        report, target = refresh_file(source, year, out, progress=lambda n: bar.advance(task, n))
+        report, saved = refresh_file(source, year, out, dry_run=dry_run, progress=lambda n: bar.advance(task, n))
+    target = saved.target
     owing = [a for a in report.assessments if a.due.owed]
     errors = report.check_rows("error")
     if as_json:
@@ -279,6 +283,7 @@ def refresh(roster_file: Path | None, fee_year: str, out: Path | None, as_json: 
                 "cannot_compute": len(report.not_computable),
                 "errors": len(errors),
                 "checks": len(report.checks),
+                **_saved_json(saved),
             }
         )
     else:
@@ -294,8 +299,37 @@ def refresh(roster_file: Path | None, fee_year: str, out: Path | None, as_json: 
             f"{len(report.check_rows('missing'))} missing input(s), "
             f"{len(report.check_rows('note'))} note(s): see the Checks sheet."
         )
+        _print_saved(saved)
     if errors:
         sys.exit(1)
+
+
+def _saved_json(saved: Any) -> dict[str, Any]:
+    return {
+        "written": saved.written,
+        "backup": str(saved.backup) if saved.backup else None,
+        "replaced_sheets": saved.replaced_sheets,
+        "added_sheets": saved.added_sheets,
+        "warnings": saved.warnings,
+    }
+
+
+def _print_saved(saved: Any) -> None:
+    """What the write did (or, for a dry run, would do) to the file."""
+    sheets = "; ".join(
+        part
+        for part in (
+            f"replaces {', '.join(saved.replaced_sheets)}" if saved.replaced_sheets else "",
+            f"adds {', '.join(saved.added_sheets)}" if saved.added_sheets else "",
+        )
+        if part
+    )
+    if not saved.written:
+        click.echo(f"Dry run: nothing written. Writing {saved.target} would {sheets or 'change nothing'}.")
+    elif saved.backup:
+        click.echo(f"Written. The previous version is kept as {saved.backup}.")
+    for warning in saved.warnings:
+        click.echo(f"warning: {warning}")
 
 
 def _year_span(years: str | None) -> range | None:
@@ -316,8 +350,9 @@ def _print_import(weo_file: Path, result: Any) -> None:
 
     data = result.data
     click.echo(f"{weo_file.name}: {data.file_format}, IMF WEO {data.edition}, units {data.units}")
+    verb = "written" if result.saved else "would be written (dry run: nothing written)"
     click.echo(
-        f"GDP sheet: {result.written} figure(s) of {data.edition} written "
+        f"GDP sheet: {result.written} figure(s) of {data.edition} {verb} "
         f"({result.replaced} replaced), {result.kept} of other editions kept"
     )
     for w in data.warnings:
@@ -344,9 +379,16 @@ def _print_import(weo_file: Path, result: Any) -> None:
 )
 @click.option("--years", default=None, help="Only these years, e.g. 2010-2025.")
 @click.option("--edition", default=None, help='The WEO edition, e.g. "April 2025", when the file does not say.')
+@DRY_RUN_OPTION
 @JSON_OPTION
 def import_weo_command(
-    weo_file: Path, roster_file: Path | None, subject: str, years: str | None, edition: str | None, as_json: bool
+    weo_file: Path,
+    roster_file: Path | None,
+    subject: str,
+    years: str | None,
+    edition: str | None,
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Import GDP (PPP) per capita from an IMF WEO file into the roster's GDP sheet.
 
@@ -361,7 +403,7 @@ def import_weo_command(
 
     this_year = dt.date.today().year
     data = parse_weo(weo_file, subject=subject, years=_year_span(years), edition=edition)
-    result = import_weo(roster_path(roster_file), data, check_fee_years=(this_year, this_year + 1))
+    result = import_weo(roster_path(roster_file), data, check_fee_years=(this_year, this_year + 1), dry_run=dry_run)
     if as_json:
         _emit(
             {
@@ -377,6 +419,7 @@ def import_weo_command(
                 "unmapped": data.unmapped,
                 "warnings": data.warnings,
                 "missing": result.missing,
+                "saved": result.saved,
             }
         )
     else:

@@ -106,6 +106,18 @@ class WorkbookBusyError(FileError):
     """Excel holds the workbook open, so writing it now could lose the user's edits."""
 
 
+class StaleFileError(FileError):
+    """The file changed on disk while a command was working on it; the other change is kept."""
+
+
+class WouldLoseError(FileError):
+    """Rewriting the file would drop parts of it the toolkit cannot keep (signatures, shapes...)."""
+
+
+class SheetNameError(FileError):
+    """A user's sheet takes the name of a sheet the refresh writes."""
+
+
 class SaveError(FileError):
     """Writing a workbook failed; the file on disk is the one that was there before."""
 

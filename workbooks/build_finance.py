@@ -24,7 +24,8 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from wego_xl.workbook.package import SHIPPED_FINANCE
 from wego_xl.workbook.roster import read_roster
-from wego_xl.workbook.xlsx import save_atomically, write_cell
+from wego_xl.workbook.saving import save_new
+from wego_xl.workbook.xlsx import write_cell
 from workbooks.vba_export import vba_module_text
 
 HERE = Path(__file__).resolve().parent
@@ -115,7 +116,7 @@ def build(out: Path = SHIPPED_FINANCE, bas_dir: Path = HERE) -> Path:
         configure(wb)
         fees_sheet(wb, names)
         calculator_sheet(wb)
-        target = save_atomically(wb, out, keep_backup=False, into_package=True)
+        target = save_new(wb, out)
     (bas_dir / f"{NAME}_udfs.bas").write_text(vba_module_text("udfs", f"{NAME}.xlsm"), encoding="utf-8")
     return target
 

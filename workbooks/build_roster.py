@@ -25,8 +25,9 @@ from wego_xl.workbook.roster import (
     SCHEDULE_MARK,
     SCHEDULE_SHEET,
 )
+from wego_xl.workbook.saving import save_new
 from wego_xl.workbook.weo import GDP_FORMATS, GDP_WIDTHS
-from wego_xl.workbook.xlsx import save_atomically, write_cell, write_table
+from wego_xl.workbook.xlsx import write_cell, write_table
 
 SOURCES = Path(__file__).resolve().parent / "src"
 
@@ -191,7 +192,7 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
         widths={"Sheet": 26, "What it holds": 90, "Who maintains it": 60},
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    return save_atomically(wb, out, keep_backup=False, into_package=True)
+    return save_new(wb, out)
 
 
 if __name__ == "__main__":

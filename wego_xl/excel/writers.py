@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FileError
-from ..workbook.package import refuse_packaged
-from ..workbook.report import Report, build_report
+from ..rules.inputs import read_fee_year
+from ..workbook.report import Report, build_report, check_report_sheet_names, report_sheet_names
 from ..workbook.roster import load_roster, read_roster
-from ..workbook.xlsx import check_not_open, open_workbook, save_atomically, write_cell, write_table
+from ..workbook.saving import SaveResult, WorkbookUpdate
+from ..workbook.xlsx import write_cell, write_table
 
 FEE_YEAR_NAME = "FeeYear"
 _FORMULA_START = ("=", "+", "-", "@")
@@ -55,6 +56,7 @@ def fee_year_of(book) -> int:
 
 def write_report_book(book, report: Report) -> None:
     """Replace (or add) the report's sheets in an xlwings Book; touch nothing else."""
+    check_report_sheet_names([s.name for s in book.sheets], [sheet.name for sheet in report.sheets])
     for sheet in report.sheets:
         existing = [s.name for s in book.sheets]
         position = existing.index(sheet.name) if sheet.name in existing else None
@@ -105,6 +107,7 @@ def write_report_openpyxl(wb, report: Report) -> None:
     from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
+    check_report_sheet_names(wb.sheetnames, [sheet.name for sheet in report.sheets])
     for sheet in report.sheets:
         if sheet.name in wb.sheetnames:
             index = wb.sheetnames.index(sheet.name)
@@ -134,28 +137,20 @@ def refresh_file(
     fee_year: object,
     out: Path | None = None,
     *,
+    dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     before_replace: Callable[[Path], None] | None = None,
-) -> tuple[Report, Path]:
-    """Refresh the roster workbook ``source`` for ``fee_year`` into ``out`` (default: in place).
-
-    Refuses, changing nothing, while Excel holds the target open; writes atomically and
-    keeps the previous version as ``NAME.bak.xlsx``.
-    """
+) -> tuple[Report, SaveResult]:
+    """Refresh the roster workbook ``source`` for ``fee_year`` into ``out`` (default: in place),
+    through the one write path (:mod:`wego_xl.workbook.saving`): locked, checked, atomic,
+    backed up. ``dry_run`` computes the report and says what would change; nothing is written."""
     source = Path(source)
-    target = Path(out) if out else source
-    refuse_packaged(target)
-    if target.suffix.lower() != source.suffix.lower():
-        raise FileError(f"--out must keep the workbook's type ({source.suffix}), got {target.name}")
-    check_not_open(source)
-    check_not_open(target)
-    roster = read_roster(source)
-    report = build_report(roster, fee_year, progress=progress)
-    wb = open_workbook(source, for_writing=True)
-    write_report_openpyxl(wb, report)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FileError(f"could not create the folder {target.parent}: {exc.strerror or exc}") from None
-    save_atomically(wb, target, before_replace=before_replace)
-    return report, target
+    if out is not None and Path(out).suffix.lower() != source.suffix.lower():
+        raise FileError(f"--out must keep the workbook's type ({source.suffix}), got {Path(out).name}")
+    year = read_fee_year(fee_year)
+    names = set(report_sheet_names(year))
+    with WorkbookUpdate(source, command="refresh", replaces=names, out=out, before_replace=before_replace) as update:
+        report = build_report(read_roster(update.source), year, progress=progress)
+        wb = update.open()
+        write_report_openpyxl(wb, report)
+        return report, update.save(wb, dry_run=dry_run)

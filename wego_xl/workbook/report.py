@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..errors import SheetNameError
 from ..rules.fees import gdp_reference_year, schedule_findings
 from ..rules.inputs import read_fee_year
 from .assessment import Assessment, assess
@@ -63,6 +64,25 @@ FEES_BY_REGION_TABLE = "WeGO_Summary_Fees"
 
 def fees_sheet_name(fee_year: int) -> str:
     return f"Fees {fee_year}"
+
+
+def report_sheet_names(fee_year: int) -> list[str]:
+    """The sheets a refresh for ``fee_year`` writes (and replaces whole)."""
+    return [SUMMARY_SHEET, fees_sheet_name(fee_year), CHECKS_SHEET]
+
+
+def check_report_sheet_names(existing: list[str], report: list[str]) -> None:
+    """Refuse, before anything is written, when a user's sheet takes a report sheet's name in
+    another case ("checks" for "Checks"): Excel treats sheet names without case."""
+    wanted = {name.casefold(): name for name in report}
+    for name in existing:
+        ours = wanted.get(name.casefold())
+        if ours is not None and name != ours:
+            raise SheetNameError(
+                f"the workbook has a sheet named {name!r}, which Excel takes for the report sheet {ours!r} "
+                f"that the refresh replaces; nothing was changed: rename your sheet (e.g. {name + ' (mine)'!r}) "
+                "and refresh again"
+            )
 
 
 @dataclass

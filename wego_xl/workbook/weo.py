@@ -21,12 +21,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, WeoFormatError
 from ..rules.fees import gdp_reference_year
-from .package import refuse_packaged
 from .roster import GDP_COLUMNS, GDP_SHEET, Roster, edition_order, read_roster
-from .xlsx import check_not_open, open_workbook, save_atomically, write_table
+from .saving import WorkbookUpdate
+from .xlsx import write_table
 
 MISSING = {"", "n/a", "na", "--", "..", "-", "nan"}
 PPP_HINTS = ("purchasing power parity", "international dollar", "ppp")
@@ -343,34 +344,38 @@ class ImportResult:
     newest_edition: str
     missing: dict[int, list[str]]  # GDP year -> member country codes without a figure
     target: Path
+    saved: bool = True  # False for a dry run
 
 
-def import_weo(roster_file: Path, data: WeoData, *, check_fee_years: tuple[int, ...] = ()) -> ImportResult:
+def import_weo(
+    roster_file: Path, data: WeoData, *, check_fee_years: tuple[int, ...] = (), dry_run: bool = False
+) -> ImportResult:
     """Write ``data`` into the roster's GDP sheet, keeping other editions beside it.
 
     Re-importing an edition replaces that edition's rows (idempotent). Only the roster's
-    member countries (and GDP codes such as HKG) are kept. Written atomically; refused while
-    Excel has the file open.
+    member countries (and GDP codes such as HKG) are kept. Written through the one write
+    path (locked, checked, atomic, backed up); ``dry_run`` writes nothing.
     """
-    roster_file = Path(roster_file)
-    refuse_packaged(roster_file)
-    check_not_open(roster_file)
-    roster = read_roster(roster_file)
-    wanted = {m.country_iso3 for m in roster.members} | {m.gdp_code for m in roster.members}
-    new_rows = _member_rows(roster, data, wanted)
-    old = [f for f in roster.gdp if f.edition != data.edition]
-    replaced = sum(1 for f in roster.gdp if f.edition == data.edition)
-    rows = [[f.country_iso3, f.country, f.year, f.value, f.edition, f.units, f.source] for f in old] + new_rows
-    rows.sort(key=lambda r: (edition_order(str(r[4])), r[0], r[2]))
-    newest = max((str(r[4]) for r in rows), key=edition_order, default=data.edition)
-    if newest != data.edition:
-        data.warnings.append(
-            f"the roster already holds the newer edition {newest}; fees keep using it, and "
-            f"{data.edition} is kept beside it"
-        )
-    missing = _uncovered(rows, newest, wanted, check_fee_years)
-    _write_gdp_sheet(roster_file, rows)
-    return ImportResult(data, len(new_rows), replaced, len(old), newest, missing, roster_file)
+    with WorkbookUpdate(Path(roster_file), command="import-weo", replaces={GDP_SHEET}) as update:
+        roster = read_roster(update.source)
+        wanted = {m.country_iso3 for m in roster.members} | {m.gdp_code for m in roster.members}
+        new_rows = _member_rows(roster, data, wanted)
+        old = [f for f in roster.gdp if f.edition != data.edition]
+        replaced = sum(1 for f in roster.gdp if f.edition == data.edition)
+        rows = [[f.country_iso3, f.country, f.year, f.value, f.edition, f.units, f.source] for f in old] + new_rows
+        rows.sort(key=lambda r: (edition_order(str(r[4])), r[0], r[2]))
+        newest = max((str(r[4]) for r in rows), key=edition_order, default=data.edition)
+        if newest != data.edition:
+            data.warnings.append(
+                f"the roster already holds the newer edition {newest}; fees keep using it, and "
+                f"{data.edition} is kept beside it"
+            )
+        missing = _uncovered(rows, newest, wanted, check_fee_years)
+        wb = update.open()
+        _write_gdp_sheet(wb, rows)
+        saved = update.save(wb, dry_run=dry_run)
+    data.warnings.extend(saved.warnings)
+    return ImportResult(data, len(new_rows), replaced, len(old), newest, missing, saved.target, saved.written)
 
 
 def _member_rows(roster: Roster, data: WeoData, wanted: set[str]) -> list[list[object]]:
@@ -405,11 +410,9 @@ def _uncovered(
     return missing
 
 
-def _write_gdp_sheet(roster_file: Path, rows: list[list[object]]) -> None:
-    """Replace the roster's GDP sheet with ``rows``, in its place, through the safe save."""
-    wb = open_workbook(roster_file, for_writing=True)
+def _write_gdp_sheet(wb: Any, rows: list[list[object]]) -> None:
+    """Replace the workbook's GDP sheet with ``rows``, in its place."""
     index = wb.sheetnames.index(GDP_SHEET)
     wb.remove(wb[GDP_SHEET])
     ws = wb.create_sheet(GDP_SHEET, index)
     write_table(ws, list(GDP_COLUMNS), rows, name="GDP", number_formats=GDP_FORMATS, widths=GDP_WIDTHS)
-    save_atomically(wb, roster_file)

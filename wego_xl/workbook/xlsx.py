@@ -1,33 +1,25 @@
-"""Workbook files with openpyxl: opening them safely, finance-style tables, atomic saves.
+"""Workbook files with openpyxl: opening them safely, and finance-style tables.
 
 * :func:`open_workbook` opens a roster for reading or rewriting; a damaged, encrypted or
   non-workbook file is a one-line :class:`RosterError`.
-
 * :func:`write_table` lays out one Excel table (ListObject) with a bold frozen header,
   number formats and column widths.
 * :func:`write_cell` stores text that starts with = + - or @ as text, never a formula.
-* :func:`check_not_open` refuses to write while Excel holds the file (its owner file
-  ``~$NAME.xlsx`` sits beside it).
-* :func:`save_atomically` writes a temporary file in the same folder, keeps the previous
-  version as ``NAME.bak.xlsx`` and renames the new file into place, so a failure at any
-  point leaves the original untouched.
+
+Saving a changed workbook goes through :mod:`wego_xl.workbook.saving`, the one write path.
 """
 
 from __future__ import annotations
 
-import gc
-import os
 import re
-import shutil
-import sys
-import tempfile
+import warnings
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import RosterError, SaveError, WorkbookBusyError
-from .package import ROSTER_ENV, refuse_packaged
+from ..errors import RosterError
+from .package import ROSTER_ENV
 
 HEADER_FILL = "FFDCE6F1"
 
@@ -47,7 +39,7 @@ def open_workbook(path: Path, *, for_writing: bool = False):
         raise RosterError(
             "the file is empty (0 bytes), not a workbook",
             path=str(path),
-            fix="restore it from the backup (.bak) or rebuild it",
+            fix="restore it from a backup in .wego-backups beside it (see README: to restore a backup)",
         )
     if not zipfile.is_zipfile(path):
         with open(path, "rb") as fh:
@@ -61,12 +53,16 @@ def open_workbook(path: Path, *, for_writing: bool = False):
         raise RosterError(
             "not an Excel workbook (.xlsx): the file is not a zip package",
             path=str(path),
-            fix="check the file name, or restore it from the backup",
+            fix="check the file name, or restore it from a backup in .wego-backups beside it",
         )
     try:
-        if for_writing:
-            return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():
+            # openpyxl warns of parts it cannot read ("extension is not supported"); the write
+            # path refuses to lose them (saving.parts_openpyxl_drops), so the warning is noise
+            warnings.simplefilter("ignore", UserWarning)
+            if for_writing:
+                return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged packages
         raise damaged(exc, path) from None
 
@@ -81,11 +77,13 @@ def damaged(exc: BaseException, path: Path) -> RosterError:
             f"the workbook holds XML entity declarations, which Excel never writes (a possible "
             f"'XML bomb'); refused ({type(root).__name__})",
             path=str(path),
-            fix="do not use this file; restore the roster from the backup (.bak)",
+            fix="do not use this file; restore the roster from a backup in .wego-backups beside it",
         )
     detail = " ".join(f"{type(root).__name__}: {root}".split())
     return RosterError(
-        f"the workbook is damaged or truncated ({detail})", path=str(path), fix="restore it from the backup (.bak)"
+        f"the workbook is damaged or truncated ({detail})",
+        path=str(path),
+        fix="restore it from a backup in .wego-backups beside it",
     )
 
 
@@ -149,81 +147,3 @@ def write_table(
     if freeze:
         ws.freeze_panes = ws.cell(row=top + 1, column=1)
     return ref
-
-
-def owner_file(path: Path) -> Path:
-    """The owner (lock) file Excel creates beside a workbook it has open."""
-    return path.with_name("~$" + path.name)
-
-
-def check_not_open(path: Path) -> None:
-    """Raise :class:`WorkbookBusyError` if Excel has ``path`` open."""
-    lock = owner_file(path)
-    if lock.exists():
-        raise WorkbookBusyError(f"{path.name} is open in Excel (found {lock.name}); close it in Excel and try again")
-
-
-def backup_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.bak{path.suffix}")
-
-
-def _mode_for(path: Path) -> int:
-    """The permissions the saved file should have: the old file's, else the usual default."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def save_atomically(
-    wb,
-    path: Path,
-    *,
-    keep_backup: bool = True,
-    before_replace: Callable[[Path], None] | None = None,
-    into_package: bool = False,
-) -> Path:
-    """Save ``wb`` to ``path`` through a temporary file in the same folder.
-
-    The previous file, if any, is copied to ``NAME.bak.EXT`` first. ``before_replace``
-    (for tests) runs on the written temporary file just before it replaces ``path``.
-    A file inside the installed package is refused unless ``into_package`` (the builders).
-    """
-    path = Path(path)
-    if not into_package:
-        refuse_packaged(path)
-    check_not_open(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    failure = None
-    saved_hook = sys.unraisablehook
-    # openpyxl's writer generators, cut short by a failed write, complain as they are
-    # collected; the failure is reported below in one line instead.
-    sys.unraisablehook = lambda unraisable: None
-    try:
-        try:
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=folder)
-        except OSError as exc:
-            raise SaveError(f"could not write in {folder}: {exc.strerror or exc}; nothing was changed") from None
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            wb.save(tmp)
-            os.chmod(tmp, _mode_for(path))
-            if before_replace:
-                before_replace(tmp)
-            if keep_backup and path.exists():
-                shutil.copy2(path, backup_path(path))
-            os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            failure = f"could not write {path}: {exc.strerror or exc}; nothing was changed"
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        gc.collect()
-    finally:
-        sys.unraisablehook = saved_hook
-    if failure:
-        raise SaveError(failure)
-    return path
