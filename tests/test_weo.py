@@ -63,11 +63,13 @@ def test_full_download_iso_8859_1(tmp_path):
     path.write_bytes(_full_download(ROWS).encode("iso-8859-1"))
     data = parse_weo(path)
     assert data.file_format == "WEO full download" and data.edition == "April 2015"
-    found = {(c, y): v for c, _, y, v in data.figures}
+    found = {(f.code, f.year): f.value for f in data.figures}
     assert found[("KOR", 2014)] == 35277.347  # the PPPPC row, not NGDPDPC
     assert found[("CIV", 2013)] == 3000.5 and ("CIV", 2014) not in found and ("CIV", 2015) not in found
     assert found[("PSE", 2014)] == 4600  # IMF's WBG is ISO's PSE
-    assert data.is_ppp and not data.warnings
+    assert data.is_ppp and data.warnings == ["left out (not GDP (PPP) per capita): NGDPDPC, 1 row(s)"]
+    estimates = {(f.code, f.year): f.estimate for f in data.figures}  # "Estimates Start After" 2013
+    assert estimates[("KOR", 2013)] is False and estimates[("KOR", 2014)] is True
 
 
 def test_full_download_utf16_from_october_2020(tmp_path):
@@ -83,8 +85,8 @@ def test_full_download_utf16_from_october_2020(tmp_path):
     )
     data = parse_weo(path, years=range(2014, 2015))
     assert data.edition == "October 2020"
-    assert sorted(c for c, _, _, _ in data.figures) == ["HKG", "KOR", "PSE"]  # CIV 2014 is n/a
-    assert all(y == 2014 for _, _, y, _ in data.figures)
+    assert sorted(f.code for f in data.figures) == ["HKG", "KOR", "PSE"]  # CIV 2014 is n/a
+    assert all(f.year == 2014 for f in data.figures)
 
 
 def test_query_tool_export_maps_names_and_warns_on_us_dollars(tmp_path):
@@ -99,7 +101,7 @@ def test_query_tool_export_maps_names_and_warns_on_us_dollars(tmp_path):
     path.write_bytes(text.encode("iso-8859-1"))
     data = parse_weo(path)
     assert data.file_format == "WEO query-tool export"
-    assert {(c, v) for c, _, _, v in data.figures} == {("KOR", 27195.197), ("HKG", 42389.63)}
+    assert {(f.code, f.value) for f in data.figures} == {("KOR", 27195.197), ("HKG", 42389.63)}
     assert data.unmapped == ["Atlantis"]
     assert data.warnings and "U.S. dollars" in data.warnings[0]
 
@@ -114,7 +116,9 @@ def test_sdmx_csv(tmp_path):
         encoding="utf-8",
     )
     data = parse_weo(path, edition="April 2025")
-    assert data.file_format == "IMF SDMX CSV" and data.figures == [("KOR", "KOR", 2023, 56709.5)]
+    assert data.file_format == "IMF SDMX CSV" and [(f.code, f.name, f.year, f.value) for f in data.figures] == [
+        ("KOR", "KOR", 2023, 56709.5)
+    ]
     assert data.edition == "April 2025"
 
 
@@ -124,7 +128,7 @@ def test_long_csv_needs_an_edition(tmp_path):
     with pytest.raises(WegoError, match="--edition"):
         parse_weo(path)
     data = parse_weo(path, edition="April 2015")
-    assert [(c, y, v) for c, _, y, v in data.figures] == [("KOR", 2014, 35277.347), ("KOR", 2015, 36601.073)]
+    assert [(f.code, f.year, f.value) for f in data.figures] == [("KOR", 2014, 35277.347), ("KOR", 2015, 36601.073)]
     assert data.warnings  # units not stated
 
 
@@ -135,8 +139,8 @@ def test_long_csv_needs_an_edition(tmp_path):
 def test_real_april_2015_ppppc_korea_2014():
     data = parse_weo(WEO_DIR / "open-numbers_WEOApr2015_ddf--datapoints--ppppc--by--country--year.csv")
     assert data.edition == "April 2015" and data.is_ppp and not data.unmapped
-    assert ("KOR", 2014) in {(c, y) for c, _, y, _ in data.figures}
-    assert [v for c, _, y, v in data.figures if (c, y) == ("KOR", 2014)] == [35277.347]
+    assert ("KOR", 2014) in {(f.code, f.year) for f in data.figures}
+    assert [f.value for f in data.figures if (f.code, f.year) == ("KOR", 2014)] == [35277.347]
 
 
 @needs_real_data
@@ -150,7 +154,7 @@ def test_real_april_2016_query_export():
         line for line in country_rows if line.split("\t")[5].strip() not in ("n/a", "--", "")
     ]  # Kosovo: empty
     assert not data.unmapped and len(data.figures) == len(with_value)
-    found = {c: v for c, _, _, v in data.figures}
+    found = {f.code: f.value for f in data.figures}
     assert found["KOR"] == 27195.197 and found["HKG"] == 42389.630
     assert any("U.S. dollars" in w and "not GDP (PPP)" in w for w in data.warnings)
 
@@ -159,7 +163,7 @@ def test_real_april_2016_query_export():
 def test_real_april_2025_full_download_extract():
     data = parse_weo(WEO_DIR / "PIP-aux_weo_WEOApr2025_KOR_PPPPC_extract.csv")
     assert data.edition == "April 2025" and data.file_format == "WEO full download" and data.is_ppp
-    assert {c for c, _, _, _ in data.figures} == {"KOR"}
+    assert {f.code for f in data.figures} == {"KOR"}
 
 
 # -- writing the GDP sheet ------------------------------------------------------------------------
@@ -186,9 +190,13 @@ def test_import_is_idempotent_and_keeps_editions_apart(roster_copy, tmp_path):
     assert len(rows) == len(once) + 3 and {r[4] for r in rows} == {"April 2015", "April 2019"}
     roster = read_roster(roster_copy)
     assert roster.gdp_figure("KOR", 2014).value == 35320.4  # the newest edition
-    assert roster.gdp_figure("PSE", 2014) is None  # never filled in from the older edition
-    assert roster.gdp_figure("PSE", 2014, "April 2015").value == 4600
-    assert "PSE" in result.missing[2014] and "KOR" not in result.missing[2014]
+    pse = roster.gdp_figure("PSE", 2014)  # April 2019 lacks it: the newest edition that has it
+    assert (pse.value, pse.edition, pse.estimate) == (4600, "April 2015", True)
+    assert pse.described() == "IMF WEO April 2015, an IMF estimate"
+    assert "PSE" not in result.missing[2014] and "KOR" not in result.missing[2014]
+    assert any(
+        w.startswith("April 2019 has no figures for HKG, PSE, which April 2015 has") for w in result.data.warnings
+    )
 
 
 def test_import_is_refused_while_excel_has_the_roster_open(roster_copy, tmp_path):

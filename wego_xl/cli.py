@@ -24,6 +24,9 @@ ROSTER_OPTION = click.option(
     help="Roster workbook (default: $WEGO_ROSTER, else the roster shipped in the package, read-only).",
 )
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for automation.")
+#: The fields of a check, as the Checks sheet's columns.
+CHECK_FIELDS = ("severity", "sheet", "row", "column", "problem", "fix")
+SEVERITIES = ("error", "missing", "confirm", "note")
 DRY_RUN_OPTION = click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 
 
@@ -213,25 +216,48 @@ def roster(roster_file: Path | None, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--fee-year", default=None, help="The fee year to check for (default: this year).")
 @ROSTER_OPTION
 @JSON_OPTION
-def check(roster_file: Path | None, as_json: bool) -> None:
-    """Check the roster workbook and its fee schedules; exit 1 if problems are found."""
+def check(fee_year: str | None, roster_file: Path | None, as_json: bool) -> None:
+    """Everything the refresh would report for a fee year, in the same words, before billing.
+
+    Severities: error (cannot be right: fix it), missing (a blank input a fee needs),
+    confirm (possible but unlikely: confirm or correct), note. The fee table's own steps
+    are reported once, as published. Exit 1 while any error is left.
+    """
+    import datetime as dt
+
     from .rules.fees import schedule_findings
+    from .rules.inputs import read_fee_year
+    from .workbook.report import assess_year
     from .workbook.roster import load_roster
 
     r = load_roster(roster_file)
-    findings = [str(f) for s in r.schedules for f in schedule_findings(s)]
-    problems = [str(p) for p in r.problems]
+    year = read_fee_year(fee_year) if fee_year else dt.date.today().year
+    _, findings = assess_year(r, year)
+    table_notes = [f"{s.effective_year} table: {f}" for s in r.schedules for f in schedule_findings(s)]
+    counts = {severity: sum(1 for f in findings if f.severity == severity) for severity in SEVERITIES}
     if as_json:
-        _emit({"problems": problems, "schedule_notes": findings})
+        _emit(
+            {
+                "fee_year": year,
+                "checks": [dict(zip(CHECK_FIELDS, f.as_row(), strict=True)) for f in findings],
+                "counts": counts,
+                "fee_table_notes": table_notes,
+            }
+        )
     else:
-        for p in problems:
-            click.echo(f"problem: {p}")
         for f in findings:
-            click.echo(f"note: fee table {f} (applied as published)")
-        click.echo(f"{len(problems)} problem(s) in {r.path.name}; {len(findings)} note(s) on the fee table")
-    if problems:
+            click.echo(str(f))
+        for note in table_notes:
+            click.echo(f"fee table (applied as published): {note}")
+        click.echo(
+            f"{r.path.name}, fee year {year}: "
+            + ", ".join(f"{n} {severity}" for severity, n in counts.items())
+            + f"; {len(table_notes)} note(s) on the fee table"
+        )
+    if counts["error"]:
         sys.exit(1)
 
 
@@ -379,6 +405,12 @@ def _print_import(weo_file: Path, result: Any) -> None:
 )
 @click.option("--years", default=None, help="Only these years, e.g. 2010-2025.")
 @click.option("--edition", default=None, help='The WEO edition, e.g. "April 2025", when the file does not say.')
+@click.option(
+    "--fee-year",
+    "fee_years",
+    multiple=True,
+    help="A fee year whose GDP year must be covered (repeatable; default: this year and next).",
+)
 @DRY_RUN_OPTION
 @JSON_OPTION
 def import_weo_command(
@@ -387,23 +419,27 @@ def import_weo_command(
     subject: str,
     years: str | None,
     edition: str | None,
+    fee_years: tuple[str, ...],
     dry_run: bool,
     as_json: bool,
 ) -> None:
     """Import GDP (PPP) per capita from an IMF WEO file into the roster's GDP sheet.
 
     Reads the full WEO download (TAB text, ISO-8859-1 or UTF-16), a WEO query-tool export,
-    the IMF SDMX CSV, or a plain CSV of country, year, value. Exit 1 when member countries
-    are left without a GDP for the next fee years or countries could not be mapped.
+    the IMF SDMX CSV, or a plain CSV of country, year, value: one series (GDP, PPP, per
+    capita), every number read for sure, or nothing is written. Exit 1 when a member
+    country has no GDP for a fee year asked for (--fee-year; default this year and next).
     """
     import datetime as dt
 
+    from .rules.inputs import read_fee_year
     from .workbook.roster import roster_path
     from .workbook.weo import import_weo, parse_weo
 
     this_year = dt.date.today().year
+    covered = tuple(read_fee_year(y) for y in fee_years) or (this_year, this_year + 1)
     data = parse_weo(weo_file, subject=subject, years=_year_span(years), edition=edition)
-    result = import_weo(roster_path(roster_file), data, check_fee_years=(this_year, this_year + 1), dry_run=dry_run)
+    result = import_weo(roster_path(roster_file), data, check_fee_years=covered, dry_run=dry_run)
     if as_json:
         _emit(
             {
@@ -424,7 +460,7 @@ def import_weo_command(
         )
     else:
         _print_import(weo_file, result)
-    if result.missing or data.unmapped:
+    if result.missing:  # the exit code says only whether the fee years asked for are covered
         sys.exit(1)
 
 

@@ -83,7 +83,7 @@ class RosterError(WegoError):
         if column:
             where.append(f"column {column!r}")
         text = (", ".join(where) + ": " if where else "") + problem
-        if value is not None:
+        if value is not None and repr(value)[:40] not in problem:  # not said twice
             text += f" (got {value!r})"
         if fix:
             text += f"; {fix}"

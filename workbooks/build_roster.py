@@ -18,6 +18,7 @@ from wego_xl.workbook.package import SHIPPED_ROSTER
 from wego_xl.workbook.roster import (
     ABOUT_SHEET,
     GDP_COLUMNS,
+    GDP_OPTIONAL_COLUMNS,
     GDP_SHEET,
     MEMBER_COLUMNS,
     MEMBERS_SHEET,
@@ -97,6 +98,8 @@ def read_gdp_csv(path: Path) -> list[list[object]]:
                     rec["Edition"],
                     rec["Units"],
                     rec["Source"],
+                    rec.get("Estimate") or "No",
+                    rec.get("Notes") or None,
                 ]
             )
     return out
@@ -180,7 +183,12 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
 
     gdp = wb.create_sheet(GDP_SHEET)
     write_table(
-        gdp, list(GDP_COLUMNS), read_gdp_csv(src / "gdp.csv"), name="GDP", number_formats=GDP_FORMATS, widths=GDP_WIDTHS
+        gdp,
+        [*GDP_COLUMNS, *GDP_OPTIONAL_COLUMNS],
+        read_gdp_csv(src / "gdp.csv"),
+        name="GDP",
+        number_formats=GDP_FORMATS,
+        widths=GDP_WIDTHS,
     )
     write_schedules(wb.create_sheet(SCHEDULE_SHEET), schedules)
     about = wb.create_sheet(ABOUT_SHEET)

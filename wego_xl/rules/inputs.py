@@ -47,6 +47,23 @@ EXCEL_ERRORS = (
     "#UNKNOWN!",
 )
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}([,' \u00a0\u202f]\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?$")
+#: "970.000", "1.970.000": a dot between groups of three reads as 970 or as 970,000.
+_DOT_GROUPS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+#: "35.379,000", "35379,5": a comma for decimals (European style).
+_COMMA_DECIMALS = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+,\d+|\d+,(\d{1,2}|\d{4,}))$")
+#: How much of a value an error message repeats.
+SHOWN_LENGTH = 60
+
+
+def shown(value: object) -> str:
+    """A value as an error message repeats it: its repr, cut to ``SHOWN_LENGTH`` characters;
+    a huge whole number is given by its number of digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        return f"a number of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
+
+
 _SEPARATORS = str.maketrans("", "", ",' \u00a0\u202f")
 
 
@@ -75,21 +92,47 @@ def _text(value: str, blank: str) -> str:
     return text
 
 
-def _checked_amount(value: object, name: str, kind: str, shown: object = None) -> float:
+def _checked_amount(value: object, name: str, kind: str, typed: object = None) -> float:
     """``value`` as a float if it is a usable number (0 or more, finite), else an error
-    naming the value (``shown``, as the user typed it) and the rule."""
+    naming the value (``typed``, as the user typed it) and the rule."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         if value is None:
             raise InputError(f"{name} must be {kind}, got nothing (a blank)")
-        raise InputError(f"{name} must be {kind}, got {value!r}")
-    number = float(value)
+        raise InputError(f"{name} must be {kind}, got {shown(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise OutOfRangeError(f"{name} is too large to be {kind}, got {shown(value)}") from None
     if math.isnan(number):
         raise OutOfRangeError(f"{name} must be {kind}, got NaN (not a number)")
     if math.isinf(number):
         raise OutOfRangeError(f"{name} must be a finite number, got {number}")
     if number < 0:
-        raise OutOfRangeError(f"{name} cannot be negative, got {shown if shown is not None else value!r}")
+        raise OutOfRangeError(f"{name} cannot be negative, got {shown(typed if typed is not None else value)}")
     return number
+
+
+def number_from_text(text: str, name: str, kind: str) -> float:
+    """A number typed as text: "970,000", " 970000 ", "970 000", "35379.5", "1e6".
+
+    Text that reads two ways is an error, never a guess: "970.000" (970 or 970,000?) and
+    comma decimals ("35.379,000", "35379,5") name the value and how to type it.
+    """
+    compact = text.strip()
+    if _DOT_GROUPS.match(compact):
+        whole = compact.replace(".", "")
+        raise InputError(
+            f"{name} must be {kind}, got the text {shown(text)}, which reads both as {compact.split('.')[0]} and as "
+            f"{int(whole):,}: type it without dots ({whole}) or with commas ({int(whole):,})"
+        )
+    if _COMMA_DECIMALS.match(compact):
+        raise InputError(
+            f"{name} must be {kind}, got the text {shown(text)}, written with a comma for decimals: "
+            "type the number with a dot for decimals and commas (or nothing) between thousands, e.g. 35,379.5"
+        )
+    if _NUMBER_TEXT.match(compact):
+        return float(compact.translate(_SEPARATORS))
+    raise InputError(f"{name} must be {kind}, got the text {shown(text)}")
 
 
 def read_amount(value: object, name: str, kind: str) -> float:
@@ -97,9 +140,7 @@ def read_amount(value: object, name: str, kind: str) -> float:
     error naming the value and the rule: "population must be a number of persons, got 'abc'"."""
     if isinstance(value, str):
         text = _text(value, f"{name} is blank: type {kind}")
-        if _NUMBER_TEXT.match(text):
-            return _checked_amount(float(text.translate(_SEPARATORS)), name, kind, shown=value)
-        raise InputError(f"{name} must be {kind}, got the text {value!r}")
+        return _checked_amount(number_from_text(text, name, kind), name, kind, typed=value)
     if value is None:
         raise MissingDataError(f"{name} is blank: type {kind}")
     if isinstance(value, bool):
@@ -108,16 +149,19 @@ def read_amount(value: object, name: str, kind: str) -> float:
         raise InputError(f"{name} must be {kind}, got a date ({value}); format the cell as a number")
     if isinstance(value, numbers.Real):
         return _checked_amount(value, name, kind)
-    raise InputError(f"{name} must be {kind}, got {value!r}")
+    raise InputError(f"{name} must be {kind}, got {shown(value)}")
 
 
 def _checked_fee_year(fee_year: object) -> int:
     """``fee_year`` as an int if it is a whole calendar year WeGO could bill, else an error."""
     if isinstance(fee_year, bool) or not isinstance(fee_year, numbers.Real):
-        raise InputError(f"fee year must be a year such as 2016, got {fee_year!r}")
-    number = float(fee_year)
+        raise InputError(f"fee year must be a year such as 2016, got {shown(fee_year)}")
+    try:
+        number = float(fee_year)
+    except OverflowError:
+        number = math.inf
     if not math.isfinite(number) or number != int(number):
-        raise OutOfRangeError(f"fee year must be a whole year such as 2016, got {fee_year!r}")
+        raise OutOfRangeError(f"fee year must be a whole year such as 2016, got {shown(fee_year)}")
     year = int(number)
     if not FIRST_FEE_YEAR <= year <= LAST_FEE_YEAR:
         raise OutOfRangeError(f"fee year must be between {FIRST_FEE_YEAR} and {LAST_FEE_YEAR}, got {year}")
@@ -131,12 +175,50 @@ def read_fee_year(value: object) -> int:
         text = _text(value, "fee year is blank: type a year such as 2016")
         if re.fullmatch(r"\d{4}(\.0+)?", text):
             return _checked_fee_year(float(text))
-        raise InputError(f"fee year must be a year such as 2016, got the text {value!r}")
+        raise InputError(f"fee year must be a year such as 2016, got the text {shown(value)}")
     if value is None:
         raise MissingDataError("fee year is blank: type a year such as 2016")
     if isinstance(value, (dt.date, dt.datetime)):
         raise InputError(f"fee year must be a year such as 2016, got a date ({value}); type the year as a number")
     return _checked_fee_year(value)
+
+
+#: Years a roster may hold (founding dates, population years); the rules check tighter ranges.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def read_year(value: object, name: str) -> int | None:
+    """One value as a calendar year (2016, 2016.0, the text "2016", or a date's year);
+    None for a blank; otherwise an error naming the value.
+
+    A date before 1910 is refused with its likely cause: Excel shows the number 2016 typed
+    into a date-formatted cell as 1905-07-08.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        if value.year < 1910:
+            raise InputError(
+                f"{name} must be a year such as 2016, got the date {value:%Y-%m-%d}; Excel shows a year typed "
+                "into a date-formatted cell that way: format the cell as a number and type the year"
+            )
+        return value.year
+    if isinstance(value, str):
+        text = _text(value, f"{name} is blank")
+        if not re.fullmatch(r"\d{4}(\.0+)?", text):
+            raise InputError(f"{name} must be a four-digit year such as 2016, got the text {shown(value)}")
+        number: object = float(text)
+    else:
+        number = value
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        raise InputError(f"{name} must be a four-digit year such as 2016, got {shown(value)}")
+    try:
+        whole = float(number)
+    except OverflowError:
+        whole = math.inf
+    if not math.isfinite(whole) or not whole.is_integer() or not FIRST_YEAR <= whole <= LAST_YEAR:
+        raise OutOfRangeError(f"{name} must be a four-digit year such as 2016, got {shown(value)}")
+    return int(whole)
 
 
 def read_name(value: object) -> str:
@@ -148,4 +230,4 @@ def read_name(value: object) -> str:
         raise MissingDataError("city is blank: type a member's Korean or English name")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    raise InputError(f"city must be a member's name, got {value!r}")
+    raise InputError(f"city must be a member's name, got {shown(value)}")

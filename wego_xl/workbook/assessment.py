@@ -70,7 +70,7 @@ class Assessment:
         return (
             f"{name}, fee year {self.fee_year}: {self.fee:,.0f} USD. Population "
             f"{m.population:,.0f} ({self.population_band}); {m.gdp_code} GDP (PPP) per capita "
-            f"{self.gdp_year} {self.gdp.value:,.3f} USD ({self.gdp_band}, IMF WEO {self.gdp.edition}); "
+            f"{self.gdp_year} {self.gdp.value:,.3f} USD ({self.gdp_band}, {self.gdp.described()}); "
             f"{self.schedule.effective_year} fee table. {self.due.reason.capitalize()}."
         )
 

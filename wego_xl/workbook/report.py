@@ -15,10 +15,11 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import SheetNameError
-from ..rules.fees import gdp_reference_year, schedule_findings
-from ..rules.inputs import read_fee_year
+from ..rules.fees import gdp_reference_year
+from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
 from .assessment import Assessment, assess
-from .roster import REGIONS, SCHEDULE_SHEET, Roster
+from .checks import Check, roster_checks
+from .roster import REGIONS, Roster
 from .summary import roster_summary
 
 SUMMARY_SHEET, CHECKS_SHEET = "Summary", "Checks"
@@ -154,8 +155,13 @@ class SheetReport:
 class Report:
     fee_year: int
     assessments: list[Assessment]
-    checks: list[list[Any]]
+    findings: list[Check]
     sheets: list[SheetReport]
+
+    @property
+    def checks(self) -> list[list[Any]]:
+        """The Checks sheet's rows: severity, sheet, row, column, problem, what to do."""
+        return [f.as_row() for f in self.findings]
 
     @property
     def total_owed(self) -> float:
@@ -166,7 +172,7 @@ class Report:
         return [a for a in self.assessments if a.blocked]
 
     def check_rows(self, severity: str) -> list[list[Any]]:
-        """The Checks sheet's rows of one severity ("error", "missing", "note")."""
+        """The Checks sheet's rows of one severity ("error", "missing", "confirm", "note")."""
         return [c for c in self.checks if c[0] == severity]
 
     def sheet(self, name: str) -> SheetReport:
@@ -210,33 +216,18 @@ def _fees_row(a: Assessment) -> list[Any]:
     ]
 
 
-def _checks(roster: Roster, assessments: list[Assessment]) -> list[list[Any]]:
-    rows = [
-        ["error", p.sheet, p.row, p.column, p.problem + (f" (got {p.value!r})" if p.value is not None else ""), p.fix]
-        for p in roster.problems
-    ]
-    for a in assessments:
-        if not a.due.owed:
-            continue
-        name = a.member.display_name
-        for item in a.missing:
-            if not item.bad_cell:  # a bad cell is already listed above as an error
-                rows.append(
-                    ["missing", item.sheet, item.row, item.column, f"{name}, fee year {a.fee_year}: {item}", item.fix]
-                )
-    for s in roster.schedules:
-        for f in schedule_findings(s):
-            rows.append(
-                [
-                    "note",
-                    SCHEDULE_SHEET,
-                    None,
-                    None,
-                    f"{s.effective_year} table: {f}",
-                    "none: the table is applied as published",
-                ]
-            )
-    return rows
+def assess_year(
+    roster: Roster, fee_year: int, progress: Callable[[int], None] | None = None
+) -> tuple[list[Assessment], list[Check]]:
+    """Every member's assessment for ``fee_year`` and the checks before billing (the fee
+    year before is assessed too, to compare)."""
+    assessments = []
+    for m in roster.members:
+        assessments.append(assess(roster, m, fee_year))
+        if progress:
+            progress(1)
+    previous = [assess(roster, m, fee_year - 1) for m in roster.members] if fee_year > FIRST_FEE_YEAR else []
+    return assessments, roster_checks(roster, assessments, previous)
 
 
 def build_report(
@@ -244,12 +235,8 @@ def build_report(
 ) -> Report:
     """Assess every member for ``fee_year`` and lay out the three sheets."""
     year = read_fee_year(fee_year)
-    assessments = []
-    for m in roster.members:
-        assessments.append(assess(roster, m, year))
-        if progress:
-            progress(1)
-    checks = _checks(roster, assessments)
+    assessments, findings = assess_year(roster, year, progress)
+    checks = [f.as_row() for f in findings]
     by_region, by_type = roster_summary(roster)
     owed_rows = []
     for region in (*REGIONS, "All members"):
@@ -320,4 +307,4 @@ def build_report(
             )
         ],
     )
-    return Report(year, assessments, checks, [summary, fees, checks_sheet])
+    return Report(year, assessments, findings, [summary, fees, checks_sheet])

@@ -14,7 +14,6 @@ file's modification time or size changes.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import numbers
 import os
 import re
@@ -32,7 +31,9 @@ from ..errors import (
     ScheduleError,
     WegoError,
 )
+from ..rules.editions import MANUAL, is_manual, parse_edition
 from ..rules.fees import FeeSchedule
+from ..rules.inputs import read_amount, read_year
 from ..rules.membership import MembershipType
 from ..rules.names import name_key, split_aliases, suggest
 from .package import ROSTER_ENV, SHIPPED_ROSTER
@@ -71,28 +72,10 @@ GDP_COLUMNS = {
     "Units": "units",
     "Source": "source",
 }
+#: GDP sheet columns a roster may lack (older rosters): header -> field.
+GDP_OPTIONAL_COLUMNS = {"Estimate": "estimate", "Notes": "notes"}
 SCHEDULE_MARK = "Effective year"
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        start=1,
-    )
-}
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
@@ -143,7 +126,8 @@ class Member:
 
 @dataclass(frozen=True)
 class GdpFigure:
-    """One GDP (PPP) per capita figure: a country, a year, a value and its IMF edition."""
+    """One GDP (PPP) per capita figure: a country, a year, a value and its IMF edition
+    (or ``Manual`` for a figure entered by hand, with its source and a note)."""
 
     country_iso3: str
     country: str
@@ -153,15 +137,28 @@ class GdpFigure:
     units: str
     source: str
     row: int
+    estimate: bool = False  # the edition marks the figure as an IMF estimate or projection
+    notes: str = ""
+
+    @property
+    def manual(self) -> bool:
+        return is_manual(self.edition)
+
+    def described(self) -> str:
+        """Where the figure comes from, for an explanation."""
+        if self.manual:
+            return f"entered by hand: {self.source}" + (f"; {self.notes}" if self.notes else "")
+        return f"IMF WEO {self.edition}" + (", an IMF estimate" if self.estimate else "")
 
 
 def edition_order(edition: str) -> tuple[int, int]:
-    """Sort key of an IMF edition name: "April 2016" -> (2016, 4). Unknown text sorts first."""
-    match = re.search(r"([A-Za-z]+)\s+(\d{4})", edition or "")
-    if match and match.group(1).lower() in _MONTHS:
-        return int(match.group(2)), _MONTHS[match.group(1).lower()]
-    year = re.search(r"(\d{4})", edition or "")
-    return (int(year.group(1)), 0) if year else (0, 0)
+    """Sort key of an edition name: "April 2016" -> (2016, 4); "Manual" and unreadable text
+    sort first."""
+    try:
+        parsed = parse_edition(edition, today=dt.date.max)
+    except InputError:
+        return (0, 0)
+    return parsed.year, parsed.month
 
 
 @dataclass
@@ -187,7 +184,9 @@ class Roster:
                     self._shown[key] = member.display_name
         for fig in self.gdp:
             self._gdp_index.setdefault((fig.country_iso3, fig.year), []).append(fig)
-        self._editions = sorted({f.edition for f in self.gdp}, key=edition_order)
+        for figures in self._gdp_index.values():
+            figures.sort(key=lambda f: (not f.manual, edition_order(f.edition)))  # manual first, newest last
+        self._editions = sorted({f.edition for f in self.gdp if not f.manual}, key=edition_order)
 
     # -- members ----------------------------------------------------------------------
     def find(self, name: object) -> Member:
@@ -216,16 +215,12 @@ class Roster:
         return list(self._editions)
 
     def gdp_figure(self, country_iso3: str, year: int, edition: str | None = None) -> GdpFigure | None:
-        """The GDP figure for a country and year from one edition (default: the newest in
-        the sheet). Figures from different editions are never mixed."""
-        if edition is None:
-            if not self._editions:
-                return None
-            edition = self._editions[-1]
-        for fig in self._gdp_index.get((country_iso3, year), []):
-            if fig.edition == edition:
-                return fig
-        return None
+        """The GDP figure for a country and year: from ``edition`` if given, else from the
+        newest IMF edition that has it, else the figure entered by hand (``Manual``)."""
+        figures = self._gdp_index.get((country_iso3, year), [])
+        if edition is not None:
+            return next((f for f in figures if f.edition == edition), None)
+        return figures[-1] if figures else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -245,14 +240,37 @@ def roster_path(path: str | os.PathLike | None = None) -> Path:
     return Path(chosen or SHIPPED_ROSTER).expanduser()
 
 
-def _records(wb, path: Path, sheet: str, wanted: Iterable[str], fix: str):
-    """(sheet row number, {header: value}) for each non-blank row below the header row;
-    a missing sheet or header column stops the load."""
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index + 1))
+
+
+def _records(wb, path: Path, sheet: str, wanted: Iterable[str], fix: str, optional: Iterable[str] = ()):
+    """(sheet row number, {header: value}) for each non-blank row below the header row.
+
+    Columns are found by their header, once: a missing header, or a header the sheet holds
+    twice (a second "Population" in a spare column), stops the load naming the columns.
+    """
     if sheet not in wb.sheetnames:
         raise RosterError(f"sheet {sheet!r} is missing", path=str(path), fix=fix)
     rows = wb[sheet].iter_rows(values_only=True)
     first = next(rows, None) or ()
-    found = {str(v).strip(): i for i, v in enumerate(first) if v is not None}
+    found: dict[str, int] = {}
+    known = set(wanted) | set(optional)
+    for i, v in enumerate(first):
+        header = str(v).strip() if v is not None else ""
+        if header in known and header in found:
+            raise RosterError(
+                f"the header {header!r} is in two columns, {_column_letter(found[header])} and {_column_letter(i)}, "
+                "so it is not clear which one to read",
+                path=str(path),
+                sheet=sheet,
+                row=1,
+                fix=f"keep one {header!r} column and rename or delete the other",
+            )
+        if header:
+            found[header] = i
     for col in wanted:
         if col not in found:
             raise RosterError(
@@ -264,6 +282,8 @@ def _records(wb, path: Path, sheet: str, wanted: Iterable[str], fix: str):
             )
     for r, values in enumerate(rows, start=2):
         get = {h: (values[i] if i < len(values) else None) for h, i in found.items()}
+        for h in optional:
+            get.setdefault(h, None)
         if any(get[h] not in (None, "") for h in wanted):
             yield r, get
 
@@ -288,28 +308,24 @@ class _CellReader:
             RosterError(text, path=self.path, sheet=self.sheet, row=row, column=column, value=value, fix=fix)
         )
 
-    def number(self, v: object, row: int, column: str, fix: str) -> float | None:
+    def number(self, v: object, row: int, column: str, kind: str, fix: str) -> float | None:
+        """A number of 0 or more, read as every reader reads one (text "975,453" included);
+        None for a blank; a problem, recorded with its place, for anything else."""
         if v is None or (isinstance(v, str) and not v.strip()):
             return None
-        if isinstance(v, numbers.Real) and not isinstance(v, bool):
-            number = float(v)
-            if math.isfinite(number) and number >= 0:
-                return number
-            self.problem(row, column, v, "must be a finite number of 0 or more", fix)
+        try:
+            return read_amount(v, column, kind)
+        except WegoError as exc:
+            self.problem(row, column, v, str(exc), fix)
             return None
-        self.problem(row, column, v, "must be a number, not text", fix)
-        return None
 
     def year(self, v: object, row: int, column: str) -> int | None:
-        if isinstance(v, (dt.date, dt.datetime)):
-            return v.year
-        n = self.number(v, row, column, "type a four-digit year such as 2015, or leave it blank")
-        if n is None:
+        """A year (2016, "2016", a date's year); None for a blank; a problem otherwise."""
+        try:
+            return read_year(v, column)
+        except WegoError as exc:
+            self.problem(row, column, v, str(exc), "type a four-digit year such as 2015, or leave it blank")
             return None
-        if not n.is_integer() or not 1900 <= n <= 2200:
-            self.problem(row, column, v, "must be a four-digit year", "type a year such as 2015, or leave it blank")
-            return None
-        return int(n)
 
 
 class _MemberReader:
@@ -414,6 +430,7 @@ class _MemberReader:
                 get["Population"],
                 r,
                 "Population",
+                "a number of persons",
                 "type the population in persons (e.g. 970000), or leave it blank if unknown",
             ),
             population_year=cells.year(get["Population year"], r, "Population year"),
@@ -437,20 +454,35 @@ def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
     cells = _CellReader(path, GDP_SHEET)
     figures: list[GdpFigure] = []
     seen: dict[tuple[str, int, str], int] = {}
-    for r, get in _records(wb, path, GDP_SHEET, GDP_COLUMNS, "rebuild the roster or run wego-xl import-weo"):
+    rows = _records(
+        wb, path, GDP_SHEET, GDP_COLUMNS, "rebuild the roster or run wego-xl import-weo", GDP_OPTIONAL_COLUMNS
+    )
+    for r, get in rows:
+        before = len(cells.problems)
         iso3 = _text(get["Country code"]).upper()
+        if not _ISO3.match(iso3):
+            cells.problem(r, "Country code", get["Country code"], "must be a three-letter ISO code", "type e.g. KOR")
         year = cells.year(get["Year"], r, "Year")
         value = cells.number(
             get["GDP per capita (PPP, USD)"],
             r,
             "GDP per capita (PPP, USD)",
+            "a number of USD",
             "type the IMF figure in USD, or delete the row",
         )
+        if value == 0:
+            cells.problem(r, "GDP per capita (PPP, USD)", value, "must be more than 0", "type the IMF figure in USD")
         edition = _text(get["Edition"])
-        if not _ISO3.match(iso3):
-            cells.problem(r, "Country code", get["Country code"], "must be a three-letter ISO code", "type e.g. KOR")
-            continue
-        if year is None or value is None:
+        if not is_manual(edition):
+            try:
+                edition = str(parse_edition(edition, today=dt.date.max))
+            except InputError as exc:
+                cells.problem(r, "Edition", None, f'{exc}, or "{MANUAL}" for a figure entered by hand', "")
+        elif not _text(get["Source"]):
+            cells.problem(
+                r, "Source", None, "a GDP figure entered by hand needs its source", "say where the figure comes from"
+            )
+        if len(cells.problems) > before or year is None or value is None:
             continue
         key = (iso3, year, edition)
         if key in seen:
@@ -464,7 +496,18 @@ def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
             continue
         seen[key] = r
         figures.append(
-            GdpFigure(iso3, _text(get["Country"]), year, value, edition, _text(get["Units"]), _text(get["Source"]), r)
+            GdpFigure(
+                iso3,
+                _text(get["Country"]),
+                year,
+                value,
+                edition,
+                _text(get["Units"]),
+                _text(get["Source"]),
+                r,
+                estimate=_text(get["Estimate"]).lower() == "yes",
+                notes=_text(get["Notes"]),
+            )
         )
     return figures, cells.problems
 

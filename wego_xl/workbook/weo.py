@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -24,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, WeoFormatError
+from ..rules.editions import is_manual, parse_edition
 from ..rules.fees import gdp_reference_year
-from .roster import GDP_COLUMNS, GDP_SHEET, Roster, edition_order, read_roster
+from .roster import GDP_COLUMNS, GDP_OPTIONAL_COLUMNS, GDP_SHEET, GdpFigure, Roster, edition_order, read_roster
 from .saving import WorkbookUpdate
 from .xlsx import write_table
 
@@ -33,11 +35,10 @@ MISSING = {"", "n/a", "na", "--", "..", "-", "nan"}
 PPP_HINTS = ("purchasing power parity", "international dollar", "ppp")
 _EDITION_IN_TEXT = re.compile(r"World Economic Outlook Database,\s*([A-Za-z]+\s+\d{4})")
 _EDITION_IN_NAME = re.compile(r"WEO[_-]?(Apr|Oct|April|October)[_-]?(\d{4})", re.I)
-_MONTH = {"apr": "April", "april": "April", "oct": "October", "october": "October"}
 
 #: How the GDP sheet shows its columns (also used by the roster builder).
 GDP_FORMATS = {"GDP per capita (PPP, USD)": "#,##0.000", "Year": "0"}
-GDP_WIDTHS: dict[str, float] = {"Country": 28, "Edition": 16, "Units": 36, "Source": 50}
+GDP_WIDTHS: dict[str, float] = {"Country": 28, "Edition": 16, "Units": 36, "Source": 50, "Estimate": 10, "Notes": 40}
 
 #: IMF codes that differ from ISO 3166.
 IMF_CODES = {"WBG": "PSE", "UVK": "XKX"}
@@ -93,22 +94,41 @@ IMF_NAMES = {
 }
 
 
+@dataclass(frozen=True)
+class WeoFigure:
+    """One figure of a WEO file: a country, a year, a value, and where it stood."""
+
+    code: str
+    name: str
+    year: int
+    value: float
+    line: int  # the file's line number
+    estimate: bool = False  # after the country's "Estimates Start After" year
+
+
 @dataclass
 class WeoData:
-    """What one file holds, ready to write into the GDP sheet."""
+    """What one file holds, ready to write into the GDP sheet: one series only."""
 
     source: str
     file_format: str
     edition: str
     units: str
     subject: str
-    figures: list[tuple[str, str, int, float]] = field(default_factory=list)  # iso3, name, year, value
+    figures: list[WeoFigure] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
     def is_ppp(self) -> bool:
-        return any(h in self.units.lower() for h in PPP_HINTS) or self.subject.upper() == "PPPPC"
+        return _is_ppp(self.subject, self.units)
+
+
+def _is_ppp(subject: str, units: str) -> bool:
+    """GDP (PPP) per capita: the PPPPC code, or PPP units on a per-capita series."""
+    if subject.upper() == "PPPPC":
+        return True
+    return any(h in units.lower() for h in PPP_HINTS) and ("per capita" in subject.lower() or not subject)
 
 
 def country_code(name: str) -> str | None:
@@ -130,50 +150,69 @@ def country_code(name: str) -> str | None:
         return None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: A number as WEO files write it: 3,995.383 or 3995.383 (a dot for decimals, commas between thousands).
+_WEO_NUMBER = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
 def read_text(path: Path) -> str:
-    """The file's text: UTF-16 (with a BOM or NUL bytes), else UTF-8, else ISO-8859-1."""
+    """The file's text: UTF-16 (with a BOM or NUL bytes), else UTF-8, else ISO-8859-1.
+    A file of binary data or control characters is refused in one line."""
     data = path.read_bytes()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data[:2000].count(b"\x00") > 10:
-        return data.decode("utf-16-le")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("iso-8859-1")
+        text = data.decode("utf-16", errors="replace")
+    elif data[:2000].count(b"\x00") > 10:
+        text = data.decode("utf-16-le", errors="replace")
+    elif data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("iso-8859-1")
+    bad = _CONTROL.search(text)
+    if bad or "\ufffd" in text:
+        line = text.count("\n", 0, bad.start() if bad else text.index("\ufffd")) + 1
+        raise WeoFormatError(
+            f"{path.name} is not a WEO text file: it holds binary data or control characters (line {line}); "
+            "download the file again, or save the export as text (TAB- or comma-separated)"
+        )
+    return text
 
 
-def parse_number(text: object) -> float | None:
-    """ "3,995.383" -> 3995.383; "n/a", "--" and blanks -> None; other text is an error."""
+def parse_number(text: object, where: str = "") -> float | None:
+    """ "3,995.383" -> 3995.383; "n/a", "--" and blanks -> None; a number written another
+    way ("35.379,000", a comma for decimals) or other text is an error naming it."""
     if text is None:
         return None
     if isinstance(text, (int, float)):
         return float(text) if math.isfinite(text) else None
-    raw = str(text).strip()
+    raw = str(text).strip().replace("\u00a0", "")
     if raw.lower() in MISSING:
         return None
-    try:
-        value = float(raw.replace(",", "").replace("\u00a0", "").replace(" ", ""))
-    except ValueError:
-        raise InputError(f"{raw!r} is not a number") from None
-    return value if math.isfinite(value) else None
+    if not _WEO_NUMBER.match(raw):
+        raise InputError(
+            f"{where}{raw!r} is not a number as WEO files write them (3,995.383: a dot for decimals, "
+            "commas between thousands); the file was changed by another program: download it again"
+        )
+    return float(raw.replace(",", ""))
 
 
 def _edition(text: str, path: Path, given: str | None) -> str:
-    if given:
-        return given.strip()
+    """The edition, normalised ("WEO April 2016" -> "April 2016"): ``--edition``, else the
+    footer, else the file name; an edition that is not one, or later than today, is an error."""
     found = _EDITION_IN_TEXT.search(text)
-    if found:
-        return " ".join(found.group(1).split())
     named = _EDITION_IN_NAME.search(path.name)
-    if named:
-        return f"{_MONTH[named.group(1).lower()]} {named.group(2)}"
-    raise WeoFormatError(
-        f"{path.name} does not name its WEO edition (no footer, nothing in the file name); "
-        'give it with --edition "April 2025"'
-    )
+    raw = given or (found.group(1) if found else None) or (f"{named.group(1)} {named.group(2)}" if named else None)
+    if raw is None:
+        raise WeoFormatError(
+            f"{path.name} does not name its WEO edition (no footer, nothing in the file name); "
+            'give it with --edition "April 2025"'
+        )
+    try:
+        return str(parse_edition(raw))
+    except InputError as exc:
+        raise WeoFormatError(f"{path.name}: {exc}") from None
 
 
 def _rows(text: str) -> tuple[list[str], list[list[str]]]:
@@ -181,7 +220,7 @@ def _rows(text: str) -> tuple[list[str], list[list[str]]]:
     sample = "\n".join(lines[:5])
     delimiter = "\t" if sample.count("\t") >= sample.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = [row for row in reader]
+    rows = list(reader)
     header = [h.strip().lstrip("\ufeff") for h in rows[0]] if rows else []
     return header, rows[1:]
 
@@ -197,20 +236,64 @@ def _year_columns(header: list[str], years: range | None) -> list[tuple[int, int
 
 
 def parse_weo(path: Path, *, subject: str = "PPPPC", years: range | None = None, edition: str | None = None) -> WeoData:
-    """Read ``path`` in whichever of the supported formats it is."""
+    """Read ``path`` in whichever of the supported formats it is: one series, every number
+    read for sure, no conflicting rows; anything else is a :class:`WeoFormatError`."""
     path = Path(path)
     if not path.exists():
         raise WeoFormatError(f"{path}: file not found")
+    if path.is_dir():
+        raise WeoFormatError(f"{path}: is a folder, not a WEO file")
     text = read_text(path)
     header, rows = _rows(text)
     lower = [h.lower() for h in header]
     if not header:
         raise WeoFormatError(f"{path.name}: the file is empty")
     if "weo subject code" in lower or ("country" in lower and "subject descriptor" in lower):
-        return _parse_wide(path, text, header, rows, subject, years, edition)
-    if {"country", "time_period", "obs_value"} <= set(lower):
-        return _parse_sdmx(path, text, header, rows, subject, years, edition)
-    return _parse_long(path, text, header, rows, years, edition)
+        data = _parse_wide(path, text, header, rows, subject, years, edition)
+    elif {"country", "time_period", "obs_value"} <= set(lower):
+        data = _parse_sdmx(path, text, header, rows, subject, years, edition)
+    else:
+        data = _parse_long(path, text, header, rows, years, edition)
+    _check_figures(path, data)
+    _warn_units(data)
+    return data
+
+
+class _Figures:
+    """Collects a file's figures: one per country and year; a second row with another value
+    is an error naming both rows; a negative or zero GDP is an error."""
+
+    def __init__(self, path: Path, data: WeoData):
+        self.path, self.data = path, data
+        self.seen: dict[tuple[str, int], WeoFigure] = {}
+
+    def add(self, figure: WeoFigure) -> None:
+        where = f"{self.path.name}, line {figure.line} ({figure.name} {figure.year})"
+        if figure.value <= 0:
+            raise WeoFormatError(f"{where}: GDP per capita must be more than 0, got {figure.value:,}")
+        other = self.seen.get((figure.code, figure.year))
+        if other is None:
+            self.seen[(figure.code, figure.year)] = figure
+            self.data.figures.append(figure)
+        elif other.value != figure.value:
+            raise WeoFormatError(
+                f"{self.path.name}: lines {other.line} ({other.name}) and {figure.line} ({figure.name}) both give "
+                f"{figure.code} {figure.year}, as {other.value:,} and {figure.value:,}; keep one of them"
+            )
+
+
+def _check_figures(path: Path, data: WeoData) -> None:
+    collected = _Figures(path, data)
+    figures, data.figures = data.figures, []
+    for figure in figures:
+        collected.add(figure)
+
+
+def _number(row: list[str], i: int, where: str) -> float | None:
+    try:
+        return parse_number(row[i] if i < len(row) else None, where)
+    except InputError as exc:
+        raise WeoFormatError(str(exc)) from None
 
 
 def _parse_wide(path, text, header, rows, subject, years, edition) -> WeoData:
@@ -226,63 +309,99 @@ def _parse_wide(path, text, header, rows, subject, years, edition) -> WeoData:
     year_cols = _year_columns(header, years)
     if not year_cols:
         raise WeoFormatError(f"{path.name}: no year columns (such as 2014) in the header")
-    units_seen: set[str] = set()
-    descriptors: set[str] = set()
-    for row in rows:
+    series: dict[tuple[str, str], list[tuple[int, list[str]]]] = {}
+    for line, row in enumerate(rows, start=2):
         if len(row) < len(header) - 1 or not any(c.strip() for c in row):
             continue  # blank line, or the footer
 
         def cell(name: str, row: list[str] = row) -> str:
             return row[col[name]].strip() if name in col and col[name] < len(row) else ""
 
-        if full and cell("weo subject code").upper() != data.subject:
-            continue
+        key = (cell("weo subject code").upper(), "") if full else (cell("subject descriptor"), cell("units"))
+        series.setdefault(key, []).append((line, row))
+    chosen = _one_series(path, data, series, full)
+    for line, row in series.get(chosen, []):
+
+        def cell(name: str, row: list[str] = row) -> str:
+            return row[col[name]].strip() if name in col and col[name] < len(row) else ""
+
         name = cell("country")
         iso = cell("iso").upper()
         code = IMF_CODES.get(iso, iso) if iso else country_code(name)
-        units_seen.add(cell("units"))
-        descriptors.add(cell("subject descriptor"))
+        data.units = data.units or cell("units")
+        if not full:
+            data.subject = cell("subject descriptor")
         if not code:
             data.unmapped.append(name)
             continue
+        last_actual = cell("estimates start after")
         for i, year in year_cols:
-            try:
-                value = parse_number(row[i] if i < len(row) else None)
-            except InputError as exc:
-                raise WeoFormatError(f"{path.name}: {name} {year}: {exc}") from None
+            value = _number(row, i, f"{path.name}, line {line} ({name} {year}): ")
             if value is not None:
-                data.figures.append((code, name, year, value))
-    data.units = "; ".join(sorted(u for u in units_seen if u)) or "not stated"
-    if not full:
-        data.subject = "; ".join(sorted(d for d in descriptors if d))
-    _warn_units(data)
+                estimate = last_actual.isdigit() and year > int(last_actual)
+                data.figures.append(WeoFigure(code, name, year, value, line, estimate))
+    data.units = data.units or "not stated"
     return data
+
+
+def _one_series(path: Path, data: WeoData, series: dict, full: bool) -> tuple[str, str]:
+    """The series to import: PPPPC from a full download; from a query-tool export the only
+    series, or its GDP (PPP) per capita one; the others are named as left out."""
+    if full:
+        chosen = (data.subject, "")
+        if chosen not in series:
+            raise WeoFormatError(
+                f"{path.name} holds no {data.subject} rows (it holds {', '.join(sorted(k[0] for k in series)) or 'none'})"
+            )
+    elif len(series) <= 1:
+        return next(iter(series), ("", ""))
+    else:
+        ppp = [k for k in series if _is_ppp(k[0], k[1])]
+        if len(ppp) != 1:
+            named = "; ".join(f"{d} ({u})" for d, u in series)
+            raise WeoFormatError(
+                f"{path.name} holds {len(series)} series ({named}) and not exactly one of them is GDP (PPP) per "
+                "capita: export only that series from the WEO query tool"
+            )
+        chosen = ppp[0]
+    left_out = [k for k in series if k != chosen]
+    if left_out:
+        listed = [f"{k[0]}{' (' + k[1] + ')' if k[1] else ''}, {len(series[k])} row(s)" for k in left_out[:5]]
+        more = f"; and {len(left_out) - 5} more series" if len(left_out) > 5 else ""
+        data.warnings.append("left out (not GDP (PPP) per capita): " + "; ".join(listed) + more)
+    return chosen
 
 
 def _parse_sdmx(path, text, header, rows, subject, years, edition) -> WeoData:
     col = {h.lower(): i for i, h in enumerate(header)}
     data = WeoData(str(path), "IMF SDMX CSV", _edition(text, path, edition), "", subject.upper())
     units = set()
-    for row in rows:
+    left_out: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
         if len(row) < len(header):
             continue
-        if "indicator" in col and row[col["indicator"]].strip().upper().split(".")[-1] != data.subject:
+        indicator = row[col["indicator"]].strip().upper().split(".")[-1] if "indicator" in col else data.subject
+        if indicator != data.subject:
+            left_out[indicator] = left_out.get(indicator, 0) + 1
             continue
         code = country_code(row[col["country"]])
         try:
             year = int(str(row[col["time_period"]]).strip()[:4])
-            value = parse_number(row[col["obs_value"]])
-        except (ValueError, InputError):
-            continue
+        except ValueError:
+            raise WeoFormatError(f"{path.name}, line {line}: {row[col['time_period']]!r} is not a year") from None
+        value = _number(row, col["obs_value"], f"{path.name}, line {line} ({row[col['country']]} {year}): ")
         if "unit" in col:
             units.add(row[col["unit"]].strip())
         if not code:
             data.unmapped.append(row[col["country"]])
             continue
         if value is not None and (years is None or year in years):
-            data.figures.append((code, row[col["country"]].strip(), year, value))
+            data.figures.append(WeoFigure(code, row[col["country"]].strip(), year, value, line))
+    if left_out:
+        data.warnings.append(
+            "left out (not " + data.subject + "): " + "; ".join(f"{k}, {n} row(s)" for k, n in sorted(left_out.items()))
+        )
     data.units = "; ".join(sorted(u for u in units if u)) or "not stated"
-    _warn_units(data)
     return data
 
 
@@ -300,30 +419,34 @@ def _parse_long(path, text, header, rows, years, edition) -> WeoData:
             f"{path.name}: not a WEO file and not a long table with columns country, year, value "
             f"(found {', '.join(header[:8])})"
         )
+    ppppc = header[c_value].lower() == "ppppc"
     data = WeoData(
         str(path),
         "long CSV (country, year, value)",
         _edition(text, path, edition),
-        "international dollars (PPP)" if header[c_value].lower() == "ppppc" else "not stated",
-        "PPPPC" if header[c_value].lower() == "ppppc" else header[c_value],
+        "international dollars (PPP)" if ppppc else "not stated",
+        "PPPPC" if ppppc else header[c_value],
     )
     unmapped = set()
-    for row in rows:
-        if len(row) <= max(c_country, c_year, c_value):
+    for line, row in enumerate(rows, start=2):
+        if not any(c.strip() for c in row):
             continue
+        if len(row) <= max(c_country, c_year, c_value):
+            raise WeoFormatError(
+                f"{path.name}, line {line}: the row has {len(row)} column(s), the header {len(header)}"
+            )
         code = country_code(row[c_country])
         try:
-            year = int(float(row[c_year]))
-            value = parse_number(row[c_value])
-        except (ValueError, InputError):
-            continue
+            year = int(row[c_year].strip())
+        except ValueError:
+            raise WeoFormatError(f"{path.name}, line {line}: {row[c_year]!r} is not a year") from None
+        value = _number(row, c_value, f"{path.name}, line {line} ({row[c_country].strip()} {year}): ")
         if not code:
             unmapped.add(row[c_country].strip())
             continue
         if value is not None and (years is None or year in years):
-            data.figures.append((code, row[c_country].strip(), year, value))
+            data.figures.append(WeoFigure(code, row[c_country].strip(), year, value, line))
     data.unmapped = sorted(unmapped)
-    _warn_units(data)
     return data
 
 
@@ -352,55 +475,72 @@ def import_weo(
 ) -> ImportResult:
     """Write ``data`` into the roster's GDP sheet, keeping other editions beside it.
 
-    Re-importing an edition replaces that edition's rows (idempotent). Only the roster's
-    member countries (and GDP codes such as HKG) are kept. Written through the one write
-    path (locked, checked, atomic, backed up); ``dry_run`` writes nothing.
+    Re-importing an edition replaces that edition's rows of member countries (idempotent);
+    rows of other editions, rows entered by hand (``Manual``) and rows of countries no
+    longer on the roster (a member withdrew) are kept. Written through the one write path
+    (locked, checked, atomic, backed up); ``dry_run`` writes nothing.
     """
     with WorkbookUpdate(Path(roster_file), command="import-weo", replaces={GDP_SHEET}) as update:
         roster = read_roster(update.source)
         wanted = {m.country_iso3 for m in roster.members} | {m.gdp_code for m in roster.members}
         new_rows = _member_rows(roster, data, wanted)
-        old = [f for f in roster.gdp if f.edition != data.edition]
-        replaced = sum(1 for f in roster.gdp if f.edition == data.edition)
-        rows = [[f.country_iso3, f.country, f.year, f.value, f.edition, f.units, f.source] for f in old] + new_rows
-        rows.sort(key=lambda r: (edition_order(str(r[4])), r[0], r[2]))
-        newest = max((str(r[4]) for r in rows), key=edition_order, default=data.edition)
+        kept = [f for f in roster.gdp if f.edition != data.edition or f.country_iso3 not in wanted]
+        replaced = len(roster.gdp) - len(kept)
+        rows = [_sheet_row(f) for f in kept] + new_rows
+        rows.sort(key=lambda r: (edition_order(str(r[4])), str(r[0]), int(str(r[2]))))
+        editions = sorted({str(r[4]) for r in rows if not is_manual(r[4])}, key=edition_order)
+        newest = editions[-1] if editions else data.edition
         if newest != data.edition:
             data.warnings.append(
-                f"the roster already holds the newer edition {newest}; fees keep using it, and "
-                f"{data.edition} is kept beside it"
+                f"the roster already holds the newer edition {newest}; fees use it where it has a figure, "
+                f"and {data.edition} where only it has one"
             )
-        missing = _uncovered(rows, newest, wanted, check_fee_years)
+        data.warnings.extend(_gaps_of_newer_editions(rows, editions))
+        missing = _uncovered(rows, wanted, check_fee_years)
         wb = update.open()
         _write_gdp_sheet(wb, rows)
         saved = update.save(wb, dry_run=dry_run)
     data.warnings.extend(saved.warnings)
-    return ImportResult(data, len(new_rows), replaced, len(old), newest, missing, saved.target, saved.written)
+    return ImportResult(data, len(new_rows), replaced, len(kept), newest, missing, saved.target, saved.written)
+
+
+def _sheet_row(f: GdpFigure) -> list[object]:
+    return [f.country_iso3, f.country, f.year, f.value, f.edition, f.units, f.source, _yes(f.estimate), f.notes or None]
+
+
+def _yes(flag: bool) -> str:
+    return "Yes" if flag else "No"
 
 
 def _member_rows(roster: Roster, data: WeoData, wanted: set[str]) -> list[list[object]]:
     """GDP sheet rows of ``data`` for the member countries (one per country and year)."""
     names = {m.country_iso3: m.country for m in roster.members}
-    rows: dict[tuple[str, int], list[object]] = {}
-    for code, name, year, value in data.figures:
-        if code in wanted:
-            rows[(code, year)] = [
-                code,
-                names.get(code) or name,
-                year,
-                value,
-                data.edition,
-                data.units,
-                f"{Path(data.source).name} ({data.file_format})",
-            ]
-    return list(rows.values())
+    source = f"{Path(data.source).name} ({data.file_format})"
+    return [
+        [f.code, names.get(f.code) or f.name, f.year, f.value, data.edition, data.units, source, _yes(f.estimate), None]
+        for f in data.figures
+        if f.code in wanted
+    ]
 
 
-def _uncovered(
-    rows: list[list[object]], newest: str, wanted: set[str], fee_years: tuple[int, ...]
-) -> dict[int, list[str]]:
-    """GDP year -> member countries the newest edition has no figure for."""
-    have = {(r[0], r[2]) for r in rows if r[4] == newest}
+def _gaps_of_newer_editions(rows: list[list[object]], editions: list[str]) -> list[str]:
+    """Warnings where a newer edition lacks countries an older one has (fees for them keep
+    the older edition's figure)."""
+    countries = {e: {str(r[0]) for r in rows if r[4] == e} for e in editions}
+    warnings = []
+    for older, newer in itertools.pairwise(editions):
+        lacking = sorted(countries[older] - countries[newer])
+        if lacking:
+            warnings.append(
+                f"{newer} has no figures for {', '.join(lacking)}, which {older} has: fees for them use "
+                f"the newest edition that has a figure"
+            )
+    return warnings
+
+
+def _uncovered(rows: list[list[object]], wanted: set[str], fee_years: tuple[int, ...]) -> dict[int, list[str]]:
+    """GDP year -> member countries no edition (and no figure entered by hand) covers."""
+    have = {(r[0], r[2]) for r in rows}
     missing = {}
     for fee_year in fee_years:
         gdp_year = gdp_reference_year(fee_year)
@@ -415,4 +555,5 @@ def _write_gdp_sheet(wb: Any, rows: list[list[object]]) -> None:
     index = wb.sheetnames.index(GDP_SHEET)
     wb.remove(wb[GDP_SHEET])
     ws = wb.create_sheet(GDP_SHEET, index)
-    write_table(ws, list(GDP_COLUMNS), rows, name="GDP", number_formats=GDP_FORMATS, widths=GDP_WIDTHS)
+    headers = [*GDP_COLUMNS, *GDP_OPTIONAL_COLUMNS]
+    write_table(ws, headers, rows, name="GDP", number_formats=GDP_FORMATS, widths=GDP_WIDTHS)
