@@ -108,6 +108,19 @@ def WEGO_MEMBERS(region=None, membership=None):
 
 
 @xw.func(category=CATEGORY)
+@xw.arg(
+    "position",
+    ndim=2,
+    doc="Which member: 1 for the first in roster order, 2 for the second... A cell or a range. Fill =WEGO_MEMBER(ROW()-5) down a column.",
+)
+@xw.arg("region", doc="Optional region: Asia, Oceania, Americas, Europe, Middle East or Africa. Blank: all regions.")
+@xw.arg("membership", doc="Optional membership type: Full, Associate or Friendship. Blank: all types.")
+def WEGO_MEMBER(position, region=None, membership=None):
+    """The English name of the n-th member in roster order (of a region and/or type if given); blank past the last. A list that follows the roster in any Excel."""
+    return wf.member_at(position, region, membership, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
 @xw.arg("fee_year", doc="Optional fee year; blank: the table in effect this year.")
 def WEGO_SCHEDULE(fee_year=None):
     """Spills the fee table in effect for a fee year: GDP bands down, population bands across, fees in USD."""

@@ -112,6 +112,15 @@ def status_lookup_vs_dict(cells: int, rounds: int) -> dict:
     return result("status_lookup_vs_dict", m, b, ratio, 3.0, cells=cells)
 
 
+def misspelt_names_vs_valid(cells: int, rounds: int) -> dict:
+    """WEGO_STATUS over a column of one misspelling vs the same column of a valid name (warm):
+    a name that failed is remembered like one that matched."""
+    wrong, right = [["Seol"]] * cells, [["Seoul"]] * cells
+    assert udfs.WEGO_STATUS(wrong)[0][0].startswith("#N/A") and udfs.WEGO_STATUS(right)[0] == ["Full"]
+    m, b, ratio = paired(lambda: udfs.WEGO_STATUS(wrong), lambda: udfs.WEGO_STATUS(right), rounds)
+    return result("misspelt_names_vs_valid", m, b, ratio, 3.0, cells=cells)
+
+
 def import_udfs_vs_xlwings(rounds: int) -> dict:
     def start(code: str) -> Callable[[], object]:
         return lambda: subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
@@ -165,6 +174,7 @@ def main() -> int:
         fee_vectorized_vs_numpy(100_000 if q else 1_000_000, 3 if q else 7),
         scalar_fee_vs_rules(2_000 if q else 20_000, 3 if q else 5),
         status_lookup_vs_dict(20_000 if q else 100_000, 3 if q else 9),
+        misspelt_names_vs_valid(100_000 if q else 1_000_000, 3 if q else 5),
         import_udfs_vs_xlwings(3 if q else 9),
         roster_load(3 if q else 7),
     ]

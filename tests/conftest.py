@@ -4,6 +4,7 @@ and member, never by cell letters."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from wego_xl.workbook import roster as roster_mod
 from wego_xl.workbook.package import SHIPPED_ROSTER
-from wego_xl.workbook.roster import GDP_COLUMNS, GDP_SHEET, MEMBERS_SHEET
+from wego_xl.workbook.roster import GDP_SHEET, MEMBERS_SHEET
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = SHIPPED_ROSTER
@@ -43,10 +44,23 @@ def edit_roster(
             if isinstance(value, str):
                 cell.data_type = "s"  # text as typed, even "=1+1"
     sheet = wb[GDP_SHEET]
+    gdp_headers = [cell.value for cell in sheet[1]]
     for row in gdp:
-        sheet.append([row.get(h) for h in GDP_COLUMNS])
+        sheet.append([row.get(h) for h in gdp_headers])
     wb.save(path)
     return path
+
+
+def require_program(name: str, package: str) -> str:
+    """The path of the program ``name``; a test without it is skipped on a user's machine and
+    fails in CI (CI=true), whose .ci/run installs ``package``: never silently passed."""
+    found = shutil.which(name)
+    if found is None:
+        message = f"{name} is not installed (Debian package {package})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + "; .ci/run should have installed it")
+        pytest.skip(message)
+    return found
 
 
 def files_in(folder: Path) -> list[str]:

@@ -8,6 +8,10 @@ finance workbook's failed-cell count must catch it.
 
 from __future__ import annotations
 
+import csv
+import os
+import subprocess
+
 import openpyxl
 import pytest
 
@@ -16,10 +20,12 @@ schedula = pytest.importorskip("schedula")
 from formulas.functions import wrap_ufunc  # noqa: E402
 
 import udfs  # noqa: E402
+from wego_xl.excel.worksheet import failed_count_formula  # noqa: E402
 from wego_xl.rules.inputs import error_code  # noqa: E402
 from wego_xl.workbook.package import SHIPPED_FINANCE  # noqa: E402
 
 FUNCTIONS = [
+    "WEGO_MEMBER",
     "WEGO_FEE",
     "WEGO_STATUS",
     "WEGO_MEMBER_FEE",
@@ -164,7 +170,51 @@ def test_classic_text_errors_are_skipped_by_sum_but_counted(engine, priced_roste
 def test_shipped_finance_workbook_evaluates(engine):
     v = engine(SHIPPED_FINANCE)
     assert v["CALCULATOR!C2"] == 7000 and v["CALCULATOR!C5"] == 7000
+    assert v["CALCULATOR!E7"] == 0  # no failed fee on the calculator
+    assert v["FEES!A6"] == "Seoul" and v["FEES!A105"] == "Central Information Technology Office"
     assert v["FEES!D6"] is True or v["FEES!D6"] == 1  # Seoul owes a fee in 2016
     # no populations in the shipped roster yet: every owed fee fails, and the sheet says so
     assert v["FEES!D3"] == 90
     assert str(v["FEES!B3"]) == "#N/A"
+    assert v["FEES!G3"] == "Yes"  # every member of the roster has a row
+
+
+def test_the_fees_sheet_follows_the_roster(engine, priced_roster):
+    """A member removed from the roster disappears from the Fees sheet, one added appears."""
+    wb = openpyxl.load_workbook(priced_roster)
+    members = wb["Members"]
+    members.delete_rows(3)  # Ulaanbaatar leaves the roster
+    members.append(["W101", "신규시", "New City", None, "KOR", "Korea, Republic of", "Asia", "No", "Associate"])
+    wb.save(priced_roster)
+    v = engine(SHIPPED_FINANCE, real_errors=False)
+    names = [v[f"FEES!A{r}"] for r in range(6, 106)]
+    assert "Ulaanbaatar" not in names and names[-1] == "New City" and names[1] == "Kathmandu"
+    assert not v["FEES!A106"]  # nothing past the roster
+    assert v["FEES!B105"] == "Associate" and v["FEES!E105"] == 0
+    assert v["FEES!B3"] == 7000  # Seoul's fee; the other full members' fees fail as text...
+    assert v["FEES!D3"] == 88  # ...and are counted: 89 full members owing, one computed
+
+
+def test_the_failed_count_counts_each_failure_once_in_libreoffice(tmp_path):
+    """Real error values and classic error text, each once, in LibreOffice as in Excel (whose
+    COUNTIF("#*") matches text only; LibreOffice's matches error values too)."""
+    soffice = require_program("soffice", "libreoffice-calc")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r, value in enumerate(["=NA()", "=1/0", "#N/A: 'Seol' is not on the roster", 7000, None, "Seoul"], start=1):
+        cell = ws.cell(r, 1, value)
+        if isinstance(value, str) and not value.startswith("="):
+            cell.data_type = "s"
+    ws["C1"] = failed_count_formula("A1:A6")
+    ws["C2"] = '=SUMPRODUCT(--ISERROR(A1:A6))+COUNTIF(A1:A6,"#*")'  # the old formula
+    wb.save(tmp_path / "failed.xlsx")
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(tmp_path / "failed.xlsx")],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    rows = list(csv.reader((tmp_path / "failed.csv").open(encoding="utf-8")))
+    assert rows[0][2] == "3"  # two error values and one error text
+    assert rows[1][2] == "5"  # the old formula counted each error value twice here

@@ -6,7 +6,9 @@ mistake prints one line, never a traceback.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,12 +49,31 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except WegoError as exc:
             raise UserError(str(exc)) from None
+        except OSError as exc:
+            if exc.filename is not None:  # a file the command used, not its output
+                raise
+            raise UserError(_output_failed(exc)) from None
 
 
-def _console():
+def _output_failed(exc: OSError) -> str:
+    """Silence standard output for good (a full disk, a closed pipe) and say so in words."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # nothing more is written there, nor complained of
+    os.close(devnull)
+    why = "the reader closed the pipe" if exc.errno == errno.EPIPE else (exc.strerror or str(exc))
+    return f"could not write the output ({why}); nothing more was written"
+
+
+def _console() -> Any:
+    """A rich console whose closed pipe is reported like any other output failure (rich
+    would exit 1 without a word)."""
     from rich.console import Console
 
-    return Console(highlight=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    return _Console(highlight=False)
 
 
 def _emit(data: dict | list) -> None:
@@ -496,5 +517,21 @@ def init(folder: Path, as_json: bool) -> None:
     click.echo(f'  macOS / Linux: export {ROSTER_ENV}="{roster_file}"')
 
 
+def entry() -> None:
+    """The ``wego-xl`` command: :func:`main`, then the output flushed; an output that cannot
+    be written (a full disk, a closed pipe) is one line on stderr and exit 2."""
+    code: int | str | None = 0
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        click.echo(f"wego-xl: {_output_failed(exc)}", err=True)
+        code = 2
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

@@ -105,6 +105,19 @@ failed:
     WEGO_IS_CAPITAL = Err.Description
 End Function
 
+Function WEGO_MEMBER(position, Optional region, Optional membership)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        WEGO_MEMBER = XLPy.CallUDF("udfs", "WEGO_MEMBER", Array(position, region, membership), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        WEGO_MEMBER = XLPy.CallUDF("udfs", "WEGO_MEMBER", Array(position, region, membership))
+        Exit Function
+    #End If
+failed:
+    WEGO_MEMBER = Err.Description
+End Function
+
 Function WEGO_MEMBERS(Optional region, Optional membership)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

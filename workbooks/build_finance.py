@@ -22,8 +22,8 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.workbook.defined_name import DefinedName
 
+from wego_xl.excel.worksheet import failed_count_formula
 from wego_xl.workbook.package import SHIPPED_FINANCE
-from wego_xl.workbook.roster import read_roster
 from wego_xl.workbook.saving import save_new
 from wego_xl.workbook.xlsx import write_cell
 from workbooks.vba_export import vba_module_text
@@ -31,6 +31,7 @@ from workbooks.vba_export import vba_module_text
 HERE = Path(__file__).resolve().parent
 NAME = SHIPPED_FINANCE.stem
 FIRST_ROW = 6  # first member row on the Fees sheet
+MEMBER_ROWS = 200  # member rows prepared on the Fees sheet (the roster has 100)
 
 
 def quickstart_template(folder: Path) -> Path:
@@ -47,7 +48,9 @@ def configure(wb) -> None:
             row[1].value = "udfs"
 
 
-def fees_sheet(wb, names: list[str]) -> None:
+def fees_sheet(wb) -> None:
+    """A row per member, following the roster: column A is =WEGO_MEMBER(ROW()-5), so a
+    member added to or removed from the roster appears or disappears on recalculation."""
     ws = wb["Sheet1"]
     ws.title = "Fees"
     bold = Font(bold=True)
@@ -55,31 +58,35 @@ def fees_sheet(wb, names: list[str]) -> None:
     write_cell(ws, 2, 1, "Fee year").font = bold
     write_cell(ws, 2, 2, 2016, "0")
     wb.defined_names["FeeYear"] = DefinedName("FeeYear", attr_text="Fees!$B$2")
-    last = FIRST_ROW + len(names) - 1
+    last = FIRST_ROW + MEMBER_ROWS - 1
     fee_col = f"E{FIRST_ROW}:E{last}"
     write_cell(ws, 3, 1, "Total owed (USD)").font = bold
     ws["B3"] = f"=SUM({fee_col})"
     ws["B3"].number_format = "#,##0"
     write_cell(ws, 3, 3, "Fee cells that failed").font = bold
     # Classic xlwings shows a failed fee as text ("#N/A: ..."), which SUM skips: count both kinds.
-    ws["D3"] = f'=SUMPRODUCT(--ISERROR({fee_col}))+COUNTIF({fee_col},"#*")'
+    ws["D3"] = failed_count_formula(fee_col)
+    write_cell(ws, 3, 5, "Every member listed?").font = bold
+    ws["G3"] = (
+        f'=IF(ISTEXT(WEGO_MEMBER({MEMBER_ROWS + 1})),"No: the roster has more members than rows; copy the last row down","Yes")'
+    )
     write_cell(
         ws,
         4,
         1,
-        "A total is complete only when 'Fee cells that failed' is 0; "
-        "WEGO_EXPLAIN says what a failed member is missing.",
+        "A total is complete only when 'Fee cells that failed' is 0; WEGO_EXPLAIN says what a failed "
+        f"member is missing. Rows follow the roster (up to {MEMBER_ROWS} members): copy the last row down for more.",
     )
     headers = ["City", "Status", "Region", "Fee due", "Fee (USD)", "GDP year", "Explanation"]
     for c, h in enumerate(headers, start=1):
         write_cell(ws, FIRST_ROW - 1, c, h).font = bold
-    for r, name in enumerate(names, start=FIRST_ROW):
-        write_cell(ws, r, 1, name)
+    for r in range(FIRST_ROW, last + 1):
+        ws.cell(r, 1, f"=WEGO_MEMBER(ROW()-{FIRST_ROW - 1})")
         ws.cell(r, 2, f"=WEGO_STATUS(A{r})")
         ws.cell(r, 3, f"=WEGO_REGION(A{r})")
         ws.cell(r, 4, f"=WEGO_FEE_DUE(A{r},FeeYear)")
         ws.cell(r, 5, f"=WEGO_MEMBER_FEE(A{r},FeeYear)").number_format = "#,##0"
-        ws.cell(r, 6, "=WEGO_GDP_YEAR(FeeYear)")
+        ws.cell(r, 6, f'=IF(A{r}="","",WEGO_GDP_YEAR(FeeYear))')
         ws.cell(r, 7, f"=WEGO_EXPLAIN(A{r},FeeYear)")
     for col, width in zip("ABCDEFG", (34, 12, 14, 10, 14, 10, 90)):
         ws.column_dimensions[col].width = width
@@ -98,23 +105,25 @@ def calculator_sheet(wb) -> None:
         ws.cell(r, 2, gdp)
         ws.cell(r, 3, f"=WEGO_FEE(A{r},B{r})").number_format = "#,##0"
         ws.cell(r, 4, f"=WEGO_BANDS(A{r},B{r})")
-        ws.cell(r, 5, f"=IF(ISERROR(C{r}),0,C{r})")
+        # ISNUMBER, not ISERROR: classic xlwings shows a failed fee as text, which ISERROR misses
+        ws.cell(r, 5, f"=IF(ISNUMBER(C{r}),C{r},0)").number_format = "#,##0"
     write_cell(ws, 7, 1, "Total").font = bold
     ws["C7"] = "=SUM(C2:C5)"
+    ws["C7"].number_format = "#,##0"
+    write_cell(ws, 7, 4, "Fee cells that failed").font = bold
+    ws["E7"] = failed_count_formula("C2:C5")
     write_cell(ws, 8, 1, "Fee table").font = bold
     ws["A9"] = "=WEGO_SCHEDULE()"
-    for col, width in zip("ABCDE", (22, 26, 12, 48, 18)):
+    for col, width in zip("ABCDE", (22, 26, 12, 48, 22)):
         ws.column_dimensions[col].width = width
 
 
 def build(out: Path = SHIPPED_FINANCE, bas_dir: Path = HERE) -> Path:
-    roster = read_roster()
-    names = [m.display_name for m in roster.members]
     with tempfile.TemporaryDirectory() as tmp:
         template = quickstart_template(Path(tmp))
         wb = openpyxl.load_workbook(template, keep_vba=True)
         configure(wb)
-        fees_sheet(wb, names)
+        fees_sheet(wb)
         calculator_sheet(wb)
         target = save_new(wb, out)
     (bas_dir / f"{NAME}_udfs.bas").write_text(vba_module_text("udfs", f"{NAME}.xlsm"), encoding="utf-8")

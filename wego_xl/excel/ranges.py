@@ -18,6 +18,8 @@ from ..errors import InputError, WegoError
 from ..rules.inputs import is_blank, read_amount
 
 _FAST_TYPES = {float, int}
+#: How long an error cell's text may be (Excel's help and tooltips show no more).
+ERROR_TEXT_LENGTH = 255
 
 
 # ---------------------------------------------------------------------------------------
@@ -92,10 +94,13 @@ class CellResults:
         self.text_errors = text_errors
 
     def error_cell(self, exc: BaseException) -> str:
+        """What a failed cell holds: the bare code, or the code and the reason (cut to
+        ``ERROR_TEXT_LENGTH`` characters)."""
         code = getattr(exc, "excel_code", "#VALUE!")
         if not self.text_errors:
             return code
-        return f"{code}: {exc}"
+        text = f"{code}: {exc}"
+        return text if len(text) <= ERROR_TEXT_LENGTH else text[: ERROR_TEXT_LENGTH - 1] + "…"
 
     def whole(self, exc: BaseException) -> Any:
         """Every cell showing the same error (bad shapes, an unreadable roster)."""
@@ -122,7 +127,10 @@ def read_amounts(
     """
     grid = arg.rows
     if arg.types <= _FAST_TYPES:
-        amounts = np.asarray(grid, dtype=float)
+        try:
+            amounts = np.asarray(grid, dtype=float)
+        except OverflowError:  # a whole number too large for a float: read cell by cell
+            return _read_amounts_slowly(arg, name, kind, results)
         bad = ~np.isfinite(amounts) | (amounts < 0)
         blanks = np.zeros(amounts.shape, dtype=bool)
         if not bad.any():
@@ -134,6 +142,13 @@ def read_amounts(
             except WegoError as exc:
                 errors[r, c] = results.error_cell(exc)
         return np.where(bad, np.nan, amounts), errors, blanks
+    return _read_amounts_slowly(arg, name, kind, results)
+
+
+def _read_amounts_slowly(
+    arg: Arg, name: str, kind: str, results: CellResults
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    grid = arg.rows
     amounts = np.full((len(grid), len(grid[0])), np.nan)
     errors = np.full(amounts.shape, None, dtype=object)
     blanks = np.zeros(amounts.shape, dtype=bool)

@@ -8,10 +8,12 @@ call them directly. ``text_errors=False`` gives bare error codes (xlwings Server
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 from collections.abc import Callable
 from itertools import chain, repeat
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -19,9 +21,29 @@ from ..errors import InputError, MissingDataError, WegoError
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
 from ..rules.inputs import error_code, is_blank, read_amount, read_fee_year, read_name
 from ..rules.membership import MembershipType, fee_obligation
-from ..workbook.assessment import assess
+from ..workbook.assessment import assess, membership_doubt
 from ..workbook.roster import Member, Roster, load_roster
 from .ranges import Arg, CellResults, broadcast_shape, per_cell, read_amounts
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def never_raises(fn: F) -> F:
+    """A worksheet function's last guard: an unforeseen exception becomes one error cell
+    naming it, never a Python traceback in Excel."""
+
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # every foreseen failure is a WegoError, kept in its cell
+            results = CellResults((), kwargs.get("text_errors", True))
+            return results.error_cell(
+                InputError(f"wego-xl could not work this out ({type(exc).__name__}: {exc}); please report it")
+            )
+
+    return cast(F, guarded)
+
 
 POPULATION = ("population", "a number of persons such as 970000")
 GDP = ("GDP per capita", "a number of USD such as 35379")
@@ -102,6 +124,7 @@ def _each(text_errors: bool, args: tuple[Any, ...], fn: Callable[..., Any], blan
 # -- fee rules ----------------------------------------------------------------------------
 
 
+@never_raises
 def fee(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_errors: bool = True) -> Any:
     """Annual fee in USD for population(s) and GDP (PPP) per capita; arrays in one pass."""
     fee_year = _single(fee_year)
@@ -146,6 +169,7 @@ def fee(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_erro
     return results.finish(out)
 
 
+@never_raises
 def bands(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_errors: bool = True) -> Any:
     """The population and GDP bands a pair falls in, as text."""
 
@@ -158,11 +182,13 @@ def bands(population: Any, gdp_per_capita: Any, fee_year: Any = None, *, text_er
     return _each(text_errors, (population, gdp_per_capita, fee_year), one, blank_key=False)
 
 
+@never_raises
 def gdp_year(fee_year: Any, *, text_errors: bool = True) -> Any:
     """The GDP reference year: fee year - 2."""
     return _each(text_errors, (fee_year,), lambda y: gdp_reference_year(read_fee_year(y)))
 
 
+@never_raises
 def schedule_table(fee_year: Any = None, *, text_errors: bool = True) -> Any:
     """The fee table in effect for a fee year, with band labels, as rows to spill."""
     try:
@@ -189,11 +215,20 @@ _LANGUAGES = {"": "en", "en": "en", "english": "en", "ko": "ko", "kr": "ko", "ko
 _MISS = object()
 
 
+class _Failure:
+    """A remembered error for one cell value (a misspelt name), shown as each call asks."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: WegoError):
+        self.error = error
+
+
 def _per_member(text_errors: bool, city: Any, question: object, answer: Callable[[Any], Any]) -> Any:
     """``answer(member)`` for each cell of ``city``, from a memo of raw cell -> answer.
 
     Warm lookups cost one dict lookup per cell; a new spelling goes through the full name
-    matching once. Errors are never memoised.
+    matching once, and so does a misspelling (its error is remembered like an answer).
     """
     started = _start(text_errors, city)
     if not isinstance(started, tuple):
@@ -204,17 +239,26 @@ def _per_member(text_errors: bool, city: Any, question: object, answer: Callable
     except WegoError as exc:
         return results.whole(exc)
     cells = list(chain.from_iterable(arg.rows))
-    flat = list(map(memo.get, cells, repeat(_MISS, len(cells))))
+    try:
+        flat = list(map(memo.get, cells, repeat(_MISS, len(cells))))
+    except TypeError:  # an unhashable value (no Excel host sends one): look each cell up
+        flat = [_MISS] * len(cells)
     if flat.count(_MISS):
         for i, value in enumerate(flat):
             if value is not _MISS:
                 continue
-            try:
-                value = None if is_blank(cells[i]) else answer(_member(cells[i]))
-            except WegoError as exc:
-                flat[i] = results.error_cell(exc)
-                continue
-            flat[i] = memo[cells[i]] = value
+            with contextlib.suppress(TypeError):  # the same value earlier in this range
+                value = memo.get(cells[i], _MISS)
+            if value is _MISS:
+                try:
+                    value = None if is_blank(cells[i]) else answer(_member(cells[i]))
+                except WegoError as exc:
+                    value = _Failure(exc)
+                with contextlib.suppress(TypeError):
+                    memo[cells[i]] = value
+            flat[i] = value
+    if any(type(v) is _Failure for v in flat):
+        flat = [results.error_cell(v.error) if type(v) is _Failure else v for v in flat]
     width = len(arg.rows[0])
     rows = [[v] for v in flat] if width == 1 else [flat[i : i + width] for i in range(0, len(flat), width)]
     return results.finish_rows(rows)
@@ -227,6 +271,7 @@ def _language(lang: Any) -> str:
     return _LANGUAGES[key]
 
 
+@never_raises
 def status(city: Any, language: Any = None, *, text_errors: bool = True) -> Any:
     """Membership type: Full, Associate or Friendship (language "ko": 정회원, 준회원, 우정회원)."""
     if isinstance(language, (list, tuple)):
@@ -239,6 +284,7 @@ def status(city: Any, language: Any = None, *, text_errors: bool = True) -> Any:
     return _per_member(text_errors, city, ("status", lang), lambda m: m.membership.label(lang))
 
 
+@never_raises
 def member_fee(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
     """The fee a member owes for a fee year in USD (0 when none is owed)."""
 
@@ -248,29 +294,37 @@ def member_fee(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
     return _each(text_errors, (city, fee_year), one)
 
 
+@never_raises
 def fee_due(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
     """TRUE when the member owes a fee for the fee year."""
 
     def one(c: Any, y: Any) -> bool:
         m = _member(c)
+        doubt = membership_doubt(m)
+        if doubt is not None:
+            raise InputError(f"{m.display_name}: {doubt} (Members sheet, row {m.row}); correct the Members sheet")
         return fee_obligation(m.membership, read_fee_year(y), m.full_since).owed
 
     return _each(text_errors, (city, fee_year), one)
 
 
+@never_raises
 def explain(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
     """A sentence explaining the member's fee for the fee year, inputs and rule included."""
     return _each(text_errors, (city, fee_year), lambda c, y: assess(_roster(), _member(c), read_fee_year(y)).explain())
 
 
+@never_raises
 def region(city: Any, *, text_errors: bool = True) -> Any:
     return _per_member(text_errors, city, "region", lambda m: m.region)
 
 
+@never_raises
 def country(city: Any, *, text_errors: bool = True) -> Any:
     return _per_member(text_errors, city, "country", lambda m: m.country)
 
 
+@never_raises
 def is_capital(city: Any, *, text_errors: bool = True) -> Any:
     def one(m: Member) -> bool:
         if m.capital is None:
@@ -280,6 +334,7 @@ def is_capital(city: Any, *, text_errors: bool = True) -> Any:
     return _per_member(text_errors, city, "capital", one)
 
 
+@never_raises
 def members(region_name: Any = None, membership: Any = None, *, text_errors: bool = True) -> Any:
     """English names of the members of a region and/or membership type, as a column."""
     try:
@@ -290,6 +345,33 @@ def members(region_name: Any = None, membership: Any = None, *, text_errors: boo
     if not found:
         return CellResults((), text_errors).whole(MissingDataError("no members match"))
     return [[m.display_name] for m in found]
+
+
+@never_raises
+def member_at(position: Any, region_name: Any = None, membership: Any = None, *, text_errors: bool = True) -> Any:
+    """The English name of the n-th member (1, 2, ...) in roster order, optionally of one
+    region and/or membership type; blank past the last one. Fills a list down a column that
+    follows the roster, in any Excel (no spilling needed)."""
+    try:
+        kind = None if is_blank(membership) else MembershipType.parse(membership)
+        found = _roster().select(None if is_blank(region_name) else str(region_name), kind)
+    except WegoError as exc:
+        return CellResults((), text_errors).whole(exc)
+
+    def one(n: Any) -> str | None:
+        index = read_amount(n, "position", "a whole number such as 1")
+        if not index.is_integer() or index < 1:
+            raise InputError(f"position must be a whole number from 1, got {n!r}")
+        return found[int(index) - 1].display_name if index <= len(found) else None
+
+    return _each(text_errors, (position,), one)
+
+
+def failed_count_formula(cells: str) -> str:
+    """An Excel formula counting the failed cells of the range ``cells`` ("E6:E105"): real
+    error values (Server, Lite) and classic xlwings' error text ("#N/A: ..."), each once, in
+    Excel and in LibreOffice alike (whose COUNTIF("#*") also matches error values)."""
+    return f'=SUMPRODUCT(ISERROR({cells})+ISNUMBER(FIND("#",LEFT({cells},1))))'
 
 
 def count_failed(values: Any) -> int:

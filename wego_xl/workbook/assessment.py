@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from ..errors import MissingDataError, WegoError
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
-from ..rules.inputs import read_fee_year
-from ..rules.membership import FeeDue, fee_obligation
+from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
+from ..rules.membership import FeeDue, MembershipType, fee_obligation
 from .roster import GDP_SHEET, MEMBERS_SHEET, SCHEDULE_SHEET, GdpFigure, Member, Roster
 
 
@@ -83,13 +83,46 @@ class Assessment:
         return owed
 
 
+def membership_doubt(member: Member) -> str | None:
+    """Why the Members sheet cannot say whether ``member`` owes a fee (a Full-since cell that
+    cannot be read, a year before WeGO was founded, an Associate with a Full-since year,
+    Full since before Associate since), or None when it can."""
+    for column in ("Full since", "Associate since"):
+        problem = member.problem_with(column)
+        if problem is not None:
+            return f"{column} cannot be read ({problem.problem})"
+    full, associate = member.full_since, member.associate_since
+    for column, year in (("Associate since", associate), ("Full since", full)):
+        if year is not None and year < FIRST_FEE_YEAR:
+            return f"{column} {year} is before WeGO was founded ({FIRST_FEE_YEAR})"
+    if member.membership is MembershipType.ASSOCIATE and full is not None:
+        return f"it is an Associate with a Full-since year ({full})"
+    if full is not None and associate is not None and full < associate:
+        return f"Full since {full} is before Associate since {associate}"
+    return None
+
+
 def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
     """Assess ``member`` for ``fee_year`` using the roster's population, GDP and schedules."""
     year = read_fee_year(fee_year)
-    due = fee_obligation(member.membership, year, member.full_since)
+    missing: list[MissingInput] = []
+    doubt = membership_doubt(member)
+    if doubt is None:
+        due = fee_obligation(member.membership, year, member.full_since)
+    else:  # never guessed: the fee waits until the Members sheet is corrected
+        due = FeeDue(True, f"whether a fee is owed is unclear: {doubt}", assumed=True)
+        missing.append(
+            MissingInput(
+                f"the membership years cannot be used: {doubt} (Members sheet, row {member.row})",
+                MEMBERS_SHEET,
+                member.row,
+                "Full since",
+                "correct Membership, Associate since and Full since from the EC decisions",
+                bad_cell=True,
+            )
+        )
     gdp_year = gdp_reference_year(year)
     gdp = roster.gdp_figure(member.gdp_code, gdp_year)
-    missing: list[MissingInput] = []
     try:
         schedule = schedule_in_effect(year, roster.schedules)
     except WegoError as exc:

@@ -162,6 +162,12 @@ def read_text(path: Path) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
     elif data[:2000].count(b"\x00") > 10:
+        high = data[1:4000:2]  # UTF-16 LE text of the WEO's (Latin) alphabet: high bytes are NUL
+        if high.count(0) < 0.9 * len(high):
+            raise WeoFormatError(
+                f"{path.name} is not a WEO text file: it holds binary data or control characters; "
+                "download the file again, or save the export as text (TAB- or comma-separated)"
+            )
         text = data.decode("utf-16-le", errors="replace")
     elif data.startswith(b"\xef\xbb\xbf"):
         text = data[3:].decode("utf-8", errors="replace")
