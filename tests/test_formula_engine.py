@@ -24,6 +24,8 @@ from wego_xl.excel.worksheet import failed_count_formula  # noqa: E402
 from wego_xl.rules.inputs import error_code  # noqa: E402
 from wego_xl.workbook.package import SHIPPED_FINANCE  # noqa: E402
 
+from .conftest import require_program  # noqa: E402
+
 FUNCTIONS = [
     "WEGO_MEMBER",
     "WEGO_FEE",
