@@ -68,7 +68,7 @@ def files_in(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".wego-lock"))
 
 
-def korea_gdp(year: int = 2014, value: float = WORKED_EXAMPLE["gdp"], edition: str = "April 2015") -> dict:
+def korea_gdp(year: int = 2014, value: float = WORKED_EXAMPLE["gdp"], edition: str = "October 2015") -> dict:
     return {
         "Country code": "KOR",
         "Country": "Korea",

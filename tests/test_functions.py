@@ -118,9 +118,10 @@ def test_fee_due_and_gdp_year():
 
 
 def test_member_fee_names_the_missing_input():
-    got = udfs.WEGO_MEMBER_FEE("Seoul", 2016)
-    assert got.startswith("#N/A: Seoul 2016: population is blank (Members sheet, row 2)")
-    assert "no KOR GDP (PPP) per capita for 2014" in got
+    got = udfs.WEGO_MEMBER_FEE("Dhaka South", 2016)
+    assert got.startswith("#N/A: Dhaka South 2016: population is blank (Members sheet, row 6)")
+    hebron = udfs.WEGO_MEMBER_FEE("Hebron", 2016)  # its population is known, its GDP is not
+    assert "no PSE GDP (PPP) per capita for 2014 in IMF WEO April 2015" in hebron
 
 
 def test_member_fee_is_zero_when_none_is_owed():

@@ -29,7 +29,7 @@ APRIL_2015 = WEO_DIR / "open-numbers_WEOApr2015_ddf--datapoints--ppppc--by--coun
 needs_real_data = pytest.mark.skipif(not APRIL_2015.exists(), reason="../shared/data/weo is not here")
 
 
-def mongolia(value: float = 11_946.0, edition: str = "April 2015") -> dict:
+def mongolia(value: float = 11_946.0, edition: str = "October 2015") -> dict:
     return {**korea_gdp(2014, value, edition), "Country code": "MNG", "Country": "Mongolia"}
 
 
@@ -53,7 +53,7 @@ def test_full_since_typed_as_text_is_the_year(ulaanbaatar, typed):
     edit_roster(ulaanbaatar, {"Ulaanbaatar": {"Full since": typed}})
     assert udfs.WEGO_MEMBER_FEE("Ulaanbaatar", 2016) == 0  # full since 2016: first fee year is 2017
     assert udfs.WEGO_FEE_DUE("Ulaanbaatar", 2016) is False
-    assert udfs.WEGO_MEMBER_FEE("Ulaanbaatar", 2017) == 0 or "GDP" in str(udfs.WEGO_MEMBER_FEE("Ulaanbaatar", 2017))
+    assert udfs.WEGO_MEMBER_FEE("Ulaanbaatar", 2017) > 0  # and owes from 2017
     assert "full member since 2016" in udfs.WEGO_EXPLAIN("Ulaanbaatar", 2016)
 
 
@@ -139,7 +139,7 @@ def test_edition_names_read_one_way_and_a_future_one_is_refused(roster_copy, tmp
     path.write_text("country,year,ppppc\nKOR,2014,1000\n", encoding="utf-8")
     import_weo(roster_copy, parse_weo(path, edition="WEO April 2016"))  # the same edition: replaced
     roster = read_roster(roster_copy)
-    assert [(f.edition, f.value) for f in roster.gdp] == [("April 2016", 1000.0)]
+    assert [(f.edition, f.value) for f in roster.gdp if f.edition == "April 2016"] == [("April 2016", 1000.0)]
     for bad, words in (("April 2099", "later than today"), ("Spring 2016", "is not a WEO edition")):
         with pytest.raises(WeoFormatError, match=words):
             parse_weo(path, edition=bad)
@@ -200,8 +200,9 @@ def test_a_second_header_of_the_same_name_stops_the_load(roster_copy):
     wb = openpyxl.load_workbook(roster_copy)
     members = wb["Members"]
     members.cell(1, members.max_column + 1, "Population")
+    spare = members.cell(1, members.max_column).column_letter
     wb.save(roster_copy)
-    with pytest.raises(RosterError, match="the header 'Population' is in two columns, L and R"):
+    with pytest.raises(RosterError, match=f"the header 'Population' is in two columns, L and {spare}"):
         read_roster(roster_copy)
     out = cli("check", "--roster", roster_copy)
     assert out.returncode == 2 and "two columns" in out.stderr
@@ -271,7 +272,8 @@ def test_shipped_roster_check_and_refresh_say_the_same(tmp_path):
     checked = json.loads(cli("check", "--fee-year", 2016, "--json").stdout)
     out = cli("refresh", "--fee-year", 2016, "--out", tmp_path / "r.xlsx", "--json")
     refreshed = json.loads(out.stdout)
-    assert checked["counts"]["missing"] == 180 and refreshed["checks"] == len(checked["checks"])
+    assert refreshed["checks"] == len(checked["checks"]) and checked["counts"]["error"] == refreshed["errors"] == 0
+    assert checked["counts"]["missing"] == sum(1 for c in checked["checks"] if c["severity"] == "missing") > 0
     assert len(checked["fee_table_notes"]) == 10
 
 

@@ -11,8 +11,9 @@ import pytest
 
 from wego_xl.errors import MemberNotFoundError, RosterError
 from wego_xl.rules.membership import MembershipType
-from wego_xl.workbook.roster import MEMBER_COLUMNS, load_roster, read_roster
+from wego_xl.workbook.roster import load_roster, read_roster
 from wego_xl.workbook.summary import roster_summary
+from workbooks.build_roster import member_headers
 
 from .conftest import SHIPPED, edit_roster
 
@@ -118,8 +119,19 @@ def test_unconfirmed_english_names_are_marked(roster):
         assert not member.english_confirmed and member.notes
 
 
-def test_populations_are_blank_not_guessed(roster):
-    assert all(m.population is None for m in roster.members)
+def test_populations_are_sourced_unconfirmed_or_blank(roster):
+    """The shipped populations come from the UNSD table, cited and unconfirmed; a member the
+    table does not cover has a blank, never a guess."""
+    seoul, ulaanbaatar = roster.find("Seoul"), roster.find("Ulaanbaatar")
+    assert (seoul.population, seoul.population_year) == (10_007_651, 2014)
+    assert seoul.population_source == "UNSD DYB 2014, city proper, estimate" and seoul.population_imported
+    assert (ulaanbaatar.population, ulaanbaatar.population_year) == (1_345_086, 2013)
+    for m in roster.members:
+        assert m.population is None or (m.population_source.startswith("UNSD DYB") and m.population_year)
+        assert not m.population_confirmed_by
+    assert roster.find("Sao Paulo").population is None  # 105,269 in the table: refused
+    assert roster.find("Saga Prefecture").population is None  # the table's Saga is the city
+    assert sum(m.population is not None for m in roster.members) == 59
 
 
 def test_workbook_is_built_for_finance_users():
@@ -130,8 +142,8 @@ def test_workbook_is_built_for_finance_users():
     validated = {str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in ws.data_validations.dataValidation}
     assert any("Full,Associate,Friendship" in (f or "") for f in validated.values())
     assert any("Asia" in (f or "") for f in validated.values())
-    assert [c.value for c in ws[1]] == list(MEMBER_COLUMNS)
-    assert set(wb.sheetnames) == {"Members", "GDP", "Fee schedule", "About"}
+    assert [c.value for c in ws[1]] == member_headers()
+    assert set(wb.sheetnames) == {"Members", "GDP", "Fee schedule", "Source names", "About"}
 
 
 # -- caching and the roster path ------------------------------------------------------------

@@ -273,16 +273,19 @@ def _with_x14(path: Path) -> None:
 
 
 def _with_shape_on_about(path: Path) -> None:
+    with zipfile.ZipFile(path) as package:
+        about = saving._sheet_parts(package)["About"]
+    folder, name = about.rsplit("/", 1)
     _add_parts(
         path,
         {"xl/drawings/drawing1.xml": SHAPE},
         {
-            "xl/worksheets/sheet4.xml": (
+            about: (
                 b"<tableParts",
                 b'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
                 b'r:id="rIdShape" /><tableParts',
             ),
-            "xl/worksheets/_rels/sheet4.xml.rels": (
+            f"{folder}/_rels/{name}.rels": (
                 b"</Relationships>",
                 REL + b'drawing" Target="/xl/drawings/drawing1.xml" Id="rIdShape" /></Relationships>',
             ),

@@ -344,11 +344,59 @@ def refresh(roster_file: Path | None, fee_year: str, out: Path | None, dry_run: 
         console.print(
             f"Checks: {len(errors)} error(s), "
             f"{len(report.check_rows('missing'))} missing input(s), "
+            f"{len(report.check_rows('confirm'))} to confirm, "
             f"{len(report.check_rows('note'))} note(s): see the Checks sheet."
         )
+        _print_next_steps(report)
         _print_saved(saved)
     if errors:
         sys.exit(1)
+
+
+WEO_DOWNLOAD = "https://www.imf.org/en/Publications/WEO/weo-database"
+
+
+def _names(items: list[str], most: int = 6) -> str:
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
+def _print_next_steps(report: Any) -> None:
+    """The worked example of the 2016 source, and what to do about each kind of gap."""
+    from .rules.fees import schedule_in_effect
+
+    blocked = [a for a in report.assessments if a.blocked]
+    computed = [a for a in report.assessments if a.due.owed and not a.blocked]
+    schedule = next((a.schedule for a in report.assessments if a.schedule is not None), None)
+    if schedule is None and report.assessments:
+        return
+    example = schedule_in_effect(report.fee_year, [schedule]) if schedule else None
+    if example is not None:
+        click.echo(
+            f"Worked example of the 2016 source: 970,000 persons and 35,379 USD give "
+            f"{example.fee(970_000, 35_379):,.0f} USD in the {example.effective_year} table (7,000 in the source)."
+        )
+    click.echo(f"{len(computed)} fee(s) computed, {sum(a.fee or 0 for a in computed):,.0f} USD in all.")
+    no_population = [a.member.display_name for a in blocked if any(i.column == "Population" for i in a.missing)]
+    no_gdp = sorted({a.member.gdp_code for a in blocked if a.gdp is None})
+    unclear = [a.member.display_name for a in blocked if any(i.column == "Full since" for i in a.missing)]
+    confirm = [c for c in report.findings if c.severity == "confirm"]
+    if no_population:
+        click.echo(
+            f"Next: {len(no_population)} member(s) need a population ({_names(no_population)}): type it on the "
+            "Members sheet in persons, with its year and source, or run wego-xl import-population FILE."
+        )
+    if no_gdp:
+        click.echo(
+            f"Next: no GDP (PPP) per capita for {_names(no_gdp)}: download the IMF WEO file ({WEO_DOWNLOAD}) "
+            "and run wego-xl import-weo FILE, or enter a figure by hand (edition Manual, with its source)."
+        )
+    if unclear:
+        click.echo(f"Next: correct the membership years of {_names(unclear)} on the Members sheet.")
+    if confirm:
+        click.echo(
+            f"Next: {len(confirm)} input(s) to confirm before billing (see the Checks sheet): "
+            'wego-xl confirm "CITY" --population --by NAME; wego-xl confirm --gdp-edition "April 2015" --by NAME.'
+        )
 
 
 def _saved_json(saved: Any) -> dict[str, Any]:
@@ -483,6 +531,82 @@ def import_weo_command(
         _print_import(weo_file, result)
     if result.missing:  # the exit code says only whether the fee years asked for are covered
         sys.exit(1)
+
+
+@main.command("import-population")
+@click.argument("population_file", type=click.Path(dir_okay=False, path_type=Path))
+@ROSTER_OPTION
+@DRY_RUN_OPTION
+@JSON_OPTION
+def import_population_command(population_file: Path, roster_file: Path | None, dry_run: bool, as_json: bool) -> None:
+    """Import city populations from the UNdata city population CSV (UNSD Demographic Yearbook).
+
+    Matches each member city by country and name (its names, aliases and the reviewed
+    spellings of the Source names sheet; never by guessing), prefers city proper, then the
+    latest year, and writes population, year and source, unconfirmed. A figure the finance
+    team entered or confirmed is never replaced; an absurd or far-off figure is reported.
+    """
+    from .workbook.populations import import_population, parse_unsd
+    from .workbook.roster import load_roster, roster_path
+
+    target = roster_path(roster_file)
+    result = import_population(target, parse_unsd(population_file), dry_run=dry_run)
+    names = {m.member_id: m.display_name for m in load_roster(target).members}
+    if as_json:
+        _emit(
+            {
+                "written": {
+                    names[k]: {"population": f.persons, "year": f.year, "source": f.source()}
+                    for k, f in result.written.items()
+                },
+                "kept": {names[k]: v for k, v in result.kept.items()},
+                "refused": {names[k]: v for k, v in result.refused.items()},
+                "unmatched": {names[k]: v for k, v in result.unmatched.items()},
+                "saved": bool(result.saved and result.saved.written),
+            }
+        )
+        return
+    verb = "written" if result.saved and result.saved.written else "would be written (dry run)"
+    click.echo(f"{len(result.written)} population(s) {verb}, unconfirmed:")
+    for k, f in result.written.items():
+        click.echo(f"  {names[k]}: {f.persons:,} ({f.year}; {f.source()})")
+    for title, part in (
+        ("kept (the roster's figure stays)", result.kept),
+        ("not imported", result.refused),
+        ("no figure in the file", result.unmatched),
+    ):
+        if part:
+            click.echo(f"{len(part)} {title}:")
+            for k, why in part.items():
+                click.echo(f"  {names[k]}: {why}")
+    click.echo('Next: check each imported figure, then: wego-xl confirm "CITY" --population --by NAME')
+
+
+@main.command()
+@click.argument("city", required=False)
+@click.option("--population", is_flag=True, help="Confirm the member's population.")
+@click.option("--gdp-edition", default=None, help='Confirm every GDP figure of this WEO edition, e.g. "April 2015".')
+@click.option("--by", "by", required=True, help="Who checked the figure (written on the roster).")
+@ROSTER_OPTION
+def confirm(city: str | None, population: bool, gdp_edition: str | None, by: str, roster_file: Path | None) -> None:
+    """Record that a person checked an imported figure: a member's population, or an edition's GDP.
+
+    Examples: wego-xl confirm Seoul --population --by "Kim Minji";
+    wego-xl confirm --gdp-edition "April 2015" --by "Kim Minji"
+    """
+    from .workbook.populations import confirm_population
+    from .workbook.roster import roster_path
+    from .workbook.weo import confirm_edition
+
+    target = roster_path(roster_file)
+    if population == (gdp_edition is not None) or (population and not city):
+        raise UserError('say what to confirm: CITY --population, or --gdp-edition "April 2015"')
+    if population and city:
+        member = confirm_population(target, city, by)
+        click.echo(f"{member.display_name}: population {member.population:,.0f} confirmed by {by.strip()}")
+    elif gdp_edition:
+        count = confirm_edition(target, gdp_edition, by)
+        click.echo(f"{count} GDP figure(s) of {gdp_edition} confirmed by {by.strip()}")
 
 
 @main.command()

@@ -21,10 +21,13 @@ from wego_xl.workbook.roster import (
     GDP_OPTIONAL_COLUMNS,
     GDP_SHEET,
     MEMBER_COLUMNS,
+    MEMBER_OPTIONAL_COLUMNS,
     MEMBERS_SHEET,
     REGIONS,
     SCHEDULE_MARK,
     SCHEDULE_SHEET,
+    SOURCE_NAMES_COLUMNS,
+    SOURCE_NAMES_SHEET,
 )
 from wego_xl.workbook.saving import save_new
 from wego_xl.workbook.weo import GDP_FORMATS, GDP_WIDTHS
@@ -43,8 +46,8 @@ ABOUT = [
         "One row per WeGO member (2016 roster: 97 cities, 3 friendship organisations): "
         "names, aliases, country, region, capital flag as the 2016 source classifies it, membership "
         "type and years, population.",
-        "Finance staff: Population, Population year, Population source, "
-        "Full since, Associate since, Membership. Names and aliases: Secretariat membership desk.",
+        "Finance staff: Population, Population year, Population source, Population confirmed by, "
+        "Confirmed on, Full since, Associate since, Membership. Names and aliases: Secretariat membership desk.",
     ),
     (
         GDP_SHEET,
@@ -60,11 +63,24 @@ ABOUT = [
         "Secretariat, when the General Assembly adopts a new table.",
     ),
     (
+        SOURCE_NAMES_SHEET,
+        "How a source (the UN city population table) writes a member's country and city, where "
+        "it differs from the member's names; a blank city says the source has no usable figure.",
+        "Finance staff, after checking the source; 'wego-xl import-population' reads it.",
+    ),
+    (
         "Fees YYYY, Summary, Checks",
         "Written by the refresh (wego-xl refresh or the Refresh button); replaced on every refresh.",
         "Nobody: do not edit, your changes would be replaced.",
     ),
 ]
+
+
+def member_headers() -> list[str]:
+    """The Members sheet's columns: the confirmation columns follow the population's."""
+    headers = list(MEMBER_COLUMNS)
+    at = headers.index("Population source") + 1
+    return headers[:at] + list(MEMBER_OPTIONAL_COLUMNS) + headers[at:]
 
 
 def read_members_csv(path: Path) -> list[dict[str, object]]:
@@ -100,6 +116,7 @@ def read_gdp_csv(path: Path) -> list[list[object]]:
                     rec["Source"],
                     rec.get("Estimate") or "No",
                     rec.get("Notes") or None,
+                    rec.get("Confirmed") or None,
                 ]
             )
     return out
@@ -139,11 +156,11 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
     ws = wb.active
     ws.title = MEMBERS_SHEET
     members = read_members_csv(src / "members.csv")
-    headers = list(MEMBER_COLUMNS)
+    headers = member_headers()
     write_table(
         ws,
         headers,
-        [[m[h] for h in headers] for m in members],
+        [[m.get(h) for h in headers] for m in members],
         name="Members",
         number_formats=MEMBER_FORMATS,
         widths=MEMBER_WIDTHS,
@@ -191,6 +208,18 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
         widths=GDP_WIDTHS,
     )
     write_schedules(wb.create_sheet(SCHEDULE_SHEET), schedules)
+    names = wb.create_sheet(SOURCE_NAMES_SHEET)
+    spellings = []
+    if (src / "source_names.csv").exists():
+        with open(src / "source_names.csv", encoding="utf-8", newline="") as fh:
+            spellings = [[rec[h] or None for h in SOURCE_NAMES_COLUMNS] for rec in csv.DictReader(fh)]
+    write_table(
+        names,
+        list(SOURCE_NAMES_COLUMNS),
+        spellings,
+        name="Source_names",
+        widths={"Member ID": 11, "Source": 9, "Country as written": 26, "City as written": 28, "Note": 70},
+    )
     about = wb.create_sheet(ABOUT_SHEET)
     write_table(
         about,

@@ -67,10 +67,22 @@ class Assessment:
             return f"{name}, fee year {self.fee_year}: no fee owed ({self.due.reason})."
         if self.fee is None or self.gdp is None or self.schedule is None or m.population is None:
             return f"{name}, fee year {self.fee_year}: fee cannot be computed yet: {self.missing_text}."
+        population_source = f"{m.population_source}, " if m.population_source else ""
+        population_state = (
+            "not yet confirmed"
+            if m.population_imported
+            else (f"confirmed by {m.population_confirmed_by}" if m.population_confirmed_by else "as typed")
+        )
+        gdp_state = (
+            ""
+            if self.gdp.manual
+            else (f", confirmed by {self.gdp.confirmed}" if self.gdp.confirmed else ", not yet confirmed")
+        )
         return (
             f"{name}, fee year {self.fee_year}: {self.fee:,.0f} USD. Population "
-            f"{m.population:,.0f} ({self.population_band}); {m.gdp_code} GDP (PPP) per capita "
-            f"{self.gdp_year} {self.gdp.value:,.3f} USD ({self.gdp_band}, {self.gdp.described()}); "
+            f"{m.population:,.0f} ({self.population_band}; {population_source}{population_state}); "
+            f"{m.gdp_code} GDP (PPP) per capita {self.gdp_year} {self.gdp.value:,.3f} USD "
+            f"({self.gdp_band}, {self.gdp.described()}{gdp_state}); "
             f"{self.schedule.effective_year} fee table. {self.due.reason.capitalize()}."
         )
 

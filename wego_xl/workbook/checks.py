@@ -76,6 +76,7 @@ def roster_checks(
         checks += _member_years(member, last_year)
         checks += _member_population(member, last_year)
     checks += _gdp_figures(assessments)
+    checks += _unconfirmed(assessments)
     before = {a.member.member_id: a for a in previous}
     for a in assessments:
         checks += _missing(a)
@@ -204,6 +205,43 @@ def _gdp_figures(assessments: list[Assessment]) -> list[Check]:
                     "check the figure against the IMF edition, or confirm it",
                 )
             )
+    return found
+
+
+def _unconfirmed(assessments: list[Assessment]) -> list[Check]:
+    """Imported inputs of owed fees that nobody has confirmed yet: each population, and each
+    WEO edition once."""
+    found = []
+    editions: dict[str, int] = {}
+    for a in assessments:
+        if not a.due.owed:
+            continue
+        m = a.member
+        if m.population_imported and m.population is not None:
+            found.append(
+                Check(
+                    "confirm",
+                    MEMBERS_SHEET,
+                    m.row,
+                    "Population confirmed by",
+                    f"{m.display_name}: population {m.population:,.0f} ({m.population_source}) is not confirmed",
+                    f'check it against the city\'s own figure, then: wego-xl confirm "{m.display_name}" --population '
+                    "--by NAME (or type your name and the date in the two columns)",
+                )
+            )
+        if a.gdp is not None and not a.gdp.manual and not a.gdp.confirmed:
+            editions.setdefault(a.gdp.edition, a.gdp.row)
+    for edition, row in editions.items():
+        found.append(
+            Check(
+                "confirm",
+                GDP_SHEET,
+                row,
+                "Confirmed",
+                f"the GDP figures of IMF WEO {edition} are not confirmed",
+                f'check them against the IMF edition, then: wego-xl confirm --gdp-edition "{edition}" --by NAME',
+            )
+        )
     return found
 
 

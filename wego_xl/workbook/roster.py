@@ -73,7 +73,15 @@ GDP_COLUMNS = {
     "Source": "source",
 }
 #: GDP sheet columns a roster may lack (older rosters): header -> field.
-GDP_OPTIONAL_COLUMNS = {"Estimate": "estimate", "Notes": "notes"}
+GDP_OPTIONAL_COLUMNS = {"Estimate": "estimate", "Notes": "notes", "Confirmed": "confirmed"}
+#: Members sheet columns a roster may lack (older rosters): header -> field.
+MEMBER_OPTIONAL_COLUMNS = {
+    "Population confirmed by": "population_confirmed_by",
+    "Confirmed on": "population_confirmed_on",
+}
+#: The sheet of reviewed spellings: how a source (UNSD) writes a member's name.
+SOURCE_NAMES_SHEET = "Source names"
+SOURCE_NAMES_COLUMNS = ("Member ID", "Source", "Country as written", "City as written", "Note")
 SCHEDULE_MARK = "Effective year"
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -102,6 +110,17 @@ class Member:
     notes: str
     row: int
     problems: tuple[RosterError, ...] = ()
+    population_confirmed_by: str = ""
+    population_confirmed_on: dt.date | None = None
+
+    @property
+    def population_imported(self) -> bool:
+        """The population came from an import (UNSD) and nobody has confirmed it yet."""
+        return (
+            self.population is not None
+            and self.population_source.startswith("UNSD")
+            and not self.population_confirmed_by
+        )
 
     @property
     def display_name(self) -> str:
@@ -125,6 +144,17 @@ class Member:
 
 
 @dataclass(frozen=True)
+class SourceName:
+    """How a source (UNSD) writes a member's country and city, as reviewed by a person; a
+    blank city says the source has no usable figure, and the note says why."""
+
+    source: str
+    country: str
+    city: str
+    note: str
+
+
+@dataclass(frozen=True)
 class GdpFigure:
     """One GDP (PPP) per capita figure: a country, a year, a value and its IMF edition
     (or ``Manual`` for a figure entered by hand, with its source and a note)."""
@@ -139,6 +169,7 @@ class GdpFigure:
     row: int
     estimate: bool = False  # the edition marks the figure as an IMF estimate or projection
     notes: str = ""
+    confirmed: str = ""  # who confirmed the edition's figures, and when
 
     @property
     def manual(self) -> bool:
@@ -170,6 +201,7 @@ class Roster:
     gdp: list[GdpFigure]
     schedules: list[FeeSchedule]
     problems: list[RosterError] = field(default_factory=list)
+    source_names: dict[str, list[SourceName]] = field(default_factory=dict)  # member id -> reviewed spellings
     _by_key: dict[str, Member] = field(default_factory=dict, repr=False)
     _shown: dict[str, str] = field(default_factory=dict, repr=False)
     _gdp_index: dict[tuple[str, int], list[GdpFigure]] = field(default_factory=dict, repr=False)
@@ -286,6 +318,12 @@ def _records(wb, path: Path, sheet: str, wanted: Iterable[str], fix: str, option
             get.setdefault(h, None)
         if any(get[h] not in (None, "") for h in wanted):
             yield r, get
+
+
+def _date(v: object) -> dt.date | None:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v if isinstance(v, dt.date) else None
 
 
 def _text(v: object) -> str:
@@ -440,12 +478,16 @@ class _MemberReader:
             notes=_text(get["Notes"]),
             row=r,
             problems=tuple(cells.problems[before:]),
+            population_confirmed_by=_text(get["Population confirmed by"]),
+            population_confirmed_on=_date(get["Confirmed on"]),
         )
 
 
 def _read_members(wb, path: Path) -> tuple[list[Member], list[RosterError]]:
     reader = _MemberReader(path)
-    rows = _records(wb, path, MEMBERS_SHEET, MEMBER_COLUMNS, "rebuild the roster or restore the sheet")
+    rows = _records(
+        wb, path, MEMBERS_SHEET, MEMBER_COLUMNS, "rebuild the roster or restore the sheet", MEMBER_OPTIONAL_COLUMNS
+    )
     members = [reader.member(r, get) for r, get in rows]
     return members, reader.cells.problems
 
@@ -507,6 +549,7 @@ def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
                 r,
                 estimate=_text(get["Estimate"]).lower() == "yes",
                 notes=_text(get["Notes"]),
+                confirmed=_text(get["Confirmed"]),
             )
         )
     return figures, cells.problems
@@ -581,13 +624,39 @@ def read_roster(path: str | os.PathLike | None = None) -> Roster:
         members, problems = _read_members(wb, p)
         gdp, gdp_problems = _read_gdp(wb, p)
         schedules = _read_schedules(wb, p)
+        source_names = _read_source_names(wb, p)
     except WegoError:
         raise
     except Exception as exc:  # a damaged sheet part
         raise damaged(exc, p) from None
     finally:
         wb.close()
-    return Roster(p, members, gdp, schedules, problems + gdp_problems)
+    return Roster(p, members, gdp, schedules, problems + gdp_problems, source_names)
+
+
+def _read_source_names(wb, path: Path) -> dict[str, list[SourceName]]:
+    """Member id -> its reviewed spellings, from the optional "Source names" sheet."""
+    if SOURCE_NAMES_SHEET not in wb.sheetnames:
+        return {}
+    names: dict[str, list[SourceName]] = {}
+    rows = _records(
+        wb,
+        path,
+        SOURCE_NAMES_SHEET,
+        SOURCE_NAMES_COLUMNS[:2],
+        "restore the sheet's header row",
+        SOURCE_NAMES_COLUMNS[2:],
+    )
+    for _, get in rows:
+        names.setdefault(_text(get["Member ID"]), []).append(
+            SourceName(
+                _text(get["Source"]),
+                _text(get["Country as written"]),
+                _text(get["City as written"]),
+                _text(get["Note"]),
+            )
+        )
+    return names
 
 
 _cache: dict[Path, tuple[tuple[int, int], Roster]] = {}

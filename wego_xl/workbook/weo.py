@@ -16,6 +16,7 @@ not map is reported.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import itertools
 import math
@@ -381,6 +382,7 @@ def _one_series(path: Path, data: WeoData, series: dict, full: bool) -> tuple[st
 def _parse_sdmx(path, text, header, rows, subject, years, edition) -> WeoData:
     col = {h.lower(): i for i, h in enumerate(header)}
     data = WeoData(str(path), "IMF SDMX CSV", _edition(text, path, edition), "", subject.upper())
+    first = _first_estimated_year(data.edition)
     units = set()
     left_out: dict[str, int] = {}
     for line, row in enumerate(rows, start=2):
@@ -402,7 +404,7 @@ def _parse_sdmx(path, text, header, rows, subject, years, edition) -> WeoData:
             data.unmapped.append(row[col["country"]])
             continue
         if value is not None and (years is None or year in years):
-            data.figures.append(WeoFigure(code, row[col["country"]].strip(), year, value, line))
+            data.figures.append(WeoFigure(code, row[col["country"]].strip(), year, value, line, year >= first))
     if left_out:
         data.warnings.append(
             "left out (not " + data.subject + "): " + "; ".join(f"{k}, {n} row(s)" for k, n in sorted(left_out.items()))
@@ -434,6 +436,7 @@ def _parse_long(path, text, header, rows, years, edition) -> WeoData:
         "PPPPC" if ppppc else header[c_value],
     )
     unmapped = set()
+    first = _first_estimated_year(data.edition)
     for line, row in enumerate(rows, start=2):
         if not any(c.strip() for c in row):
             continue
@@ -451,9 +454,15 @@ def _parse_long(path, text, header, rows, years, edition) -> WeoData:
             unmapped.add(row[c_country].strip())
             continue
         if value is not None and (years is None or year in years):
-            data.figures.append(WeoFigure(code, row[c_country].strip(), year, value, line))
+            data.figures.append(WeoFigure(code, row[c_country].strip(), year, value, line, year >= first))
     data.unmapped = sorted(unmapped)
     return data
+
+
+def _first_estimated_year(edition: str) -> int:
+    """Without an "Estimates Start After" column: figures from the edition's own year on are
+    IMF estimates or projections (an April 2015 edition has no actual data for 2015)."""
+    return parse_edition(edition, today=dt.date.max).year
 
 
 def _warn_units(data: WeoData) -> None:
@@ -563,3 +572,29 @@ def _write_gdp_sheet(wb: Any, rows: list[list[object]]) -> None:
     ws = wb.create_sheet(GDP_SHEET, index)
     headers = [*GDP_COLUMNS, *GDP_OPTIONAL_COLUMNS]
     write_table(ws, headers, rows, name="GDP", number_formats=GDP_FORMATS, widths=GDP_WIDTHS)
+
+
+def confirm_edition(roster_file: Path, edition: str, by: str, on: dt.date | None = None) -> int:
+    """Record on every GDP row of ``edition`` that ``by`` checked its figures (and when);
+    returns how many rows were confirmed."""
+    if not by.strip():
+        raise InputError("say who confirms the figures: --by NAME")
+    wanted = str(parse_edition(edition))
+    with WorkbookUpdate(Path(roster_file), command="confirm") as update:
+        roster = read_roster(update.source)
+        rows = [f.row for f in roster.gdp if f.edition == wanted]
+        if not rows:
+            raise InputError(
+                f"the GDP sheet has no figures of {wanted}; editions there: {', '.join(roster.editions())}"
+            )
+        wb = update.open()
+        ws = wb[GDP_SHEET]
+        headers = {cell.value: cell.column for cell in ws[1] if cell.value}
+        if "Confirmed" not in headers:
+            ws.cell(1, ws.max_column + 1).value = "Confirmed"
+            headers["Confirmed"] = ws.max_column
+        stamp = f"{by.strip()}, {(on or dt.date.today()).isoformat()}"
+        for r in rows:
+            ws.cell(r, headers["Confirmed"]).value = stamp
+        update.save(wb)
+    return len(rows)

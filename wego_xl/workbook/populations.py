@@ -1,0 +1,271 @@
+"""City populations from the UN Statistics Division (Demographic Yearbook table 240, the
+UNdata "City population by sex, city and city type" CSV), matched to the roster's members
+and written to the Members sheet as unconfirmed, sourced figures.
+
+Matching is by country and name, never fuzzy: a member's Korean and English names and
+aliases, and the reviewed spellings of the roster's "Source names" sheet (UNSD's "SEOUL",
+"Sao Paulo"...). For each member: city proper before urban agglomeration, then the latest
+year, then the latest Yearbook. A figure the finance team entered or confirmed is never
+overwritten. A figure absurd for a city (under 10,000 or over 40 million persons, or a city
+proper under a tenth of its own urban agglomeration, as São Paulo's 105,269), or far from
+the member's previous figure (off by more than half), is not imported but reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, WeoFormatError
+from ..rules.names import name_key
+from .roster import MEMBERS_SHEET, SOURCE_NAMES_SHEET, Member, SourceName, read_roster
+from .saving import SaveResult, WorkbookUpdate
+from .weo import country_code, read_text
+
+UNSD = "UNSD"
+#: UNSD's names of countries that neither pycountry nor the IMF spell that way.
+UNSD_COUNTRIES = {
+    "republic of korea": "KOR",
+    "bolivia (plurinational state of)": "BOL",
+    "iran (islamic republic of)": "IRN",
+    "venezuela (bolivarian republic of)": "VEN",
+    "united republic of tanzania": "TZA",
+    "democratic republic of the congo": "COD",
+    "the former yugoslav republic of macedonia": "MKD",
+    "state of palestine": "PSE",
+    "republic of moldova": "MDA",
+    "china, hong kong sar": "HKG",
+    "china, macao sar": "MAC",
+    "lao people's democratic republic": "LAO",
+    "côte d'ivoire": "CIV",
+    "cote d'ivoire": "CIV",
+    "turkey": "TUR",
+    "russian federation": "RUS",
+    "syrian arab republic": "SYR",
+    "micronesia (federated states of)": "FSM",
+}
+COLUMNS = ("Country or Area", "Year", "City", "City type", "Record Type", "Source Year", "Value")
+PLAUSIBLE = (10_000, 40_000_000)
+#: A new figure more than this far from the member's previous one (as a share) is reported.
+FAR = 0.5
+
+
+@dataclass(frozen=True)
+class CityFigure:
+    """One row of the UNSD table."""
+
+    country: str
+    iso3: str | None
+    city: str
+    year: int
+    city_type: str
+    record_type: str
+    source_year: int
+    value: float
+    line: int
+
+    @property
+    def persons(self) -> int:
+        """The value in whole persons (a few UNSD estimates are averages such as 1,131,902.5)."""
+        return math.floor(self.value + 0.5)
+
+    def source(self) -> str:
+        """How the figure is cited on the Members sheet."""
+        kind = "estimate" if self.record_type.lower().startswith("estimate") else "census"
+        rounded = f", rounded from {self.value:,}" if self.value != self.persons else ""
+        return f"UNSD DYB {self.source_year}, {self.city_type.lower()}, {kind}{rounded}"
+
+
+def parse_unsd(path: Path) -> list[CityFigure]:
+    """The data rows of a UNdata city population CSV (the footnote rows after them ignored);
+    a value that is not a number stops the import, naming the line."""
+    path = Path(path)
+    if not path.exists():
+        raise WeoFormatError(f"{path}: file not found")
+    reader = csv.reader(io.StringIO(read_text(path)))
+    header = [h.strip().lstrip("\ufeff") for h in next(reader, [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise WeoFormatError(
+            f"{path.name}: not a UNdata city population file (no column {', '.join(repr(c) for c in missing)})"
+        )
+    col = {h: i for i, h in enumerate(header)}
+    figures = []
+    for line, row in enumerate(reader, start=2):
+        if len(row) < len(header) or not re.fullmatch(r"\d{4}", row[col["Year"]].strip()):
+            continue  # a footnote row: a number, a text, empty fields
+        if "Sex" in col and row[col["Sex"]].strip().lower() not in ("both sexes", ""):
+            continue  # a male or female row of a file with all three
+        raw = row[col["Value"]].strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            raise WeoFormatError(f"{path.name}, line {line}: the population {raw!r} is not a number") from None
+        country = row[col["Country or Area"]].strip()
+        figures.append(
+            CityFigure(
+                country,
+                UNSD_COUNTRIES.get(country.lower()) or country_code(country),
+                row[col["City"]].strip(),
+                int(row[col["Year"]]),
+                row[col["City type"]].strip(),
+                row[col["Record Type"]].strip(),
+                int(float(row[col["Source Year"]] or 0)),
+                value,
+                line,
+            )
+        )
+    return figures
+
+
+@dataclass
+class PopulationImport:
+    """What an import did, member by member."""
+
+    written: dict[str, CityFigure] = field(default_factory=dict)  # member id -> figure
+    kept: dict[str, str] = field(default_factory=dict)  # member id -> why the roster's figure stays
+    refused: dict[str, str] = field(default_factory=dict)  # member id -> why the figure was not imported
+    unmatched: dict[str, str] = field(default_factory=dict)  # member id -> why no row matched
+    saved: SaveResult | None = None
+
+
+def _country(name: str) -> str | None:
+    return UNSD_COUNTRIES.get(name.strip().lower()) or country_code(name)
+
+
+def match_members(
+    members: Iterable[Member], figures: list[CityFigure], spellings: dict[str, list[SourceName]]
+) -> PopulationImport:
+    """Each city member's UNSD figure, or why there is none (see the module)."""
+    by_place: dict[tuple[str, str], list[CityFigure]] = {}
+    countries = {f.iso3 for f in figures}
+    for f in figures:
+        if f.iso3:
+            by_place.setdefault((f.iso3, name_key(f.city)), []).append(f)
+    result = PopulationImport()
+    for m in members:
+        if not m.is_city:
+            continue
+        reviewed = [s for s in spellings.get(m.member_id, []) if s.source.upper() == UNSD]
+        excluded = next((s for s in reviewed if not s.city), None)
+        if excluded is not None:
+            result.unmatched[m.member_id] = f"reviewed: {excluded.note or 'the table has no usable figure'}"
+            continue
+        places = {(m.country_iso3, name_key(n)) for n in m.names() if n}
+        places |= {(_country(s.country) or m.country_iso3, name_key(s.city)) for s in reviewed}
+        rows = [f for place in places for f in by_place.get(place, [])]
+        if not rows:
+            result.unmatched[m.member_id] = (
+                f"{m.country} is not in the table"
+                if m.country_iso3 not in countries
+                else f"no city of {m.country} in the table is called {m.display_name} (a province, a district, "
+                "or a city under 100,000 is not listed); add UNSD's spelling to the Source names sheet if it is there"
+            )
+            continue
+        chosen, why_not = _choose(rows)
+        if chosen is None:
+            result.refused[m.member_id] = why_not
+            continue
+        keep = _roster_figure_stays(m)
+        if keep:
+            result.kept[m.member_id] = keep
+            continue
+        if m.population and abs(chosen.persons - m.population) > FAR * m.population:
+            result.refused[m.member_id] = (
+                f"UNSD's {chosen.persons:,} ({chosen.year}) is far from the roster's {m.population:,.0f}: "
+                "check which is right and type it"
+            )
+            continue
+        result.written[m.member_id] = chosen
+    return result
+
+
+def _choose(rows: list[CityFigure]) -> tuple[CityFigure | None, str]:
+    """The figure to import: city proper first, then the latest year and Yearbook; or why none."""
+    ranked = sorted(rows, key=lambda f: (f.city_type.lower() == "city proper", f.year, f.source_year), reverse=True)
+    best = ranked[0]
+    same = [f for f in ranked if (f.city_type, f.year, f.source_year) == (best.city_type, best.year, best.source_year)]
+    if len({f.value for f in same}) > 1:
+        lines = ", ".join(str(f.line) for f in same)
+        return (
+            None,
+            f"the table gives {best.city} {best.year} ({best.city_type}) twice with different values (lines {lines})",
+        )
+    low, high = PLAUSIBLE
+    if not low <= best.persons <= high:
+        return (
+            None,
+            f"UNSD's {best.persons:,} for {best.city} ({best.year}, line {best.line}) is not a city's population",
+        )
+    wider = [f for f in rows if f.year == best.year and f.city_type.lower() == "urban agglomeration"]
+    if best.city_type.lower() == "city proper" and any(f.value > 10 * best.value for f in wider):
+        return None, (
+            f"UNSD's city proper {best.persons:,} for {best.city} ({best.year}, line {best.line}) is under a tenth of "
+            f"its urban agglomeration ({max(f.value for f in wider):,.0f}): one of them is wrong"
+        )
+    return best, ""
+
+
+def _roster_figure_stays(m: Member) -> str:
+    if m.population_confirmed_by:
+        return f"confirmed by {m.population_confirmed_by}" + (
+            f" on {m.population_confirmed_on}" if m.population_confirmed_on else ""
+        )
+    if m.population is not None and not m.population_source.startswith(UNSD):
+        return f"entered by the finance team ({m.population_source or 'no source given'})"
+    return ""
+
+
+def import_population(roster_file: Path, figures: list[CityFigure], *, dry_run: bool = False) -> PopulationImport:
+    """Write each matched member's UNSD figure (population, year, source; unconfirmed) to the
+    Members sheet through the one write path; ``dry_run`` writes nothing."""
+    with WorkbookUpdate(Path(roster_file), command="import-population") as update:
+        roster = read_roster(update.source)
+        result = match_members(roster.members, figures, roster.source_names)
+        wb = update.open()
+        ws = wb[MEMBERS_SHEET]
+        headers = {cell.value: cell.column for cell in ws[1] if cell.value}
+        rows = {m.member_id: m.row for m in roster.members}
+        for member_id, f in result.written.items():
+            r = rows[member_id]
+            ws.cell(r, headers["Population"]).value = f.persons
+            ws.cell(r, headers["Population year"]).value = f.year
+            ws.cell(r, headers["Population source"]).value = f.source()
+            for column in ("Population confirmed by", "Confirmed on"):
+                if column in headers:
+                    ws.cell(r, headers[column]).value = None
+        result.saved = update.save(wb, dry_run=dry_run)
+    return result
+
+
+def confirm_population(roster_file: Path, member_name: str, by: str, on: dt.date | None = None) -> Member:
+    """Record that ``by`` checked the member's population (written, with the date)."""
+    if not by.strip():
+        raise InputError("say who confirms the figure: --by NAME")
+    with WorkbookUpdate(Path(roster_file), command="confirm") as update:
+        roster = read_roster(update.source)
+        member = roster.find(member_name)
+        if member.population is None:
+            raise InputError(f"{member.display_name} has no population to confirm; type it first")
+        wb = update.open()
+        ws = wb[MEMBERS_SHEET]
+        headers = {cell.value: cell.column for cell in ws[1] if cell.value}
+        for column in ("Population confirmed by", "Confirmed on"):
+            if column not in headers:
+                ws.cell(1, ws.max_column + 1).value = column
+                headers[column] = ws.max_column
+        ws.cell(member.row, headers["Population confirmed by"]).value = by.strip()
+        cell = ws.cell(member.row, headers["Confirmed on"])
+        cell.value = on or dt.date.today()
+        cell.number_format = "yyyy-mm-dd"
+        update.save(wb)
+    return member
+
+
+__all__ = ["SOURCE_NAMES_SHEET", "CityFigure", "PopulationImport", "import_population", "match_members", "parse_unsd"]
