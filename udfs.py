@@ -12,15 +12,15 @@ roster; did you mean Seoul?". SUM skips text: use WEGO_FAILED beside totals.
 
 from __future__ import annotations
 
-import os
-import sys
-
 import xlwings as xw
 
+from wego_xl.excel import hosts
 from wego_xl.excel import worksheet as wf
 
 #: Server and Lite make real error values from bare codes; classic shows the reason as text.
-ON_SERVER = os.environ.get("XLWINGS_ON_SERVER") == "true" or sys.platform == "emscripten"
+ON_SERVER = hosts.on_server(xw)
+#: xlwings 0.36.7-0.37.8 spend ~50 µs a cell failing to import Pyodide outside it: made instant.
+FAST_JSNULL = hosts.fail_fast_pyodide_import(xw.__version__)
 TEXT_ERRORS = not ON_SERVER
 CATEGORY = "WeGO"
 
@@ -167,3 +167,6 @@ def refresh():
     from wego_xl.excel.writers import refresh_book
 
     refresh_book(xw.Book.caller())
+
+
+__all__ = [name for name in dir() if name.startswith("WEGO_")] + ["refresh", "refresh_roster"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -121,6 +122,20 @@ def misspelt_names_vs_valid(cells: int, rounds: int) -> dict:
     return result("misspelt_names_vs_valid", m, b, ratio, 3.0, cells=cells)
 
 
+def server_calls(rows: int, rounds: int) -> list[dict]:
+    """The xlwings Server path, measured in a process of its own (benchmarks/server_calls.py)."""
+    env = {**os.environ, "XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("server_calls.py")), str(rows), str(rounds)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def import_udfs_vs_xlwings(rounds: int) -> dict:
     def start(code: str) -> Callable[[], object]:
         return lambda: subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
@@ -178,6 +193,7 @@ def main() -> int:
         import_udfs_vs_xlwings(3 if q else 9),
         roster_load(3 if q else 7),
     ]
+    results += server_calls(1_000, 5 if q else 15)
     with tempfile.TemporaryDirectory() as tmp:
         results += refresh_scaling(Path(tmp), 200 if q else 1_000, 2_000 if q else 10_000, 1 if q else 3)
     width = max(len(r["name"]) for r in results)

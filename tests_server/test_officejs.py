@@ -13,6 +13,7 @@ import xlwings.server
 
 import udfs
 from tests.conftest import edit_roster
+from tests.officejs import call_payload
 from wego_xl.errors import SheetNameError
 from wego_xl.excel.writers import refresh_file
 from wego_xl.workbook.roster import SHIPPED_ROSTER
@@ -23,16 +24,7 @@ NUM = {"type": "Error", "errorType": "Num"}
 
 
 def call(func_name, *args, runtime="1.4"):
-    data = {
-        "client": "Office.js",
-        "version": xw.__version__,
-        "runtime": runtime,
-        "func_name": func_name,
-        "args": [a if isinstance(a, list) else [[a]] for a in args],
-        "caller_address": "Sheet1!B2",
-        "culture_info_name": "en-US",
-        "date_format": "M/d/yyyy",
-    }
+    data = call_payload(xw.__version__, func_name, *args, runtime=runtime)
     return asyncio.run(xlwings.server.custom_functions_call(data, udfs))
 
 
@@ -197,3 +189,17 @@ def test_a_user_sheet_named_like_a_report_sheet_is_refused_in_excel_too():
     with pytest.raises(SheetNameError, match=r"has a sheet named 'CHECKS'.+rename your sheet"):
         asyncio.run(xlwings.server.custom_scripts_call(udfs, "refresh_roster", typehint_to_value={xw.Book: book}))
     assert book.json()["actions"] == []  # nothing was written into the workbook
+
+
+def test_the_is_jsnull_workaround_applies():
+    """xlwings 0.36.7-0.37.8 import pyodide.ffi per converted cell (docs/xlwings-is-jsnull.md):
+    the workaround must make that import fail without searching sys.path. This test fails
+    when a newer xlwings no longer needs it: then remove wego_xl/excel/hosts.py's fix."""
+    import importlib.machinery
+    from unittest import mock
+
+    from xlwings import utils as xlwings_utils
+
+    assert udfs.FAST_JSNULL, f"xlwings {xw.__version__}: does is_jsnull still import per call?"
+    with mock.patch.object(importlib.machinery.PathFinder, "find_spec", side_effect=AssertionError("searched")):
+        assert not any(xlwings_utils.is_jsnull(v) for v in range(1000))
