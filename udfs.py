@@ -145,6 +145,46 @@ def WEGO_EXPLAIN(city, fee_year):
 
 
 @xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+@xw.arg("fee_year", ndim=2, doc=YEAR_DOC)
+def WEGO_INVOICED(city, fee_year):
+    """What the member's invoice for the fee year asks in USD, as issued less credit notes (0 if none was issued). From the ledger (WEGO_LEDGER)."""
+    return wf.invoiced(city, fee_year, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+@xw.arg("fee_year", ndim=2, doc=YEAR_DOC)
+def WEGO_INVOICE(city, fee_year):
+    """The number of the member's invoice for the fee year, e.g. WEGO-2017-004 (#N/A if none was issued)."""
+    return wf.invoice_number(city, fee_year, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+@xw.arg("fee_year", ndim=2, doc="Optional fee year: what was applied to that year's invoices. Blank: all payments.")
+def WEGO_PAID(city, fee_year=None):
+    """USD the member has paid: applied to the fee year's invoices, or in all when the year is blank."""
+    return wf.paid(city, fee_year, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+@xw.arg("as_of", ndim=2, doc="Optional date of the balance, e.g. 2017-12-31; blank: today.")
+def WEGO_BALANCE(city, as_of=None):
+    """The member's balance in USD on a date: invoiced less credit notes less payments. Positive is owed; negative is the member's credit."""
+    return wf.balance(city, as_of, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("city", ndim=2, doc=CITY_DOC)
+@xw.arg("as_of", ndim=2, doc="Optional date, e.g. 2017-12-31; blank: today.")
+def WEGO_ARREARS(city, as_of=None):
+    """How many fee years of the member are unpaid past their due date, on a date."""
+    return wf.arrears(city, as_of, text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
 @xw.arg("values", ndim=2, err_to_str=True, doc="The range of fee cells to check, e.g. the fee column being totalled.")
 def WEGO_FAILED(values):
     """How many cells of a range hold a WeGO error (#N/A, #VALUE!, #NUM!...), as text or as an error value. Put it beside a SUM so a failed fee is never silently left out."""

@@ -136,6 +136,73 @@ def server_calls(rows: int, rounds: int) -> list[dict]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _synthetic_ledger(members: int, years: int):
+    """members x years invoices and 1.5 payments per invoice (a partial one on every other)."""
+    import datetime as dt
+
+    from wego_xl.rules.ledger import Invoice, Payment, usd
+
+    rng = random.Random(members)
+    invoices, payments = [], []
+    for y in range(years):
+        issued = dt.date(2010 + y, 1, 15)
+        for m in range(members):
+            amount = usd(rng.choice((400, 1500, 5000, 10000)))
+            invoices.append(
+                Invoice(f"WEGO-{2010 + y}-{m:05d}", f"S{m:06d}", 2010 + y, issued, issued + dt.timedelta(60), amount)
+            )
+            payments.append(Payment(f"R-{y}-{m}-a", f"S{m:06d}", issued + dt.timedelta(30), amount / 2))
+            if m % 2:
+                payments.append(Payment(f"R-{y}-{m}-b", f"S{m:06d}", issued + dt.timedelta(90), amount / 2))
+    return invoices, payments
+
+
+def ledger_scaling(small: int, large: int, years: int, rounds: int) -> list[dict]:
+    """Balances and aging from a synthetic ledger in one pass: cost per invoice at 10x the data."""
+    from wego_xl.rules.ledger import replay
+
+    times = {}
+    for n in (small, large):
+        invoices, payments = _synthetic_ledger(n, years)
+
+        def run(invoices=invoices, payments=payments):
+            ledger = replay(invoices, [], payments)
+            return [ledger.balance(m) for m in ledger.members()], ledger.aging()
+
+        times[n] = statistics.median(timed(run) for _ in range(rounds))
+    per = {n: t / (n * years) for n, t in times.items()}
+    return [
+        result(f"ledger_per_invoice_{large * years}_vs_{small * years}", per[large], per[small], per[large] / per[small],
+               1.5, seconds={str(k * years): round(v, 3) for k, v in times.items()}, payments_per_invoice=1.5),
+    ]  # fmt: skip
+
+
+def balance_lookup_vs_dict(members: int, rounds: int) -> dict:
+    """WEGO_BALANCE over a column of members, warm, against a dict of precomputed balances."""
+    import os
+
+    from wego_xl.workbook.ledger import LedgerBook
+    from wego_xl.workbook.ledger import _cache as ledger_cache
+
+    roster = load_roster()
+    invoices, payments = _synthetic_ledger(len(roster.members), 10)
+    ids = {f"S{i:06d}": m.member_id for i, m in enumerate(roster.members)}
+    invoices = [type(i)(i.number, ids[i.member_id], i.fee_year, i.issue_date, i.due_date, i.amount) for i in invoices]
+    payments = [type(p)(p.receipt, ids[p.member_id], p.date, p.amount) for p in payments]
+    book = LedgerBook(ROOT / "benchmark-ledger.xlsx", invoices, [], payments)
+    os.environ["WEGO_LEDGER"] = str(book.path)
+    ledger_cache[book.path] = ((-1, -1), id(roster), book)  # the ledger as if read from its file
+    names = [m.display_name for m in roster.members]
+    column = [[names[i % len(names)]] for i in range(members)]
+    balances = {n: float(book.replay().balance(roster.find(n).member_id)) for n in names}
+    assert udfs.WEGO_BALANCE(column, "2030-01-01") == [[balances[c[0]]] for c in column]  # warm, and right
+    m, b, ratio = paired(
+        lambda: udfs.WEGO_BALANCE(column, "2030-01-01"), lambda: [[balances[c[0]]] for c in column], rounds
+    )
+    del os.environ["WEGO_LEDGER"]
+    return result("balance_lookup_vs_dict", m, b, ratio, 3.0, cells=members)
+
+
 def import_udfs_vs_xlwings(rounds: int) -> dict:
     def start(code: str) -> Callable[[], object]:
         return lambda: subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
@@ -190,6 +257,8 @@ def main() -> int:
         scalar_fee_vs_rules(2_000 if q else 20_000, 3 if q else 5),
         status_lookup_vs_dict(20_000 if q else 100_000, 3 if q else 9),
         misspelt_names_vs_valid(100_000 if q else 1_000_000, 3 if q else 5),
+        balance_lookup_vs_dict(10_000, 3 if q else 9),
+        *ledger_scaling(100 if q else 1_000, 1_000 if q else 10_000, 10, 1 if q else 3),
         import_udfs_vs_xlwings(3 if q else 9),
         roster_load(3 if q else 7),
     ]

@@ -609,6 +609,324 @@ def confirm(city: str | None, population: bool, gdp_edition: str | None, by: str
         click.echo(f"{count} GDP figure(s) of {gdp_edition} confirmed by {by.strip()}")
 
 
+LEDGER_OPTION = click.option(
+    "--ledger", "ledger_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Ledger workbook (default: $WEGO_LEDGER, else wego_ledger.xlsx beside the roster).",
+)  # fmt: skip
+
+
+def _date_option(value: str | None, name: str) -> Any:
+    import datetime as dt
+
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{name} must be a date such as 2017-03-31, got {value!r}") from None
+
+
+def _ledger(roster_file: Path | None, ledger_file: Path | None) -> tuple[Any, Path, Any]:
+    from .workbook.ledger import ledger_path, read_ledger
+    from .workbook.roster import load_roster
+
+    roster = load_roster(roster_file)
+    path = ledger_path(roster.path, ledger_file)
+    return roster, path, read_ledger(path, roster)
+
+
+@main.command()
+@click.option("--fee-year", required=True, help="The fee year to invoice, e.g. 2017.")
+@click.option("--issue-date", default=None, help="The invoices' date (default: today).")
+@click.option("--due-days", default=60, show_default=True, help="Days from the issue date to the due date.")
+@click.option("--accept-unconfirmed", is_flag=True, help="Invoice on inputs nobody has confirmed yet (recorded).")
+@ROSTER_OPTION
+@LEDGER_OPTION
+@DRY_RUN_OPTION
+@JSON_OPTION
+def invoice(
+    fee_year: str, issue_date: str | None, due_days: int, accept_unconfirmed: bool,
+    roster_file: Path | None, ledger_file: Path | None, dry_run: bool, as_json: bool,
+) -> None:  # fmt: skip
+    """Issue one invoice per member that owes a fee for FEE_YEAR, with complete inputs.
+
+    Numbered WEGO-YYYY-NNN, never reused, frozen with the basis of the fee. Members with
+    missing or doubtful inputs are listed and skipped, never invoiced at 0. Running it again
+    issues nothing twice; a member whose data changed since its invoice is reported (the fix:
+    wego-xl credit, then invoice again). Exit 1 when members were skipped.
+    """
+    from .rules.inputs import read_fee_year
+    from .rules.ledger import usd
+    from .workbook.ledger import invoice_record, new_invoice_number, write_records
+    from .workbook.report import assess_year
+
+    year = read_fee_year(fee_year)
+    issued_on = _date_option(issue_date, "--issue-date")
+    roster, path, book = _ledger(roster_file, ledger_file)
+    assessments, findings = assess_year(roster, year)
+    errors = {f.row for f in findings if f.severity == "error" and f.sheet == "Members"}
+    new: list[dict[str, Any]] = []
+    skipped: dict[str, str] = {}
+    changed: dict[str, str] = {}
+    already: list[str] = []
+    for a in assessments:
+        m = a.member
+        if not a.due.owed:
+            continue
+        existing = book.invoice_for(m.member_id, year)
+        if existing is not None:
+            if a.fee is None or usd(a.fee) != existing.amount:
+                today_gives = f"{a.fee:,.0f}" if a.fee is not None else "no fee (inputs missing)"
+                changed[m.display_name] = (
+                    f"invoice {existing.number}: {existing.amount:,.0f}; today's data gives {today_gives}"
+                )
+            else:
+                already.append(existing.number)
+            continue
+        unconfirmed = m.population_imported or (a.gdp is not None and not a.gdp.manual and not a.gdp.confirmed)
+        if a.fee is None or a.gdp is None:
+            skipped[m.display_name] = a.missing_text
+        elif m.row in errors:
+            skipped[m.display_name] = "the Members sheet has an error in its row (see wego-xl check)"
+        elif unconfirmed and not accept_unconfirmed:
+            skipped[m.display_name] = "inputs not confirmed yet (wego-xl confirm), or give --accept-unconfirmed"
+        else:
+            number = new_invoice_number(book, year) if not new else _next_after(new[-1]["Invoice number"])
+            new.append(invoice_record(a, number, issued_on, due_days, bool(unconfirmed)))
+    if new and not dry_run:
+        write_records(path, roster, command="invoice", invoices=new)
+    total = sum(r["Amount (USD)"] for r in new)
+    if as_json:
+        _emit(
+            {
+                "ledger": str(path),
+                "issued": [r["Invoice number"] for r in new],
+                "total": str(total),
+                "skipped": skipped,
+                "changed": changed,
+                "already": already,
+                "written": bool(new) and not dry_run,
+            }
+        )
+    else:
+        verb = "issued" if not dry_run else "would be issued (dry run)"
+        click.echo(f"{len(new)} invoice(s) for {year} {verb}, {total:,.2f} USD, in {path}")
+        for r in new:
+            click.echo(
+                f"  {r['Invoice number']}: {r['English name'] or r['Korean name']}, {r['Amount (USD)']:,.2f} USD"
+            )
+        for title, part in (("skipped (missing or doubtful inputs)", skipped), ("changed since invoiced", changed)):
+            if part:
+                click.echo(f"{len(part)} {title}:")
+                for who, why in part.items():
+                    click.echo(f"  {who}: {why}")
+        if already:
+            click.echo(f"{len(already)} already invoiced for {year}; nothing issued twice.")
+    if skipped or changed:
+        sys.exit(1)
+
+
+def _next_after(number: str) -> str:
+    head, seq = number.rsplit("-", 1)
+    return f"{head}-{int(seq) + 1:03d}"
+
+
+@main.command()
+@click.argument("city")
+@click.argument("amount")
+@click.option("--date", "date", default=None, help="The date the money arrived (default: today).")
+@click.option("--reference", default="", help="The bank's reference of the transfer.")
+@click.option("--invoice", "invoice_number", default="", help="The invoice the payment is for, if it says.")
+@click.option("--bank-charges", default="0", help="Bank charges in USD, for the record.")
+@ROSTER_OPTION
+@LEDGER_OPTION
+def pay(
+    city: str, amount: str, date: str | None, reference: str, invoice_number: str, bank_charges: str,
+    roster_file: Path | None, ledger_file: Path | None,
+) -> None:  # fmt: skip
+    """Record a payment of AMOUNT USD from CITY; it settles the invoice it names, then the oldest."""
+    import datetime as dt
+
+    from .rules.ledger import ZERO, next_number, usd
+    from .workbook.ledger import write_records
+
+    roster, path, book = _ledger(roster_file, ledger_file)
+    member = roster.find(city)
+    money, charges, received = usd(amount), usd(bank_charges), _date_option(date, "--date")
+    if money <= ZERO:
+        raise UserError(f"the amount must be more than 0 USD, got {amount}")
+    if received > dt.date.today():
+        raise UserError(f"--date {received} is in the future")
+    if reference and any(str(r.get("Bank reference") or "") == reference for r in _payment_rows(path)):
+        raise UserError(f"the bank reference {reference!r} is already recorded: the same transfer twice?")
+    if invoice_number and invoice_number not in {i.number for i in book.invoices if i.member_id == member.member_id}:
+        raise UserError(f"{member.display_name} has no invoice {invoice_number}")
+    receipt = next_number("R", received.year, [p.receipt for p in book.payments])
+    record = {
+        "Receipt": receipt,
+        "Date received": received,
+        "Member": member.member_id,
+        "Amount (USD)": money,
+        "Bank charges (USD)": charges,
+        "Bank reference": reference or None,
+        "Invoice number": invoice_number or None,
+    }
+    book = write_records(path, roster, command="pay", payments=[record])
+    click.echo(
+        f"{receipt}: {money:,.2f} USD from {member.display_name} on {received}; "
+        f"balance now {book.replay().balance(member.member_id):,.2f} USD"
+    )
+
+
+def _payment_rows(path: Path) -> list[dict[str, Any]]:
+    from .workbook.ledger import PAYMENTS, _rows
+    from .workbook.xlsx import open_workbook
+
+    if not path.exists():
+        return []
+    wb = open_workbook(path)
+    try:
+        return [rec for _, rec in _rows(wb, PAYMENTS)]
+    finally:
+        wb.close()
+
+
+@main.command()
+@click.argument("invoice_number")
+@click.option("--amount", required=True, help="The amount credited, in USD.")
+@click.option("--reason", required=True, help="Why (printed on the credit note).")
+@click.option("--date", "date", default=None, help="The credit note's date (default: today).")
+@ROSTER_OPTION
+@LEDGER_OPTION
+def credit(
+    invoice_number: str, amount: str, reason: str, date: str | None, roster_file: Path | None, ledger_file: Path | None
+) -> None:
+    """Issue a credit note against INVOICE_NUMBER: the only way an invoice changes."""
+    from .rules.ledger import ZERO, usd
+    from .workbook.ledger import new_credit_number, write_records
+
+    roster, path, book = _ledger(roster_file, ledger_file)
+    target = next((i for i in book.invoices if i.number == invoice_number), None)
+    if target is None:
+        raise UserError(f"no invoice {invoice_number} in {path.name}")
+    money = usd(amount)
+    left = book.replay().invoices[invoice_number].net
+    if money <= ZERO or money > left:
+        raise UserError(
+            f"the credit must be more than 0 and at most {left:,.2f} USD (what {invoice_number} asks), got {amount}"
+        )
+    if not reason.strip():
+        raise UserError("say why: --reason")
+    on = _date_option(date, "--date")
+    if on < target.issue_date:
+        raise UserError(f"--date {on} is before {invoice_number} was issued ({target.issue_date})")
+    number = new_credit_number(book, target.fee_year)
+    record = {
+        "Credit note": number,
+        "Invoice number": invoice_number,
+        "Amount (USD)": money,
+        "Reason": reason.strip(),
+        "Date": on,
+    }
+    write_records(path, roster, command="credit", credits=[record])
+    click.echo(f"{number}: {money:,.2f} USD credited on {invoice_number} ({reason.strip()})")
+
+
+@main.command()
+@click.option("--as-of", default=None, help="The date to compute balances on (default: today).")
+@ROSTER_OPTION
+@LEDGER_OPTION
+@JSON_OPTION
+def balances(as_of: str | None, roster_file: Path | None, ledger_file: Path | None, as_json: bool) -> None:
+    """Each member's billed, credited, paid and balance, with years in arrears; they reconcile."""
+    from .workbook.ledger import BALANCES, report_tables
+
+    roster, path, book = _ledger(roster_file, ledger_file)
+    day = _date_option(as_of, "--as-of")
+    ledger = book.replay(day)
+    columns, rows = report_tables(roster, ledger)[BALANCES]
+    check = _reconcile(book, ledger)
+    if as_json:
+        _emit(
+            {
+                "as_of": day.isoformat(),
+                "balances": [dict(zip(columns, r, strict=True)) for r in rows],
+                **check,
+                "problems": [str(p) for p in book.problems],
+            }
+        )
+    else:
+        _console().print(
+            _table(
+                f"Balances on {day} ({path.name})",
+                tuple(columns),
+                [[str(v) if not isinstance(v, float) else f"{v:,.2f}" for v in r] for r in rows],
+            )
+        )
+        click.echo(
+            f"Invoiced {check['invoiced']} - credited {check['credited']} - paid {check['paid']} = "
+            f"{check['outstanding']} USD = the sum of the balances: {'reconciled' if check['reconciled'] else 'NOT RECONCILED'}"
+        )
+        for p in book.problems:
+            click.echo(f"problem: {p}")
+    if book.problems or not check["reconciled"]:
+        sys.exit(1)
+
+
+def _reconcile(book: Any, ledger: Any) -> dict[str, Any]:
+    from .rules.ledger import ZERO
+
+    invoiced = sum((s.invoice.amount for s in ledger.invoices.values()), ZERO)
+    credited = sum((s.credited for s in ledger.invoices.values()), ZERO)
+    paid = sum(ledger.paid.values(), ZERO)
+    total = sum((ledger.balance(m) for m in ledger.members()), ZERO)
+    return {
+        "invoiced": f"{invoiced:,.2f}",
+        "credited": f"{credited:,.2f}",
+        "paid": f"{paid:,.2f}",
+        "outstanding": f"{total:,.2f}",
+        "reconciled": invoiced - credited - paid == total,
+    }
+
+
+@main.command()
+@click.argument("city")
+@click.option("--as-of", default=None, help="The statement's closing date (default: today).")
+@ROSTER_OPTION
+@LEDGER_OPTION
+def statement(city: str, as_of: str | None, roster_file: Path | None, ledger_file: Path | None) -> None:
+    """A member's statement for the year up to a date: opening balance, invoices, credit notes,
+    payments, closing balance."""
+    import datetime as dt
+
+    roster, _, book = _ledger(roster_file, ledger_file)
+    member = roster.find(city)
+    day = _date_option(as_of, "--as-of")
+    start = dt.date(day.year, 1, 1)
+    opening = book.replay(start - dt.timedelta(days=1)).balance(member.member_id)
+    numbers = {i.number for i in book.invoices if i.member_id == member.member_id}
+    lines = [
+        (i.issue_date, f"Invoice {i.number} (fee year {i.fee_year}, due {i.due_date})", i.amount)
+        for i in book.invoices
+        if i.member_id == member.member_id
+    ]
+    lines += [
+        (c.date, f"Credit note {c.number} on {c.invoice}: {c.reason}", -c.amount)
+        for c in book.credits
+        if c.invoice in numbers
+    ]
+    lines += [(p.date, f"Payment {p.receipt}", -p.amount) for p in book.payments if p.member_id == member.member_id]
+    click.echo(f"Statement of account: {member.display_name} ({member.name_ko}) [{member.member_id}], {start} to {day}")
+    click.echo(f"  {start}  Opening balance{'':<42}{opening:>14,.2f}")
+    running = opening
+    for when, text, money in sorted(line for line in lines if start <= line[0] <= day):
+        running += money
+        click.echo(f"  {when}  {text:<57}{money:>14,.2f}")
+    closing = book.replay(day).balance(member.member_id)
+    assert running == closing
+    click.echo(f"  {day}  Closing balance (USD; negative is the member's credit){'':<3}{closing:>14,.2f}")
+
+
 @main.command()
 @click.argument("folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @JSON_OPTION

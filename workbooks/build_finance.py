@@ -93,6 +93,41 @@ def fees_sheet(wb) -> None:
     ws.freeze_panes = f"A{FIRST_ROW}"
 
 
+def ledger_sheet(wb) -> None:
+    """The dues ledger per member (from WEGO_LEDGER): invoice, invoiced, paid, balance, arrears,
+    with totals and failed-cell counts."""
+    ws = wb.create_sheet("Ledger", 1)
+    bold = Font(bold=True)
+    write_cell(ws, 1, 1, "WeGO dues ledger (fee year from Fees!B2; balances today)").font = Font(bold=True, size=14)
+    last = FIRST_ROW + MEMBER_ROWS - 1
+    headers = ["Member", "Invoice", "Invoiced (USD)", "Paid for the year (USD)", "Balance (USD)", "Years in arrears"]
+    totals = {3: "Invoiced", 4: "Paid", 5: "Balance"}
+    for c, label in totals.items():
+        column = "ABCDEF"[c - 1]
+        write_cell(ws, 2, 2 * (c - 3) + 1, f"{label} (USD)").font = bold
+        ws.cell(2, 2 * (c - 3) + 2, f"=SUM({column}{FIRST_ROW}:{column}{last})").number_format = "#,##0.00"
+        write_cell(ws, 3, 2 * (c - 3) + 1, "Failed cells").font = bold
+        ws.cell(3, 2 * (c - 3) + 2, failed_count_formula(f"{column}{FIRST_ROW}:{column}{last}"))
+    write_cell(
+        ws,
+        4,
+        1,
+        "A total is complete only when its failed count is 0. Positive balances are owed; negative are credit.",
+    )
+    for c, h in enumerate(headers, start=1):
+        write_cell(ws, FIRST_ROW - 1, c, h).font = bold
+    for r in range(FIRST_ROW, last + 1):
+        ws.cell(r, 1, f"=WEGO_MEMBER(ROW()-{FIRST_ROW - 1})")
+        ws.cell(r, 2, f'=IF(A{r}="","",IF(WEGO_INVOICED(A{r},FeeYear)>0,WEGO_INVOICE(A{r},FeeYear),"(none)"))')
+        ws.cell(r, 3, f"=WEGO_INVOICED(A{r},FeeYear)").number_format = "#,##0.00"
+        ws.cell(r, 4, f"=WEGO_PAID(A{r},FeeYear)").number_format = "#,##0.00"
+        ws.cell(r, 5, f"=WEGO_BALANCE(A{r})").number_format = "#,##0.00"
+        ws.cell(r, 6, f"=WEGO_ARREARS(A{r})")
+    for col, width in zip("ABCDEF", (34, 16, 16, 22, 16, 16)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = f"A{FIRST_ROW}"
+
+
 def calculator_sheet(wb) -> None:
     ws = wb.create_sheet("Calculator", 1)
     bold = Font(bold=True)
@@ -125,6 +160,7 @@ def build(out: Path = SHIPPED_FINANCE, bas_dir: Path = HERE) -> Path:
         configure(wb)
         fees_sheet(wb)
         calculator_sheet(wb)
+        ledger_sheet(wb)
         target = save_new(wb, out)
     (bas_dir / f"{NAME}_udfs.bas").write_text(vba_module_text("udfs", f"{NAME}.xlsm"), encoding="utf-8")
     return target

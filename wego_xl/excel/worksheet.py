@@ -22,6 +22,7 @@ from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
 from ..rules.inputs import error_code, is_blank, read_amount, read_fee_year, read_name
 from ..rules.membership import MembershipType, fee_obligation
 from ..workbook.assessment import assess, membership_doubt
+from ..workbook.ledger import LedgerBook, ledger_path, load_ledger
 from ..workbook.roster import Member, Roster, load_roster
 from .ranges import Arg, CellResults, broadcast_shape, per_cell, read_amounts
 
@@ -224,12 +225,40 @@ class _Failure:
         self.error = error
 
 
+#: A memo key saying that some remembered answer is an error (so clean columns skip the scan).
+_FAILED = object()
+
+
+def _warm_column(city: Any, question: object) -> list[list[Any]] | None:
+    """The answers for a range of rows whose every cell is remembered without an error: a
+    dictionary lookup per cell, nothing else; None when the full path is needed."""
+    if type(city) is not list or not city or type(city[0]) is not list:
+        return None
+    width = len(city[0])
+    if width == 0 or set(map(type, city)) != {list} or set(map(len, city)) != {width}:
+        return None
+    try:
+        memo = _answers(question)
+        if _FAILED in memo:
+            return None
+        cells = list(chain.from_iterable(city))
+        flat = list(map(memo.get, cells, repeat(_MISS, len(cells))))
+    except (TypeError, WegoError):
+        return None
+    if flat.count(_MISS):
+        return None
+    return [[v] for v in flat] if width == 1 else [flat[i : i + width] for i in range(0, len(flat), width)]
+
+
 def _per_member(text_errors: bool, city: Any, question: object, answer: Callable[[Any], Any]) -> Any:
     """``answer(member)`` for each cell of ``city``, from a memo of raw cell -> answer.
 
     Warm lookups cost one dict lookup per cell; a new spelling goes through the full name
     matching once, and so does a misspelling (its error is remembered like an answer).
     """
+    warm = _warm_column(city, question)
+    if warm is not None:
+        return warm
     started = _start(text_errors, city)
     if not isinstance(started, tuple):
         return started
@@ -254,6 +283,7 @@ def _per_member(text_errors: bool, city: Any, question: object, answer: Callable
                     value = None if is_blank(cells[i]) else answer(_member(cells[i]))
                 except WegoError as exc:
                     value = _Failure(exc)
+                    memo[_FAILED] = True
                 with contextlib.suppress(TypeError):
                     memo[cells[i]] = value
             flat[i] = value
@@ -312,6 +342,109 @@ def fee_due(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
 def explain(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
     """A sentence explaining the member's fee for the fee year, inputs and rule included."""
     return _each(text_errors, (city, fee_year), lambda c, y: assess(_roster(), _member(c), read_fee_year(y)).explain())
+
+
+# -- the dues ledger ------------------------------------------------------------------------
+
+
+def _ledger() -> LedgerBook:
+    roster = _roster()
+    return load_ledger(ledger_path(roster.path), roster)
+
+
+def _as_of(value: Any) -> dt.date:
+    """A date cell (a date, an Excel serial number, or text 2017-03-31); blank: today."""
+    if is_blank(value):
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2_958_466:
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))  # Excel's day numbers (Office.js)
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"as-of must be a date such as 2017-03-31, got {value!r}") from None
+
+
+def _by_member(
+    text_errors: bool,
+    city: Any,
+    other: Any,
+    name: str,
+    read: Callable[[Any], Any],
+    compute: Callable[[Member, Any, LedgerBook], Any],
+) -> Any:
+    """``compute(member, other, ledger)`` per cell of ``city``, remembered per ledger file and
+    ``other`` (a fee year or a date) when that is one value; per cell otherwise."""
+    other = _single(other)
+    if isinstance(other, (list, tuple)):
+        return _each(text_errors, (city, other), lambda c, o: compute(_member(c), read(o), _ledger()))
+    try:
+        book, value = _ledger(), read(other)
+    except WegoError as exc:
+        started = _start(text_errors, city)
+        return started[0].whole(exc) if isinstance(started, tuple) else started
+    return _per_member(text_errors, city, (name, id(book), value), lambda m: compute(m, value, book))
+
+
+def _optional_year(value: Any) -> int | None:
+    return None if is_blank(value) else read_fee_year(value)
+
+
+@never_raises
+def invoiced(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
+    """What the member's invoice for the fee year asks, in USD (after credit notes); 0 if none."""
+
+    def one(m: Member, year: int, book: LedgerBook) -> float:
+        found = book.invoice_for(m.member_id, year)
+        return float(book.replay().invoices[found.number].net) if found else 0.0
+
+    return _by_member(text_errors, city, fee_year, "invoiced", read_fee_year, one)
+
+
+@never_raises
+def invoice_number(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
+    """The number of the member's invoice for the fee year (#N/A if none was issued)."""
+
+    def one(m: Member, year: int, book: LedgerBook) -> str:
+        found = book.invoice_for(m.member_id, year)
+        if found is None:
+            raise MissingDataError(f"{m.display_name} has no invoice for {year} (run wego-xl invoice)")
+        return found.number
+
+    return _by_member(text_errors, city, fee_year, "invoice", read_fee_year, one)
+
+
+@never_raises
+def paid(city: Any, fee_year: Any = None, *, text_errors: bool = True) -> Any:
+    """USD paid by the member: applied to the fee year's invoices, or in all (blank year)."""
+
+    def one(m: Member, year: int | None, book: LedgerBook) -> float:
+        ledger = book.replay()
+        if year is None:
+            return float(ledger.paid.get(m.member_id, 0))
+        numbers = {i.number for i in book.invoices if i.member_id == m.member_id and i.fee_year == year}
+        return float(sum(a.amount for a in ledger.allocations if a.invoice in numbers))
+
+    return _by_member(text_errors, city, fee_year, "paid", _optional_year, one)
+
+
+@never_raises
+def balance(city: Any, as_of: Any = None, *, text_errors: bool = True) -> Any:
+    """The member's balance in USD on a date (blank: today): owed if positive, credit if negative."""
+    return _by_member(
+        text_errors, city, as_of, "balance", _as_of, lambda m, day, book: float(book.replay(day).balance(m.member_id))
+    )
+
+
+@never_raises
+def arrears(city: Any, as_of: Any = None, *, text_errors: bool = True) -> Any:
+    """How many fee years of the member are unpaid past their due date, on a date (blank: today)."""
+    return _by_member(
+        text_errors, city, as_of, "arrears", _as_of, lambda m, day, book: len(book.replay(day).arrears(m.member_id))
+    )
 
 
 @never_raises

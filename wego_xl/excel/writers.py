@@ -17,8 +17,9 @@ from typing import Any
 
 from ..errors import FileError
 from ..rules.inputs import read_fee_year
+from ..workbook.ledger import LedgerBook, invoiced_in, ledger_path, read_ledger, write_reports
 from ..workbook.report import Report, build_report, check_report_sheet_names, report_sheet_names
-from ..workbook.roster import load_roster, read_roster
+from ..workbook.roster import Roster, load_roster, read_roster
 from ..workbook.saving import SaveResult, WorkbookUpdate
 from ..workbook.xlsx import write_cell, write_table
 
@@ -91,7 +92,9 @@ def write_report_book(book, report: Report) -> None:
 def refresh_book(book, fee_year: object | None = None) -> Report:
     """Assess every member and write Summary, Fees YYYY and Checks into ``book``."""
     year = fee_year if fee_year is not None else fee_year_of(book)
-    report = build_report(load_roster(), year)
+    roster = load_roster()
+    ledger = _ledger_of(roster)
+    report = build_report(roster, year, invoiced=invoiced_in(ledger, read_fee_year(year)) if ledger else None)
     write_report_book(book, report)
     return report
 
@@ -150,7 +153,22 @@ def refresh_file(
     year = read_fee_year(fee_year)
     names = set(report_sheet_names(year))
     with WorkbookUpdate(source, command="refresh", replaces=names, out=out, before_replace=before_replace) as update:
-        report = build_report(read_roster(update.source), year, progress=progress)
+        roster = read_roster(update.source)
+        book = _ledger_of(roster)
+        invoiced = invoiced_in(book, year) if book else None
+        report = build_report(roster, year, progress=progress, invoiced=invoiced)
         wb = update.open()
         write_report_openpyxl(wb, report)
-        return report, update.save(wb, dry_run=dry_run)
+        saved = update.save(wb, dry_run=dry_run)
+    if book is not None and book.invoices and not dry_run:
+        write_reports(book.path, roster)  # the ledger's Balances, Aging, Collections, Allocations
+    return report, saved
+
+
+def _ledger_of(roster: Roster) -> LedgerBook | None:
+    """The roster's ledger, if there is one (none beside the packaged roster)."""
+    try:
+        path = ledger_path(roster.path)
+    except FileError:
+        return None
+    return read_ledger(path, roster) if path.exists() else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -19,7 +20,7 @@ from ..rules.fees import gdp_reference_year
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
 from .assessment import Assessment, assess
 from .checks import Check, roster_checks
-from .roster import REGIONS, Roster
+from .roster import MEMBERS_SHEET, REGIONS, Roster
 from .summary import roster_summary
 
 SUMMARY_SHEET, CHECKS_SHEET = "Summary", "Checks"
@@ -47,6 +48,8 @@ FEES_COLUMNS = [
     "Fee table",
     "Fee (USD)",
     "Amount owed (USD)",
+    "Invoice",
+    "Invoiced (USD)",
     "Missing input",
 ]
 FEES_FORMATS = {
@@ -54,6 +57,7 @@ FEES_FORMATS = {
     "GDP per capita (PPP, USD)": GDP_FMT,
     "Fee (USD)": USD,
     "Amount owed (USD)": USD,
+    "Invoiced (USD)": "#,##0.00",
     "Full since": YEAR,
     "GDP year": YEAR,
     "Fee table": YEAR,
@@ -188,7 +192,7 @@ def _yes_no(flag: bool | None) -> str | None:
     return None if flag is None else ("Yes" if flag else "No")
 
 
-def _fees_row(a: Assessment) -> list[Any]:
+def _fees_row(a: Assessment, invoiced: tuple[str, Decimal] | None) -> list[Any]:
     m = a.member
     return [
         m.member_id,
@@ -212,8 +216,32 @@ def _fees_row(a: Assessment) -> list[Any]:
         a.schedule.effective_year if a.schedule else None,
         a.fee,
         a.amount_owed,
+        invoiced[0] if invoiced else None,
+        float(invoiced[1]) if invoiced else None,
         a.missing_text if a.due.owed and a.missing else None,
     ]
+
+
+def _invoice_checks(assessments: list[Assessment], invoiced: dict[str, tuple[str, Decimal]]) -> list[Check]:
+    """A check row for each invoice whose amount today's data would not give."""
+    found = []
+    for a in assessments:
+        issued = invoiced.get(a.member.member_id)
+        if issued is None or (a.fee is not None and Decimal(str(a.fee)) == issued[1]):
+            continue
+        today = f"{a.fee:,.0f}" if a.fee is not None else "no fee (inputs missing)"
+        found.append(
+            Check(
+                "confirm",
+                MEMBERS_SHEET,
+                a.member.row,
+                None,
+                f"{a.member.display_name}: invoice {issued[0]}: {issued[1]:,.0f}; today's data gives {today}",
+                f"the invoice stands as issued; to correct it: wego-xl credit {issued[0]} --amount ... --reason ..., "
+                "then wego-xl invoice",
+            )
+        )
+    return found
 
 
 def assess_year(
@@ -231,11 +259,20 @@ def assess_year(
 
 
 def build_report(
-    roster: Roster, fee_year: object, *, today: dt.date | None = None, progress: Callable[[int], None] | None = None
+    roster: Roster,
+    fee_year: object,
+    *,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+    invoiced: dict[str, tuple[str, Decimal]] | None = None,
 ) -> Report:
-    """Assess every member for ``fee_year`` and lay out the three sheets."""
+    """Assess every member for ``fee_year`` and lay out the three sheets. ``invoiced`` (member
+    id -> invoice number and amount, from the ledger) shows what was billed, frozen, beside
+    what today's data gives, with a check row for each difference."""
     year = read_fee_year(fee_year)
+    invoiced = invoiced or {}
     assessments, findings = assess_year(roster, year, progress)
+    findings += _invoice_checks(assessments, invoiced)
     checks = [f.as_row() for f in findings]
     by_region, by_type = roster_summary(roster)
     owed_rows = []
@@ -293,7 +330,15 @@ def build_report(
     )
     fees = SheetReport(
         fees_sheet_name(year),
-        [Block(None, FEES_COLUMNS, [_fees_row(a) for a in assessments], f"WeGO_Fees_{year}", FEES_FORMATS)],
+        [
+            Block(
+                None,
+                FEES_COLUMNS,
+                [_fees_row(a, invoiced.get(a.member.member_id)) for a in assessments],
+                f"WeGO_Fees_{year}",
+                FEES_FORMATS,
+            )
+        ],
     )
     checks_sheet = SheetReport(
         CHECKS_SHEET,

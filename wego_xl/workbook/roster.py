@@ -228,6 +228,12 @@ class Roster:
             raise MemberNotFoundError(str(name).strip(), suggest(name, self._shown))
         return member
 
+    def member(self, id_or_name: object) -> Member:
+        """The member with this id ("W001"), else called this name (see :meth:`find`)."""
+        text = str(id_or_name).strip()
+        by_id = next((m for m in self.members if m.member_id == text), None)
+        return by_id if by_id is not None else self.find(text)
+
     def select(self, region: str | None = None, membership: MembershipType | None = None) -> list[Member]:
         """Members in roster order, optionally of one region and/or membership type."""
         if region is not None:

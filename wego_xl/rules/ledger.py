@@ -1,0 +1,271 @@
+"""The dues ledger's rules: invoices as billed, credit notes, payments, and what follows from
+them (allocations, balances, arrears, aging). Pure Python, money in :class:`~decimal.Decimal`
+USD to the cent, never floats.
+
+* An invoice is frozen when issued; only a credit note changes what it asks for.
+* Payments are applied in the order they were received: first to the invoice a payment
+  names, then to the member's oldest open invoice (fee year, then issue date, then number).
+  What is left is the member's credit, applied to the next invoice when it is issued.
+* A credit note that takes an invoice below what was already applied to it gives the
+  difference back to the member as credit, applied to the next open invoice.
+* A member's balance is what was invoiced, less credit notes, less payments: positive is
+  owed, negative is the member's credit. So the sum of the balances always equals invoices
+  less credits less payments, to the cent.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import gc
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from operator import itemgetter
+
+from ..errors import InputError
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+#: Days past due, as the Aging sheet groups open amounts.
+AGING_BUCKETS = (("not yet due", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, None))
+
+
+def usd(value: object) -> Decimal:
+    """An amount in USD to the cent, read exactly ("1,234.5", 1234.5, Decimal): never a float
+    sum; an amount that is not a number is an error."""
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        text = str(value).replace(",", "").strip() if value is not None else ""
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise InputError(f"an amount in USD must be a number such as 1234.50, got {value!r}") from None
+    if not number.is_finite():
+        raise InputError(f"an amount in USD must be a finite number, got {value!r}")
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """One invoice as issued (its basis is frozen in the ledger workbook)."""
+
+    number: str
+    member_id: str
+    fee_year: int
+    issue_date: dt.date
+    due_date: dt.date
+    amount: Decimal
+
+    @property
+    def order(self) -> tuple:
+        return (self.fee_year, self.issue_date, self.number)
+
+
+@dataclass(frozen=True)
+class CreditNote:
+    number: str
+    invoice: str
+    amount: Decimal
+    date: dt.date
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Payment:
+    receipt: str
+    member_id: str
+    date: dt.date
+    amount: Decimal  # credited to the member, in USD
+    invoice: str = ""  # the invoice the payment names, if any
+    bank_charges: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Part of a payment applied to an invoice, on a date."""
+
+    receipt: str
+    invoice: str
+    member_id: str
+    amount: Decimal
+    date: dt.date
+
+
+@dataclass
+class InvoiceState:
+    invoice: Invoice
+    credited: Decimal = ZERO
+    applied: Decimal = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        return self.invoice.amount - self.credited
+
+    @property
+    def open(self) -> Decimal:
+        return self.net - self.applied
+
+    @property
+    def status(self) -> str:
+        """Derived, never typed: credited, paid, partly paid or open."""
+        if self.net <= ZERO:
+            return "credited"
+        if self.open <= ZERO:
+            return "paid"
+        return "partly paid" if self.applied > ZERO else "open"
+
+
+@dataclass
+class Ledger:
+    """Everything that follows from the records up to a date."""
+
+    as_of: dt.date
+    invoices: dict[str, InvoiceState] = field(default_factory=dict)
+    by_member: dict[str, list[InvoiceState]] = field(default_factory=lambda: defaultdict(list))  # oldest first
+    allocations: list[Allocation] = field(default_factory=list)
+    unapplied: dict[str, list[list]] = field(default_factory=lambda: defaultdict(list))  # member -> [[receipt, left]]
+    paid: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+
+    def add(self, invoice: Invoice) -> InvoiceState:
+        state = self.invoices[invoice.number] = InvoiceState(invoice)
+        bisect.insort(self.by_member[invoice.member_id], state, key=lambda s: s.invoice.order)
+        return state
+
+    def balance(self, member_id: str) -> Decimal:
+        """Owed (positive) or the member's credit (negative)."""
+        return sum((s.net for s in self.by_member.get(member_id, ())), ZERO) - self.paid.get(member_id, ZERO)
+
+    def members(self) -> list[str]:
+        return sorted(set(self.by_member) | set(self.paid))
+
+    def open_invoices(self, member_id: str) -> list[InvoiceState]:
+        """The member's invoices with something left to pay, oldest first."""
+        return [s for s in self.by_member.get(member_id, ()) if s.invoice.amount > s.credited + s.applied]
+
+    def arrears(self, member_id: str) -> list[int]:
+        """Fee years with an amount open past its due date."""
+        return sorted({s.invoice.fee_year for s in self.open_invoices(member_id) if s.invoice.due_date < self.as_of})
+
+    def aging(self) -> dict[str, Decimal]:
+        """Open amounts by days past due (see ``AGING_BUCKETS``)."""
+        buckets = {name: ZERO for name, _, _ in AGING_BUCKETS}
+        for s in self.invoices.values():
+            if s.open <= ZERO:
+                continue
+            days = (self.as_of - s.invoice.due_date).days
+            buckets[aging_bucket(days)] += s.open
+        return buckets
+
+
+def aging_bucket(days_past_due: int) -> str:
+    for name, low, high in AGING_BUCKETS:
+        if (low is None or days_past_due >= low) and (high is None or days_past_due <= high):
+            return name
+    return AGING_BUCKETS[-1][0]  # pragma: no cover - the buckets cover every integer
+
+
+def replay(
+    invoices: Iterable[Invoice],
+    credits: Iterable[CreditNote],
+    payments: Iterable[Payment],
+    as_of: dt.date | None = None,
+) -> Ledger:
+    """Apply every record dated on or before ``as_of`` (default: all), in date order."""
+    gc_was_on = gc.isenabled()
+    gc.disable()  # many small objects and no cycles: collection passes would make it quadratic
+    try:
+        return _replay(invoices, credits, payments, as_of or dt.date.max)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _replay(
+    invoices: Iterable[Invoice], credits: Iterable[CreditNote], payments: Iterable[Payment], as_of: dt.date
+) -> Ledger:
+    ledger = Ledger(as_of)
+    events: list[tuple] = []
+    issued = {}
+    for i in invoices:
+        issued[i.number] = i.issue_date
+        if i.issue_date <= as_of:
+            events.append((i.issue_date, 0, i.number, i))
+    for c in credits:
+        effective = max(c.date, issued.get(c.invoice, c.date))  # never before its invoice
+        if effective <= as_of:
+            events.append((effective, 1, c.number, c))
+    for p in payments:
+        if p.date <= as_of:
+            events.append((p.date, 2, p.receipt, p))
+    events.sort(key=itemgetter(0, 1, 2))
+    for _, _, _, record in events:
+        if isinstance(record, Invoice):
+            ledger.add(record)
+            _apply_credit(ledger, record.member_id, record.issue_date)
+        elif isinstance(record, CreditNote):
+            _credit(ledger, record)
+        else:
+            _pay(ledger, record)
+    return ledger
+
+
+def _apply(ledger: Ledger, state: InvoiceState, receipt: str, amount: Decimal, date: dt.date) -> Decimal:
+    used = min(amount, state.open)
+    if used > ZERO:
+        state.applied += used
+        ledger.allocations.append(Allocation(receipt, state.invoice.number, state.invoice.member_id, used, date))
+    return amount - used
+
+
+def _pay(ledger: Ledger, p: Payment) -> None:
+    ledger.paid[p.member_id] += p.amount
+    left = p.amount
+    named = ledger.invoices.get(p.invoice) if p.invoice else None
+    if named is not None and named.invoice.member_id == p.member_id:
+        left = _apply(ledger, named, p.receipt, left, p.date)
+    for state in ledger.open_invoices(p.member_id):
+        if left <= ZERO:
+            break
+        left = _apply(ledger, state, p.receipt, left, p.date)
+    if left > ZERO:
+        ledger.unapplied[p.member_id].append([p.receipt, left])
+
+
+def _apply_credit(ledger: Ledger, member_id: str, date: dt.date) -> None:
+    """Apply the member's unapplied payments to its open invoices, oldest first."""
+    for entry in ledger.unapplied[member_id]:
+        for state in ledger.open_invoices(member_id):
+            if entry[1] <= ZERO:
+                break
+            entry[1] = _apply(ledger, state, entry[0], entry[1], date)
+    ledger.unapplied[member_id] = [e for e in ledger.unapplied[member_id] if e[1] > ZERO]
+
+
+def _credit(ledger: Ledger, c: CreditNote) -> None:
+    state = ledger.invoices.get(c.invoice)
+    if state is None:
+        raise InputError(f"credit note {c.number} is for invoice {c.invoice}, which is not in the ledger")
+    state.credited += c.amount
+    excess = state.applied - max(state.net, ZERO)
+    if excess <= ZERO:
+        return
+    member = state.invoice.member_id
+    for allocation in reversed([a for a in ledger.allocations if a.invoice == c.invoice]):  # undo the latest first
+        if excess <= ZERO:
+            break
+        back = min(excess, allocation.amount)
+        excess -= back
+        state.applied -= back
+        ledger.allocations.append(Allocation(allocation.receipt, c.invoice, member, -back, c.date))
+        ledger.unapplied[member].append([allocation.receipt, back])
+    _apply_credit(ledger, member, c.date)
+
+
+def next_number(prefix: str, fee_year: int, taken: Iterable[str]) -> str:
+    """The next number of a fee year's series ("WEGO-2017-004"), never reusing one."""
+    head = f"{prefix}-{fee_year}-"
+    used = [int(n[len(head) :]) for n in taken if n.startswith(head) and n[len(head) :].isdigit()]
+    return f"{head}{max(used, default=0) + 1:03d}"
