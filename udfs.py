@@ -202,6 +202,14 @@ def refresh_roster(book: xw.Book):
     refresh_book(book)
 
 
+@xw.script
+def invoice_fee_year(book: xw.Book):
+    """Issue the invoices for the fee year in the cell named FeeYear into the ledger beside the roster (unconfirmed inputs are skipped), and list what was done on an Invoicing sheet."""
+    from wego_xl.excel.writers import invoice_book
+
+    invoice_book(book)
+
+
 def refresh():
     """Classic Excel's RunPython entry point (no arguments): RunPython "import udfs; udfs.refresh()"."""
     from wego_xl.excel.writers import refresh_book
@@ -209,4 +217,4 @@ def refresh():
     refresh_book(xw.Book.caller())
 
 
-__all__ = [name for name in dir() if name.startswith("WEGO_")] + ["refresh", "refresh_roster"]
+__all__ = [name for name in dir() if name.startswith("WEGO_")] + ["invoice_fee_year", "refresh", "refresh_roster"]

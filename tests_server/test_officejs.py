@@ -203,3 +203,26 @@ def test_the_is_jsnull_workaround_applies():
     assert udfs.FAST_JSNULL, f"xlwings {xw.__version__}: does is_jsnull still import per call?"
     with mock.patch.object(importlib.machinery.PathFinder, "find_spec", side_effect=AssertionError("searched")):
         assert not any(xlwings_utils.is_jsnull(v) for v in range(1000))
+
+
+def test_the_invoicing_script_issues_into_the_ledger_beside_the_roster(roster_copy, monkeypatch):
+    from tests.officejs import book_payload
+    from wego_xl.workbook.ledger import read_ledger
+    from wego_xl.workbook.roster import read_roster
+
+    edit_roster(roster_copy, {"Seoul": {"Population confirmed by": "Kim", "Confirmed on": None}})
+    monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
+    book = xw.Book(json=book_payload(xw.__version__, 2017))
+    asyncio.run(xlwings.server.custom_scripts_call(udfs, "invoice_fee_year", typehint_to_value={xw.Book: book}))
+    ledger = read_ledger(roster_copy.with_name("wego_ledger.xlsx"), read_roster(roster_copy))
+    assert ledger.invoices == []  # the April 2015 GDP is not confirmed: nothing billed on it...
+    grid = next(a["values"] for a in book.json()["actions"] if a["func"] == "setValues")
+    assert grid[0] == ["What", "Member or invoice", "Amount (USD) or reason"]
+    assert any(row[0] == "skipped" and row[1] == "Seoul" and "not confirmed" in row[2] for row in grid)
+    from wego_xl.workbook.weo import confirm_edition
+
+    confirm_edition(roster_copy, "April 2015", "Kim")
+    book = xw.Book(json=book_payload(xw.__version__, 2017))
+    asyncio.run(xlwings.server.custom_scripts_call(udfs, "invoice_fee_year", typehint_to_value={xw.Book: book}))
+    ledger = read_ledger(roster_copy.with_name("wego_ledger.xlsx"), read_roster(roster_copy))
+    assert [(i.number, i.member_id) for i in ledger.invoices] == [("WEGO-2017-001", "W001")]  # ...then Seoul's

@@ -656,45 +656,15 @@ def invoice(
     wego-xl credit, then invoice again). Exit 1 when members were skipped.
     """
     from .rules.inputs import read_fee_year
-    from .rules.ledger import usd
-    from .workbook.ledger import invoice_record, new_invoice_number, write_records
-    from .workbook.report import assess_year
+    from .workbook.ledger import issue_invoices
 
     year = read_fee_year(fee_year)
-    issued_on = _date_option(issue_date, "--issue-date")
     roster, path, book = _ledger(roster_file, ledger_file)
-    assessments, findings = assess_year(roster, year)
-    errors = {f.row for f in findings if f.severity == "error" and f.sheet == "Members"}
-    new: list[dict[str, Any]] = []
-    skipped: dict[str, str] = {}
-    changed: dict[str, str] = {}
-    already: list[str] = []
-    for a in assessments:
-        m = a.member
-        if not a.due.owed:
-            continue
-        existing = book.invoice_for(m.member_id, year)
-        if existing is not None:
-            if a.fee is None or usd(a.fee) != existing.amount:
-                today_gives = f"{a.fee:,.0f}" if a.fee is not None else "no fee (inputs missing)"
-                changed[m.display_name] = (
-                    f"invoice {existing.number}: {existing.amount:,.0f}; today's data gives {today_gives}"
-                )
-            else:
-                already.append(existing.number)
-            continue
-        unconfirmed = m.population_imported or (a.gdp is not None and not a.gdp.manual and not a.gdp.confirmed)
-        if a.fee is None or a.gdp is None:
-            skipped[m.display_name] = a.missing_text
-        elif m.row in errors:
-            skipped[m.display_name] = "the Members sheet has an error in its row (see wego-xl check)"
-        elif unconfirmed and not accept_unconfirmed:
-            skipped[m.display_name] = "inputs not confirmed yet (wego-xl confirm), or give --accept-unconfirmed"
-        else:
-            number = new_invoice_number(book, year) if not new else _next_after(new[-1]["Invoice number"])
-            new.append(invoice_record(a, number, issued_on, due_days, bool(unconfirmed)))
-    if new and not dry_run:
-        write_records(path, roster, command="invoice", invoices=new)
+    plan = issue_invoices(
+        roster, book, year, _date_option(issue_date, "--issue-date"), due_days,
+        accept_unconfirmed=accept_unconfirmed, dry_run=dry_run,
+    )  # fmt: skip
+    new, skipped, changed, already = plan.new, plan.skipped, plan.changed, plan.already
     total = sum(r["Amount (USD)"] for r in new)
     if as_json:
         _emit(
@@ -724,11 +694,6 @@ def invoice(
             click.echo(f"{len(already)} already invoiced for {year}; nothing issued twice.")
     if skipped or changed:
         sys.exit(1)
-
-
-def _next_after(number: str) -> str:
-    head, seq = number.rsplit("-", 1)
-    return f"{head}-{int(seq) + 1:03d}"
 
 
 @main.command()

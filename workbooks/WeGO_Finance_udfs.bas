@@ -248,6 +248,14 @@ failed:
     WEGO_STATUS = Err.Description
 End Function
 
+Sub invoice_fee_year(book)
+    #If App = "Microsoft Excel" Then
+        XLPy.CallUDF "udfs", "invoice_fee_year", Array(book), ThisWorkbook, Application.Caller
+    #Else
+        XLPy.CallUDF "udfs", "invoice_fee_year", Array(book)
+    #End If
+End Sub
+
 Sub refresh_roster(book)
     #If App = "Microsoft Excel" Then
         XLPy.CallUDF "udfs", "refresh_roster", Array(book), ThisWorkbook, Application.Caller

@@ -172,3 +172,32 @@ def _ledger_of(roster: Roster) -> LedgerBook | None:
     except FileError:
         return None
     return read_ledger(path, roster) if path.exists() else None
+
+
+INVOICING_SHEET = "Invoicing"
+
+
+def invoice_book(book: Any, fee_year: object | None = None) -> Any:
+    """The invoicing run from Excel: issue the fee year's invoices into the ledger beside the
+    roster (inputs nobody confirmed are skipped, as the command does without
+    --accept-unconfirmed) and write what was done on an Invoicing sheet of ``book``."""
+    from ..workbook.ledger import issue_invoices
+
+    year = read_fee_year(fee_year if fee_year is not None else fee_year_of(book))
+    roster = load_roster()
+    ledger = _ledger_of(roster)
+    if ledger is None:
+        ledger = read_ledger(ledger_path(roster.path), roster)
+    plan = issue_invoices(roster, ledger, year, dt.date.today())
+    rows: list[list[Any]] = [["What", "Member or invoice", "Amount (USD) or reason"]]
+    rows += [["issued", r["Invoice number"], float(r["Amount (USD)"])] for r in plan.new]
+    rows += [["skipped", who, why] for who, why in plan.skipped.items()]
+    rows += [["changed since invoiced", who, what] for who, what in plan.changed.items()]
+    rows += [["stands as issued", number, None] for number in plan.already]
+    names = [s.name for s in book.sheets]
+    if INVOICING_SHEET in names:
+        book.sheets[INVOICING_SHEET].delete()
+    ws = book.sheets.add(INVOICING_SHEET, after=book.sheets[len(book.sheets) - 1])
+    ws["A1"].value = [[excel_text(v) for v in row] for row in rows]
+    ws.range((1, 1), (1, 3)).font.bold = True
+    return plan

@@ -411,3 +411,61 @@ def load_ledger(path: Path, roster: Roster) -> LedgerBook:
     with _cache_lock:
         _cache[path] = (stamp, id(roster), book)
     return book
+
+
+@dataclass
+class InvoicePlan:
+    """What ``issue_invoices`` did (or, for a dry run, would do), member by member."""
+
+    new: list[dict[str, Any]] = field(default_factory=list)  # Invoices rows
+    skipped: dict[str, str] = field(default_factory=dict)  # member -> why not invoiced
+    changed: dict[str, str] = field(default_factory=dict)  # member -> invoice vs today's data
+    already: list[str] = field(default_factory=list)  # invoice numbers that stand
+
+
+def issue_invoices(
+    roster: Roster,
+    book: LedgerBook,
+    fee_year: int,
+    issue_date: dt.date,
+    due_days: int = 60,
+    *,
+    accept_unconfirmed: bool = False,
+    dry_run: bool = False,
+) -> InvoicePlan:
+    """One invoice per member owing a fee for ``fee_year`` with complete, checked inputs;
+    nothing twice; a member whose data changed since its invoice is reported, not re-billed."""
+    from .report import assess_year
+
+    assessments, findings = assess_year(roster, fee_year)
+    errors = {f.row for f in findings if f.severity == "error" and f.sheet == "Members"}
+    plan = InvoicePlan()
+    number = new_invoice_number(book, fee_year)
+    for a in assessments:
+        m = a.member
+        if not a.due.owed:
+            continue
+        existing = book.invoice_for(m.member_id, fee_year)
+        if existing is not None:
+            if a.fee is None or usd(a.fee) != existing.amount:
+                today = f"{a.fee:,.0f}" if a.fee is not None else "no fee (inputs missing)"
+                plan.changed[m.display_name] = (
+                    f"invoice {existing.number}: {existing.amount:,.0f}; today's data gives {today}"
+                )
+            else:
+                plan.already.append(existing.number)
+            continue
+        unconfirmed = m.population_imported or (a.gdp is not None and not a.gdp.manual and not a.gdp.confirmed)
+        if a.fee is None or a.gdp is None:
+            plan.skipped[m.display_name] = a.missing_text
+        elif m.row in errors:
+            plan.skipped[m.display_name] = "the Members sheet has an error in its row (see wego-xl check)"
+        elif unconfirmed and not accept_unconfirmed:
+            plan.skipped[m.display_name] = "inputs not confirmed yet (wego-xl confirm), or accept unconfirmed inputs"
+        else:
+            plan.new.append(invoice_record(a, number, issue_date, due_days, bool(unconfirmed)))
+            head, seq = number.rsplit("-", 1)
+            number = f"{head}-{int(seq) + 1:03d}"
+    if plan.new and not dry_run:
+        write_records(book.path, roster, command="invoice", invoices=plan.new)
+    return plan
