@@ -50,9 +50,10 @@ def WEGO_FEE(population, gdp_per_capita, fee_year=None):
 @xw.func(category=CATEGORY)
 @xw.arg("city", ndim=2, doc=CITY_DOC)
 @xw.arg("language", doc='Optional: "en" (default) for Full/Associate/Friendship, "ko" for 정회원/준회원/우정회원.')
-def WEGO_STATUS(city, language=None):
-    """Membership type of a member on the roster: Full, Associate or Friendship. Example: =WEGO_STATUS("Seoul")."""
-    return wf.status(city, language, text_errors=TEXT_ERRORS)
+@xw.arg("as_of", doc="Optional date, e.g. 2017-03-31: the status on that day (from the History sheet). Blank: now.")
+def WEGO_STATUS(city, language=None, as_of=None):
+    """Membership of a member: Full, Associate, Friendship, Applicant or Withdrawn (since when), now or on a date. Example: =WEGO_STATUS("Seoul")."""
+    return wf.status(city, language, as_of, text_errors=TEXT_ERRORS)
 
 
 @xw.func(category=CATEGORY)
@@ -102,9 +103,10 @@ def WEGO_IS_CAPITAL(city):
 @xw.func(category=CATEGORY)
 @xw.arg("region", doc="Optional region: Asia, Oceania, Americas, Europe, Middle East or Africa. Blank: all regions.")
 @xw.arg("membership", doc="Optional membership type: Full, Associate or Friendship. Blank: all types.")
-def WEGO_MEMBERS(region=None, membership=None):
-    """Lists (spills down) the English names of the members of a region and/or membership type, in roster order."""
-    return wf.members(region, membership, text_errors=TEXT_ERRORS)
+@xw.arg("as_of", doc="Optional date, e.g. 2017-03-31: the membership on that day. Blank: now.")
+def WEGO_MEMBERS(region=None, membership=None, as_of=None):
+    """Lists (spills down) the English names of the members of a region and/or membership type (on a date, if given), in roster order."""
+    return wf.members(region, membership, as_of, text_errors=TEXT_ERRORS)
 
 
 @xw.func(category=CATEGORY)

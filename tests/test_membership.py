@@ -50,5 +50,5 @@ def test_unknown_membership_type_is_rejected():
 
 
 def test_labels():
-    assert [t.label("ko") for t in MembershipType] == ["정회원", "준회원", "우정회원"]
-    assert [t.label() for t in MembershipType] == ["Full", "Associate", "Friendship"]
+    assert [t.label("ko") for t in MembershipType] == ["정회원", "준회원", "우정회원", "가입 신청", "탈퇴"]
+    assert [t.label() for t in MembershipType] == ["Full", "Associate", "Friendship", "Applicant", "Withdrawn"]

@@ -129,17 +129,28 @@ def fee(population: str, gdp_per_capita: str, fee_year: str | None, roster_file:
 @main.command()
 @click.argument("name")
 @click.option("--fee-year", default=None, help="Also say whether a fee is owed for this year.")
+@click.option("--as-of", default=None, help="The status on this date (default: now).")
+@click.option("--history", "with_history", is_flag=True, help="The member's full story, from the History sheet.")
 @ROSTER_OPTION
 @JSON_OPTION
-def status(name: str, fee_year: str | None, roster_file: Path | None, as_json: bool) -> None:
+def status(
+    name: str, fee_year: str | None, as_of: str | None, with_history: bool, roster_file: Path | None, as_json: bool
+) -> None:
     """A member's status, names, country, region and capital flag. NAME: Korean, English or alias."""
+    import datetime as dt
+
+    from .rules.history import standing_on
     from .rules.inputs import read_fee_year
+    from .rules.membership import MembershipType
     from .workbook.assessment import assess
     from .workbook.roster import load_roster
 
     roster = load_roster(roster_file)
     m = roster.find(name)
     a = assess(roster, m, read_fee_year(fee_year)) if fee_year else None
+    day = _date_option(as_of, "--as-of") if as_of else None
+    standing = standing_on(roster.history, m.member_id, day or dt.date.max, m.membership)
+    story = [c for c in roster.history if c.member_id == m.member_id]
     capital = {True: "capital", False: "non-capital", None: "n/a (organisation)"}[m.capital]
     info: dict[str, Any] = {
         "member_id": m.member_id,
@@ -156,6 +167,13 @@ def status(name: str, fee_year: str | None, roster_file: Path | None, as_json: b
         "population": m.population,
         "notes": m.notes,
     }
+    info["status_on_date"] = standing.label()
+    if with_history:
+        info["history"] = [
+            {"what": c.what, "from": c.before, "to": c.after, "effective": c.effective, "decision": c.decision,
+             "entered_by": c.entered_by, "entered_at": c.entered_at}
+            for c in story
+        ]  # fmt: skip
     if a:
         info.update(
             fee_year=a.fee_year,
@@ -168,7 +186,13 @@ def status(name: str, fee_year: str | None, roster_file: Path | None, as_json: b
         _emit(info)
         return
     click.echo(f"{m.name_en} ({m.name_ko}) [{m.member_id}]")
-    click.echo(f"  Status:  {m.membership.english} member ({m.membership.korean})")
+    member_word = (
+        " member"
+        if standing.status in (MembershipType.FULL, MembershipType.ASSOCIATE, MembershipType.FRIENDSHIP)
+        else ""
+    )
+    shown = f"{standing.label()}{member_word} ({standing.label('ko')})"
+    click.echo(f"  Status on {day}: {shown}" if day is not None else f"  Status:  {shown}")
     click.echo(f"  Country: {m.country} ({m.country_iso3}); region {m.region}; {capital}")
     if m.aliases:
         click.echo(f"  Also:    {'; '.join(m.aliases)}")
@@ -176,6 +200,14 @@ def status(name: str, fee_year: str | None, roster_file: Path | None, as_json: b
         click.echo(f"  Notes:   {m.notes}")
     if a:
         click.echo(f"  {a.explain()}")
+    if with_history:
+        click.echo("  History:" if story else "  History: none recorded")
+        for c in story:
+            when = c.effective.isoformat() if c.effective else "date unknown"
+            click.echo(
+                f"    {when}  {c.what}: {c.before or '-'} -> {c.after}  ({c.decision or 'no decision recorded'}; "
+                f"entered by {c.entered_by or '?'}{' on ' + c.entered_at.isoformat() if c.entered_at else ''})"
+            )
 
 
 def _table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Any:
@@ -890,6 +922,110 @@ def statement(city: str, as_of: str | None, roster_file: Path | None, ledger_fil
     closing = book.replay(day).balance(member.member_id)
     assert running == closing
     click.echo(f"  {day}  Closing balance (USD; negative is the member's credit){'':<3}{closing:>14,.2f}")
+
+
+@main.group()
+def member() -> None:
+    """Record a membership change (EC decision): add, upgrade, withdraw, rename.
+
+    Each writes the Members row and a History row in one save, and refuses impossible moves.
+    """
+
+
+_EFFECTIVE = click.option("--effective", required=True, help="The date the change takes effect, e.g. 2016-09-01.")
+_DECISION = click.option("--decision", default="", help='The decision, e.g. "EC 2016-2" or "GA 2016".')
+_BY = click.option("--by", "by", default=None, help="Who enters the change (default: the computer's user name).")
+
+
+@member.command("add")
+@click.option("--english", "english", required=True, help="English name.")
+@click.option("--korean", "korean", default=None, help="Korean name.")
+@click.option("--country-code", required=True, help="ISO 3166 alpha-3 code, e.g. KOR.")
+@click.option("--country", required=True, help="Country, e.g. 'Korea, Republic of'.")
+@click.option("--region", required=True, help="Asia, Oceania, Americas, Europe, Middle East or Africa.")
+@click.option(
+    "--capital", type=click.Choice(["Yes", "No"]), default=None, help="Capital city (blank for organisations)."
+)
+@click.option("--status", "status", default="Applicant", show_default=True, help="Applicant, Associate or Friendship.")
+@_EFFECTIVE
+@_DECISION
+@_BY
+@ROSTER_OPTION
+def member_add(
+    english: str, korean: str | None, country_code: str, country: str, region: str, capital: str | None,
+    status: str, effective: str, decision: str, by: str | None, roster_file: Path | None,
+) -> None:  # fmt: skip
+    """Add a member: an applicant, or an associate the Secretariat accepted."""
+    from .rules.membership import MembershipType
+    from .workbook.changes import add_member
+    from .workbook.roster import roster_path
+
+    fields = {"English name": english, "Korean name": korean, "Country code": country_code.upper(),
+              "Country": country, "Region": region, "Capital": capital}  # fmt: skip
+    kind = MembershipType.parse(status)
+    member_id = add_member(roster_path(roster_file), fields, kind, _date_option(effective, "--effective"), decision, by)
+    click.echo(f"{english} added as {kind.english} ({member_id}), effective {effective}")
+
+
+@member.command("upgrade")
+@click.argument("city")
+@click.option("--to", "to", required=True, help="The new status: Associate or Full.")
+@_EFFECTIVE
+@_DECISION
+@_BY
+@ROSTER_OPTION
+def member_upgrade(city: str, to: str, effective: str, decision: str, by: str | None, roster_file: Path | None) -> None:
+    """Change a member's status (Applicant -> Associate -> Full, or back with a decision)."""
+    _change(city, to, effective, decision, by, roster_file)
+
+
+@member.command("withdraw")
+@click.argument("city")
+@_EFFECTIVE
+@_DECISION
+@_BY
+@ROSTER_OPTION
+def member_withdraw(city: str, effective: str, decision: str, by: str | None, roster_file: Path | None) -> None:
+    """Record that a member withdrew: it keeps its row, id and names; it owes no fee for the
+    fee years that begin after the date."""
+    _change(city, "Withdrawn", effective, decision, by, roster_file)
+
+
+def _change(city: str, to: str, effective: str, decision: str, by: str | None, roster_file: Path | None) -> None:
+    from .rules.membership import MembershipType
+    from .workbook.changes import change_membership
+    from .workbook.roster import roster_path
+
+    kind = MembershipType.parse(to)
+    day = _date_option(effective, "--effective")
+    changed, before = change_membership(roster_path(roster_file), city, kind, day, decision, by)
+    click.echo(
+        f"{changed.display_name}: {before.english} -> {kind.english} from {day}"
+        + (f" ({decision})" if decision else "")
+    )
+
+
+@member.command("rename")
+@click.argument("city")
+@click.option("--english", "english", default=None, help="The new English name.")
+@click.option("--korean", "korean", default=None, help="The new Korean name.")
+@_EFFECTIVE
+@_DECISION
+@_BY
+@ROSTER_OPTION
+def member_rename(
+    city: str, english: str | None, korean: str | None, effective: str, decision: str, by: str | None,
+    roster_file: Path | None,
+) -> None:  # fmt: skip
+    """Rename a member; the old name stays as an alias, so formulas using it keep working."""
+    from .workbook.changes import rename_member
+    from .workbook.roster import roster_path
+
+    renamed = rename_member(roster_path(roster_file), city, english, korean, _date_option(effective, "--effective"),
+                            decision, by)  # fmt: skip
+    click.echo(
+        f"{renamed.display_name} renamed" + (f" to {english}" if english else "") + (f" / {korean}" if korean else "")
+    )
 
 
 @main.command()

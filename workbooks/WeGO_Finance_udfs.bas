@@ -170,13 +170,13 @@ failed:
     WEGO_MEMBER = Err.Description
 End Function
 
-Function WEGO_MEMBERS(Optional region, Optional membership)
+Function WEGO_MEMBERS(Optional region, Optional membership, Optional as_of)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        WEGO_MEMBERS = XLPy.CallUDF("udfs", "WEGO_MEMBERS", Array(region, membership), ThisWorkbook, Application.Caller)
+        WEGO_MEMBERS = XLPy.CallUDF("udfs", "WEGO_MEMBERS", Array(region, membership, as_of), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        WEGO_MEMBERS = XLPy.CallUDF("udfs", "WEGO_MEMBERS", Array(region, membership))
+        WEGO_MEMBERS = XLPy.CallUDF("udfs", "WEGO_MEMBERS", Array(region, membership, as_of))
         Exit Function
     #End If
 failed:
@@ -235,13 +235,13 @@ failed:
     WEGO_SCHEDULE = Err.Description
 End Function
 
-Function WEGO_STATUS(city, Optional language)
+Function WEGO_STATUS(city, Optional language, Optional as_of)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        WEGO_STATUS = XLPy.CallUDF("udfs", "WEGO_STATUS", Array(city, language), ThisWorkbook, Application.Caller)
+        WEGO_STATUS = XLPy.CallUDF("udfs", "WEGO_STATUS", Array(city, language, as_of), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        WEGO_STATUS = XLPy.CallUDF("udfs", "WEGO_STATUS", Array(city, language))
+        WEGO_STATUS = XLPy.CallUDF("udfs", "WEGO_STATUS", Array(city, language, as_of))
         Exit Function
     #End If
 failed:

@@ -8,6 +8,7 @@ fee schedules come from :mod:`wego_xl.rules.schedules`. Rebuild after editing th
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from wego_xl.workbook.roster import (
     GDP_COLUMNS,
     GDP_OPTIONAL_COLUMNS,
     GDP_SHEET,
+    HISTORY_COLUMNS,
+    HISTORY_SHEET,
     MEMBER_COLUMNS,
     MEMBER_OPTIONAL_COLUMNS,
     MEMBERS_SHEET,
@@ -61,6 +64,14 @@ ABOUT = [
         "fee year it applies to; columns are population lower bounds in persons, rows GDP lower bounds "
         "in USD; each band runs up to the next bound.",
         "Secretariat, when the General Assembly adopts a new table.",
+    ),
+    (
+        HISTORY_SHEET,
+        "One row per change of a member (membership, name, country...): from, to, the date it took "
+        "effect, the decision (e.g. 'EC 2016-2'), who entered it and when. The Members sheet shows the "
+        "current state; the history explains it. Unknown dates stay blank.",
+        "Written by 'wego-xl member add/upgrade/withdraw/rename' with the Members row; corrections: "
+        "Secretariat membership desk.",
     ),
     (
         SOURCE_NAMES_SHEET,
@@ -168,7 +179,11 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
     last = len(members) + 1000  # room for new members
     col = {h: chr(ord("A") + i) for i, h in enumerate(headers)}
     validations = [
-        ("Membership", ",".join(t.english for t in MembershipType), "pick Full, Associate or Friendship"),
+        (
+            "Membership",
+            ",".join(t.english for t in MembershipType),
+            "pick a status; record changes with wego-xl member",
+        ),
         ("Region", ",".join(REGIONS), "pick one of the six regions"),
         ("Capital", "Yes,No", "Yes or No, as the 2016 source classifies it (blank for organisations)"),
         ("English name confirmed", "Yes,No", "No where the English name is a likely reading"),
@@ -220,6 +235,24 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
         name="Source_names",
         widths={"Member ID": 11, "Source": 9, "Country as written": 26, "City as written": 28, "Note": 70},
     )
+    history = wb.create_sheet(HISTORY_SHEET)
+    changes = []
+    if (src / "history.csv").exists():
+        with open(src / "history.csv", encoding="utf-8", newline="") as fh:
+            for rec in csv.DictReader(fh):
+                row: list[object] = [rec[h] or None for h in HISTORY_COLUMNS]
+                for i in (4, 7):  # the dates
+                    row[i] = dt.date.fromisoformat(str(row[i])) if row[i] else None
+                changes.append(row)
+    write_table(
+        history,
+        list(HISTORY_COLUMNS),
+        changes,
+        name="History",
+        number_formats={"Effective date": "yyyy-mm-dd", "Entered at": "yyyy-mm-dd"},
+        widths={"Member ID": 11, "What changed": 14, "From": 12, "To": 12, "Effective date": 14, "Decision": 70,
+                "Entered by": 28, "Entered at": 12},
+    )  # fmt: skip
     about = wb.create_sheet(ABOUT_SHEET)
     write_table(
         about,

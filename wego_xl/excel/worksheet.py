@@ -19,9 +19,10 @@ import numpy as np
 
 from ..errors import InputError, MissingDataError, WegoError
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
+from ..rules.history import standing_on
 from ..rules.inputs import error_code, is_blank, read_amount, read_fee_year, read_name
-from ..rules.membership import MembershipType, fee_obligation
-from ..workbook.assessment import assess, membership_doubt
+from ..rules.membership import MembershipType
+from ..workbook.assessment import assess, membership_doubt, obligation
 from ..workbook.ledger import LedgerBook, ledger_path, load_ledger
 from ..workbook.roster import Member, Roster, load_roster
 from .ranges import Arg, CellResults, broadcast_shape, per_cell, read_amounts
@@ -302,16 +303,26 @@ def _language(lang: Any) -> str:
 
 
 @never_raises
-def status(city: Any, language: Any = None, *, text_errors: bool = True) -> Any:
-    """Membership type: Full, Associate or Friendship (language "ko": 정회원, 준회원, 우정회원)."""
-    if isinstance(language, (list, tuple)):
-        return _each(text_errors, (city, language), lambda c, lang: _member(c).membership.label(_language(lang)))
+def status(city: Any, language: Any = None, as_of: Any = None, *, text_errors: bool = True) -> Any:
+    """Membership on a date (blank: now): Full, Associate, Friendship, Applicant or Withdrawn
+    (since when), in English or Korean (정회원, 준회원, 우정회원, 가입 신청, 탈퇴)."""
+
+    def label(m: Member, lang: str, day: dt.date | None) -> str:
+        return standing_on(_roster().history, m.member_id, day or dt.date.max, m.membership).label(lang)
+
+    language, as_of = _single(language), _single(as_of)
+    if isinstance(language, (list, tuple)) or isinstance(as_of, (list, tuple)):
+        return _each(
+            text_errors,
+            (city, language, as_of),
+            lambda c, lang, day: label(_member(c), _language(lang), None if is_blank(day) else _as_of(day)),
+        )
     try:
-        lang = _language(language)
+        lang, day = _language(language), (None if is_blank(as_of) else _as_of(as_of))
     except WegoError as exc:
         started = _start(text_errors, city)
         return started[0].whole(exc) if isinstance(started, tuple) else started
-    return _per_member(text_errors, city, ("status", lang), lambda m: m.membership.label(lang))
+    return _per_member(text_errors, city, ("status", lang, day), lambda m: label(m, lang, day))
 
 
 @never_raises
@@ -333,7 +344,7 @@ def fee_due(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
         doubt = membership_doubt(m)
         if doubt is not None:
             raise InputError(f"{m.display_name}: {doubt} (Members sheet, row {m.row}); correct the Members sheet")
-        return fee_obligation(m.membership, read_fee_year(y), m.full_since).owed
+        return obligation(_roster(), m, read_fee_year(y)).owed
 
     return _each(text_errors, (city, fee_year), one)
 
@@ -468,11 +479,21 @@ def is_capital(city: Any, *, text_errors: bool = True) -> Any:
 
 
 @never_raises
-def members(region_name: Any = None, membership: Any = None, *, text_errors: bool = True) -> Any:
-    """English names of the members of a region and/or membership type, as a column."""
+def members(region_name: Any = None, membership: Any = None, as_of: Any = None, *, text_errors: bool = True) -> Any:
+    """English names of the members of a region and/or membership type (on a date: their
+    status then; blank: now), as a column."""
     try:
         kind = None if is_blank(membership) else MembershipType.parse(membership)
-        found = _roster().select(None if is_blank(region_name) else str(region_name), kind)
+        roster = _roster()
+        found = roster.select(None if is_blank(region_name) else str(region_name), None)
+        day = None if is_blank(as_of) else _as_of(as_of)
+        if day is not None or kind is not None:
+            on = day or dt.date.max
+            found = [
+                m for m in found
+                if (s := standing_on(roster.history, m.member_id, on, m.membership).status) is not None
+                and (kind is None or s is kind)
+            ]  # fmt: skip
     except WegoError as exc:
         return CellResults((), text_errors).whole(exc)
     if not found:

@@ -17,11 +17,15 @@ from .inputs import read_fee_year
 
 
 class MembershipType(enum.Enum):
-    """The three kinds of WeGO member, with their English and Korean names."""
+    """A member's status, with its English and Korean names: the three kinds of WeGO member,
+    and before (an applicant) and after (withdrawn). A withdrawn member keeps its row, id and
+    names; it is never deleted."""
 
     FULL = ("Full", "정회원")
     ASSOCIATE = ("Associate", "준회원")
     FRIENDSHIP = ("Friendship", "우정회원")
+    APPLICANT = ("Applicant", "가입 신청")
+    WITHDRAWN = ("Withdrawn", "탈퇴")
 
     def __init__(self, english: str, korean: str):
         self.english = english
@@ -42,7 +46,8 @@ class MembershipType(enum.Enum):
             if key in (kind.english.lower(), kind.korean):
                 return kind
         raise InputError(
-            f"membership type must be Full, Associate or Friendship (정회원, 준회원, 우정회원), got {text!r}"
+            "membership must be Full, Associate, Friendship, Applicant or Withdrawn "
+            f"(정회원, 준회원, 우정회원, 가입 신청, 탈퇴), got {text!r}"
         )
 
 
@@ -64,6 +69,10 @@ def fee_obligation(membership: MembershipType, fee_year: object, full_since: int
     that this was assumed.
     """
     year = read_fee_year(fee_year)
+    if membership is MembershipType.APPLICANT:
+        return FeeDue(False, "an applicant is not a member yet; the fee starts the year after it becomes full")
+    if membership is MembershipType.WITHDRAWN:
+        return FeeDue(False, "the member has withdrawn")
     if membership is MembershipType.ASSOCIATE:
         return FeeDue(False, "associate members pay no annual fee until the EC approves them as full members")
     if membership is MembershipType.FRIENDSHIP:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import MissingDataError, WegoError
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
+from ..rules.history import fee_due_from_history
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
 from ..rules.membership import FeeDue, MembershipType, fee_obligation
 from .roster import GDP_SHEET, MEMBERS_SHEET, SCHEDULE_SHEET, GdpFigure, Member, Roster
@@ -114,13 +115,22 @@ def membership_doubt(member: Member) -> str | None:
     return None
 
 
+def obligation(roster: Roster, member: Member, fee_year: int) -> FeeDue:
+    """Whether a fee is owed: from the History sheet's dated membership changes where there
+    are some, else from the Members sheet (membership and Full since)."""
+    from_history = fee_due_from_history(roster.history, member.member_id, fee_year)
+    if from_history is not None:
+        return from_history
+    return fee_obligation(member.membership, fee_year, member.full_since)
+
+
 def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
     """Assess ``member`` for ``fee_year`` using the roster's population, GDP and schedules."""
     year = read_fee_year(fee_year)
     missing: list[MissingInput] = []
     doubt = membership_doubt(member)
     if doubt is None:
-        due = fee_obligation(member.membership, year, member.full_since)
+        due = obligation(roster, member, year)
     else:  # never guessed: the fee waits until the Members sheet is corrected
         due = FeeDue(True, f"whether a fee is owed is unclear: {doubt}", assumed=True)
         missing.append(

@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..rules.editions import MANUAL, is_manual, parse_edition
 from ..rules.fees import FeeSchedule
+from ..rules.history import MEMBERSHIP, Change
 from ..rules.inputs import read_amount, read_year
 from ..rules.membership import MembershipType
 from ..rules.names import name_key, split_aliases, suggest
@@ -79,6 +80,9 @@ MEMBER_OPTIONAL_COLUMNS = {
     "Population confirmed by": "population_confirmed_by",
     "Confirmed on": "population_confirmed_on",
 }
+#: The History sheet: one row per change of a member, with its decision.
+HISTORY_SHEET = "History"
+HISTORY_COLUMNS = ("Member ID", "What changed", "From", "To", "Effective date", "Decision", "Entered by", "Entered at")
 #: The sheet of reviewed spellings: how a source (UNSD) writes a member's name.
 SOURCE_NAMES_SHEET = "Source names"
 SOURCE_NAMES_COLUMNS = ("Member ID", "Source", "Country as written", "City as written", "Note")
@@ -202,6 +206,7 @@ class Roster:
     schedules: list[FeeSchedule]
     problems: list[RosterError] = field(default_factory=list)
     source_names: dict[str, list[SourceName]] = field(default_factory=dict)  # member id -> reviewed spellings
+    history: list[Change] = field(default_factory=list)
     _by_key: dict[str, Member] = field(default_factory=dict, repr=False)
     _shown: dict[str, str] = field(default_factory=dict, repr=False)
     _gdp_index: dict[tuple[str, int], list[GdpFigure]] = field(default_factory=dict, repr=False)
@@ -631,13 +636,50 @@ def read_roster(path: str | os.PathLike | None = None) -> Roster:
         gdp, gdp_problems = _read_gdp(wb, p)
         schedules = _read_schedules(wb, p)
         source_names = _read_source_names(wb, p)
+        history, history_problems = _read_history(wb, p, {m.member_id for m in members})
     except WegoError:
         raise
     except Exception as exc:  # a damaged sheet part
         raise damaged(exc, p) from None
     finally:
         wb.close()
-    return Roster(p, members, gdp, schedules, problems + gdp_problems, source_names)
+    return Roster(p, members, gdp, schedules, problems + gdp_problems + history_problems, source_names, history)
+
+
+def _read_history(wb, path: Path, ids: set[str]) -> tuple[list[Change], list[RosterError]]:
+    """The History sheet's changes (optional sheet); a row naming an unknown member, a date
+    that is not one, or a status that is not one is a problem of that row."""
+    if HISTORY_SHEET not in wb.sheetnames:
+        return [], []
+    cells = _CellReader(path, HISTORY_SHEET)
+    changes = []
+    rows = _records(wb, path, HISTORY_SHEET, HISTORY_COLUMNS[:4], "restore the sheet's header row", HISTORY_COLUMNS[4:])
+    for r, get in rows:
+        member_id, what = _text(get["Member ID"]), _text(get["What changed"])
+        effective = _date(get["Effective date"])
+        if member_id not in ids:
+            cells.problem(
+                r, "Member ID", get["Member ID"], "is not a member id of the Members sheet", "type the id, e.g. W047"
+            )
+            continue
+        if get["Effective date"] not in (None, "") and effective is None:
+            cells.problem(
+                r, "Effective date", get["Effective date"], "must be a date", "type a date such as 2017-03-31"
+            )
+            continue
+        if what == MEMBERSHIP:
+            try:
+                for value in (get["From"], get["To"]):
+                    if _text(value):
+                        MembershipType.parse(value)
+            except InputError as exc:
+                cells.problem(r, "To", get["To"], str(exc), "pick a status")
+                continue
+        changes.append(
+            Change(member_id, what, _text(get["From"]), _text(get["To"]), effective, _text(get["Decision"]),
+                   _text(get["Entered by"]), _date(get["Entered at"]), r)
+        )  # fmt: skip
+    return changes, cells.problems
 
 
 def _read_source_names(wb, path: Path) -> dict[str, list[SourceName]]:

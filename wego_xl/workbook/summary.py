@@ -3,9 +3,11 @@ totals the 2016 source prints ("회원 : 총 100개 [97개 도시, 3개 단체]"
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..rules.history import standing_on
 from ..rules.membership import MembershipType
 from .roster import REGIONS, Roster
 
@@ -46,25 +48,40 @@ class SummaryRow:
         return self.source_total is None or self.total == self.source_total
 
 
-def roster_summary(roster: Roster) -> tuple[list[SummaryRow], list[SummaryRow]]:
-    """(rows by region with a total, rows by membership type), each beside the 2016 figure."""
-    cities = [m for m in roster.members if m.is_city]
+#: Statuses of a member that counts as one (an applicant is not yet; a withdrawn one no longer).
+ACTIVE = (MembershipType.FULL, MembershipType.ASSOCIATE, MembershipType.FRIENDSHIP)
+
+
+def statuses_on(roster: Roster, day: dt.date | None = None) -> dict[str, MembershipType | None]:
+    """Member id -> status on ``day`` (from the History sheet; default: the current status)."""
+    if day is None:
+        return {m.member_id: m.membership for m in roster.members}
+    return {m.member_id: standing_on(roster.history, m.member_id, day, m.membership).status for m in roster.members}
+
+
+def roster_summary(roster: Roster, day: dt.date | None = None) -> tuple[list[SummaryRow], list[SummaryRow]]:
+    """(rows by region with a total, rows by membership type) on ``day`` (default: now). The
+    2016 source's figures stand beside them only for a date in 2016 (or none given)."""
+    status = statuses_on(roster, day)
+    compare = day is None or day.year == 2016
+
+    def source(value: int) -> int | None:
+        return value if compare else None
+
+    members = [m for m in roster.members if status[m.member_id] in ACTIVE]
+    cities = [m for m in members if m.is_city]
     by_region = []
     for region in REGIONS:
         here = [m for m in cities if m.region == region]
         caps = sum(1 for m in here if m.capital)
-        by_region.append(SummaryRow(region, caps, len(here) - caps, len(here), SOURCE_2016.regions[region]))
+        by_region.append(SummaryRow(region, caps, len(here) - caps, len(here), source(SOURCE_2016.regions[region])))
     caps = sum(1 for m in cities if m.capital)
-    by_region.append(SummaryRow("All cities", caps, len(cities) - caps, len(cities), SOURCE_2016.cities))
+    by_region.append(SummaryRow("All cities", caps, len(cities) - caps, len(cities), source(SOURCE_2016.cities)))
+    counts = {kind: sum(1 for m in roster.members if status[m.member_id] is kind) for kind in MembershipType}
     by_type = [
-        SummaryRow(
-            kind.english,
-            None,
-            None,
-            sum(1 for m in roster.members if m.membership is kind),
-            SOURCE_2016.membership[kind],
-        )
+        SummaryRow(kind.english, None, None, counts[kind], source(SOURCE_2016.membership.get(kind, 0)))
         for kind in MembershipType
+        if kind in ACTIVE or counts[kind]
     ]
-    by_type.append(SummaryRow("All members", None, None, len(roster.members), SOURCE_2016.members))
+    by_type.append(SummaryRow("All members", None, None, len(members), source(SOURCE_2016.members)))
     return by_region, by_type

@@ -1,0 +1,140 @@
+"""Membership over time: a member's status on any date, and whether it owes a fee for a
+fee year, from the roster's History sheet (one row per change, with its decision).
+
+Pure Python. The rules (``shared/domain.md``): an applicant becomes an associate when the
+Secretariat accepts it and a full member when the Executive Committee approves it; the fee
+is owed from the calendar year after it became full. So a member owes for fee year Y when
+it was full at the end of Y-1 (a member that withdrew before Y began owes nothing for Y;
+one that withdraws during Y still owes for Y).
+
+A change whose date is unknown (the shipped 2016 statuses) is the member's status before
+any dated change; its date is reported as unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..errors import InputError
+from .membership import FeeDue, MembershipType
+
+MEMBERSHIP = "Membership"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of the History sheet."""
+
+    member_id: str
+    what: str  # "Membership", "English name", "Korean name", "Country", "Capital", "Population"...
+    before: str
+    after: str
+    effective: dt.date | None  # None: not known
+    decision: str  # e.g. "EC 2016-2", "GA 2016"
+    entered_by: str = ""
+    entered_at: dt.date | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A member's status on a date, and since when (None: not known)."""
+
+    status: MembershipType | None  # None: not a member yet on that date
+    since: dt.date | None
+
+    def label(self, language: str = "en") -> str:
+        if self.status is None:
+            return "Not a member yet" if language != "ko" else "회원 아님"
+        text = self.status.label(language)
+        if self.status is MembershipType.WITHDRAWN:
+            since = self.since.isoformat() if self.since else ("날짜 미상" if language == "ko" else "date unknown")
+            return f"{text} ({'since ' if language != 'ko' else ''}{since}{' 부터' if language == 'ko' else ''})"
+        return text
+
+
+def membership_changes(changes: list[Change], member_id: str) -> tuple[list[Change], list[Change]]:
+    """(changes of unknown date, dated changes in date order) of the member's membership."""
+    mine = [c for c in changes if c.member_id == member_id and c.what == MEMBERSHIP]
+    undated = [c for c in mine if c.effective is None]
+    dated = sorted((c for c in mine if c.effective is not None), key=lambda c: (c.effective, c.row))
+    return undated, dated
+
+
+def standing_on(changes: list[Change], member_id: str, day: dt.date, current: MembershipType) -> Standing:
+    """The member's status on ``day``: the last dated change on or before it, else the status
+    of unknown date, else (a roster without history) ``current``."""
+    undated, dated = membership_changes(changes, member_id)
+    passed = [c for c in dated if c.effective is not None and c.effective <= day]
+    if passed:
+        last = passed[-1]
+        return Standing(MembershipType.parse(last.after), last.effective)
+    if undated:
+        return Standing(MembershipType.parse(undated[-1].after), None)
+    if dated:  # every dated change is later: it was not a member yet
+        first = MembershipType.parse(dated[0].before) if dated[0].before else None
+        return Standing(first, None)
+    return Standing(current, None)
+
+
+def fee_due_from_history(changes: list[Change], member_id: str, fee_year: int) -> FeeDue | None:
+    """Whether a fee is owed for ``fee_year`` from the member's dated changes; None when the
+    history has no dated membership change (the Members sheet's years decide)."""
+    _, dated = membership_changes(changes, member_id)
+    if not dated:
+        return None
+    end = dt.date(fee_year - 1, 12, 31)
+    standing = standing_on(changes, member_id, end, MembershipType.FULL)
+    if standing.status is MembershipType.FULL:
+        since = standing.since.isoformat() if standing.since else "a date not recorded"
+        return FeeDue(
+            True, f"full member since {since}, so on 31 December {fee_year - 1}; the fee is owed for {fee_year}"
+        )
+    if standing.status is MembershipType.WITHDRAWN:
+        return FeeDue(False, f"withdrawn since {standing.since or 'a date not recorded'}, before {fee_year} began")
+    shown = standing.status.english.lower() if standing.status else "not a member yet"
+    return FeeDue(False, f"on 31 December {fee_year - 1} it was {shown}; the fee starts the year after it becomes full")
+
+
+#: Which moves need a decision reference, and which are refused outright.
+ALLOWED = {
+    MembershipType.APPLICANT: {MembershipType.ASSOCIATE, MembershipType.WITHDRAWN},
+    MembershipType.ASSOCIATE: {MembershipType.FULL, MembershipType.WITHDRAWN},
+    MembershipType.FULL: {MembershipType.ASSOCIATE, MembershipType.WITHDRAWN},
+    MembershipType.FRIENDSHIP: {MembershipType.WITHDRAWN},
+    MembershipType.WITHDRAWN: {MembershipType.APPLICANT, MembershipType.ASSOCIATE, MembershipType.FULL},
+}
+
+
+def check_move(
+    changes: list[Change],
+    member_id: str,
+    current: MembershipType,
+    to: MembershipType,
+    effective: dt.date,
+    decision: str,
+) -> None:
+    """Refuse an impossible membership change: an unknown move, one without the decision it
+    needs (Full -> Associate, a return after withdrawal, any EC step), a date before the
+    member existed or before its last recorded change, a second withdrawal."""
+    _, dated = membership_changes(changes, member_id)
+    now = standing_on(changes, member_id, dt.date.max, current).status or MembershipType.APPLICANT
+    if to is now:
+        extra = " again" if to is MembershipType.WITHDRAWN else ""
+        raise InputError(f"the member is already {now.english}; it cannot become {to.english}{extra}")
+    if to not in ALLOWED[now]:
+        raise InputError(f"a member cannot go from {now.english} to {to.english}")
+    needs_decision = (
+        to is MembershipType.FULL
+        or now is MembershipType.WITHDRAWN
+        or (now is MembershipType.FULL and to is MembershipType.ASSOCIATE)
+    )
+    if needs_decision and not decision.strip():
+        raise InputError(f'{now.english} -> {to.english} needs the decision that made it (--decision "EC 2016-2")')
+    if dated and dated[-1].effective is not None and effective < dated[-1].effective:
+        raise InputError(
+            f"the effective date {effective} is before the member's last recorded change ({dated[-1].effective})"
+        )
+    if dated and dated[0].effective is not None and effective < dated[0].effective:
+        raise InputError(f"the effective date {effective} is before the member existed ({dated[0].effective})")
