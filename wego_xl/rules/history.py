@@ -63,19 +63,16 @@ def membership_changes(changes: list[Change], member_id: str) -> tuple[list[Chan
 
 
 def standing_on(changes: list[Change], member_id: str, day: dt.date, current: MembershipType) -> Standing:
-    """The member's status on ``day``: the last dated change on or before it, else the status
-    of unknown date, else (a roster without history) ``current``."""
-    undated, dated = membership_changes(changes, member_id)
+    """The member's status on ``day``: the last dated change on or before it; before the first
+    one, the status it came from; without any dated change, ``current`` (the Members sheet)."""
+    _, dated = membership_changes(changes, member_id)
     passed = [c for c in dated if c.effective is not None and c.effective <= day]
     if passed:
         last = passed[-1]
         return Standing(MembershipType.parse(last.after), last.effective)
-    if undated:
-        return Standing(MembershipType.parse(undated[-1].after), None)
-    if dated:  # every dated change is later: it was not a member yet
-        first = MembershipType.parse(dated[0].before) if dated[0].before else None
-        return Standing(first, None)
-    return Standing(current, None)
+    if dated:  # every dated change is later: the status it came from (none: not a member yet)
+        return Standing(MembershipType.parse(dated[0].before) if dated[0].before else None, None)
+    return Standing(current, None)  # no dated change: the Members sheet's status, since a date not known
 
 
 def fee_due_from_history(changes: list[Change], member_id: str, fee_year: int) -> FeeDue | None:

@@ -213,7 +213,7 @@ def _replay(
 
 
 def _apply(ledger: Ledger, state: InvoiceState, receipt: str, amount: Decimal, date: dt.date) -> Decimal:
-    used = min(amount, state.open)
+    used = min(amount, max(state.open, ZERO))  # an over-credited invoice takes nothing
     if used > ZERO:
         state.applied += used
         ledger.allocations.append(Allocation(receipt, state.invoice.number, state.invoice.member_id, used, date))

@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..rules.history import membership_changes
 from ..rules.inputs import FIRST_FEE_YEAR
 from ..rules.membership import MembershipType
 from .assessment import Assessment
@@ -75,6 +76,7 @@ def roster_checks(
     for member in roster.members:
         checks += _member_years(member, last_year)
         checks += _member_population(member, last_year)
+    checks += _history(roster)
     checks += _gdp_figures(assessments)
     checks += _unconfirmed(assessments)
     before = {a.member.member_id: a for a in previous}
@@ -205,6 +207,37 @@ def _gdp_figures(assessments: list[Assessment]) -> list[Check]:
                     "check the figure against the IMF edition, or confirm it",
                 )
             )
+    return found
+
+
+def _history(roster: Roster) -> list[Check]:
+    """Where the History sheet and the Members sheet disagree: the latest dated membership
+    change is not the Members sheet's status, or Full since is not the year it became full."""
+    found = []
+    for m in roster.members:
+        _, dated = membership_changes(roster.history, m.member_id)
+        if not dated:
+            continue
+        last = dated[-1]
+        if last.after.casefold() != m.membership.english.casefold():
+            found.append(
+                Check(
+                    "error", MEMBERS_SHEET, m.row, "Membership",
+                    f"{m.display_name}: the Members sheet says {m.membership.english}, the History sheet "
+                    f"(row {last.row}) {last.after} since {last.effective}",
+                    "record the change with wego-xl member (which writes both), or correct the sheet that is wrong",
+                )
+            )  # fmt: skip
+        full = [c for c in dated if c.after.casefold() == "full"]
+        if full and full[-1].effective is not None and m.full_since not in (None, full[-1].effective.year):
+            found.append(
+                Check(
+                    "error", MEMBERS_SHEET, m.row, "Full since",
+                    f"{m.display_name}: Full since {m.full_since}, but the History sheet (row {full[-1].row}) has it "
+                    f"full from {full[-1].effective}",
+                    "correct the Full since year or the History row",
+                )
+            )  # fmt: skip
     return found
 
 

@@ -244,6 +244,60 @@ def _invoice_checks(assessments: list[Assessment], invoiced: dict[str, tuple[str
     return found
 
 
+def _membership_blocks(roster: Roster, fee_year: int) -> list[Block]:
+    """The Summary's counts: beside the 2016 source's for fee year 2016; for another fee year,
+    the counts on its first day and the recorded changes since the source, with decisions."""
+    day = dt.date(fee_year, 1, 1)
+    if fee_year == 2016:
+        by_region, by_type = roster_summary(roster, day)
+        return [
+            Block(
+                "Cities by region (2016 source beside)",
+                ["Region", "Capitals", "Non-capitals", "Cities", "2016 source", "Matches"],
+                [
+                    [r.label, r.capitals, r.non_capitals, r.total, r.source_total, _yes_no(r.reconciles)]
+                    for r in by_region
+                ],
+                "WeGO_Summary_Regions",
+            ),
+            Block(
+                "Members by type (2016 source beside)",
+                ["Membership", "Members", "2016 source", "Matches"],
+                [[r.label, r.total, r.source_total, _yes_no(r.reconciles)] for r in by_type],
+                "WeGO_Summary_Types",
+            ),
+        ]
+    by_region, by_type = roster_summary(roster, day)
+    names = {m.member_id: m.display_name for m in roster.members}
+    changes = [
+        [c.effective, c.member_id, names.get(c.member_id, c.member_id), c.what, c.before or None, c.after, c.decision or None]
+        for c in sorted((c for c in roster.history if c.effective is not None and c.effective < day),
+                        key=lambda c: (c.effective, c.row))
+        if c.effective is not None and c.effective >= dt.date(2016, 1, 1)
+    ]  # fmt: skip
+    return [
+        Block(
+            f"Cities by region on {day}",
+            ["Region", "Capitals", "Non-capitals", "Cities"],
+            [[r.label, r.capitals, r.non_capitals, r.total] for r in by_region],
+            "WeGO_Summary_Regions",
+        ),
+        Block(
+            f"Members by status on {day}",
+            ["Membership", "Members"],
+            [[r.label, r.total] for r in by_type],
+            "WeGO_Summary_Types",
+        ),
+        Block(
+            "Changes since the 2016 source (joined, upgraded, withdrawn, renamed)",
+            ["Effective", "Member ID", "Member", "What changed", "From", "To", "Decision"],
+            changes or [[None, None, "(none recorded)", None, None, None, None]],
+            "WeGO_Summary_Changes",
+            {"Effective": "yyyy-mm-dd"},
+        ),
+    ]
+
+
 def assess_year(
     roster: Roster, fee_year: int, progress: Callable[[int], None] | None = None
 ) -> tuple[list[Assessment], list[Check]]:
@@ -274,7 +328,6 @@ def build_report(
     assessments, findings = assess_year(roster, year, progress)
     findings += _invoice_checks(assessments, invoiced)
     checks = [f.as_row() for f in findings]
-    by_region, by_type = roster_summary(roster)
     owed_rows = []
     for region in (*REGIONS, "All members"):
         here = [a for a in assessments if region == "All members" or a.member.region == region]
@@ -297,21 +350,7 @@ def build_report(
             f"Written by wego-xl on {stamp} from {roster.path.name}; this sheet is replaced on every refresh.",
         ],
         blocks=[
-            Block(
-                "Cities by region (2016 source beside)",
-                ["Region", "Capitals", "Non-capitals", "Cities", "2016 source", "Matches"],
-                [
-                    [r.label, r.capitals, r.non_capitals, r.total, r.source_total, _yes_no(r.reconciles)]
-                    for r in by_region
-                ],
-                "WeGO_Summary_Regions",
-            ),
-            Block(
-                "Members by type (2016 source beside)",
-                ["Membership", "Members", "2016 source", "Matches"],
-                [[r.label, r.total, r.source_total, _yes_no(r.reconciles)] for r in by_type],
-                "WeGO_Summary_Types",
-            ),
+            *_membership_blocks(roster, year),
             Block(
                 f"Fees owed for {year} (USD)",
                 ["Region", "Members owing", "Fees computed", "Total owed (USD)", "Cannot compute yet"],
