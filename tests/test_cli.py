@@ -133,7 +133,7 @@ def test_refresh_writes_the_sheets_and_keeps_everything_else(roster_copy):
         "Checks",
     ]
     fees = wb["Fees 2016"]
-    assert fees.max_row == 101 and "WeGO_Fees_2016" in fees.tables and fees.freeze_panes == "A2"
+    assert fees.max_row == 101 and "WeGO_Fees_2016" in fees.tables and fees.freeze_panes == "D2"
     summary = [row for row in wb["Summary"].iter_rows(values_only=True)]
     assert ("All cities", 32, 65, 97, 97, "Yes") in summary
     label, owing, computed, total, cannot = summary[[r[0] for r in summary].index("Fees owed for 2016 (USD)") + 8][:5]

@@ -144,7 +144,7 @@ def test_refresh_script_writes_the_same_sheets_as_the_headless_writer(tmp_path):
     assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == ["Summary", "Fees 2016", "Checks"]
     assert funcs.count("freezePaneAtRange") == 2  # Fees 2016 and Checks keep their header in view
     widths = [a["args"][0] for a in actions if a["func"] == "setColumnWidth"]
-    assert widths and all(56 <= w <= 319 for w in widths)  # points (Office.js) for 10 to 60 characters
+    assert widths and all(45 <= w <= 319 for w in widths)  # points (Office.js) for 8 to 60 characters
     tables = [a["args"][3] for a in actions if a["func"] == "addTable"]
     assert "WeGO_Fees_2016" in tables and "WeGO_Checks" in tables
     grids = _grids(["Fees", "Checks"], actions)

@@ -21,7 +21,7 @@ from ..workbook.ledger import LedgerBook, invoiced_in, ledger_path, read_ledger,
 from ..workbook.report import Report, build_report, check_report_sheet_names, report_sheet_names
 from ..workbook.roster import Roster, load_roster, read_roster
 from ..workbook.saving import SaveResult, WorkbookUpdate
-from ..workbook.xlsx import write_cell, write_table
+from ..workbook.xlsx import FONT_NAME, FONT_SIZE, print_setup, write_cell, write_table
 
 FEE_YEAR_NAME = "FeeYear"
 _FORMULA_START = ("=", "+", "-", "@")
@@ -77,7 +77,8 @@ def write_report_book(book, report: Report) -> None:
         for block, top in placed:
             n_rows = len(block.rows) + 1
             rng = ws.range((top + 1, 1), (top + n_rows, len(block.headers)))
-            ws.tables.add(rng, name=block.table)
+            if block.as_table:
+                ws.tables.add(rng, name=block.table)
             for c, header in enumerate(block.headers, start=1):
                 fmt = block.formats.get(header)
                 if fmt and block.rows:
@@ -109,7 +110,7 @@ def write_report_openpyxl(wb, report: Report) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    bold = Font(bold=True)
+    title_font = Font(name=FONT_NAME, size=FONT_SIZE + 1, bold=True)
     check_report_sheet_names(wb.sheetnames, [sheet.name for sheet in report.sheets])
     for sheet in report.sheets:
         if sheet.name in wb.sheetnames:
@@ -120,7 +121,7 @@ def write_report_openpyxl(wb, report: Report) -> None:
             ws = wb.create_sheet(sheet.name)
         grid, placed = sheet.layout()
         for r in sheet.title_rows():
-            write_cell(ws, r + 1, 1, grid[r][0]).font = bold
+            write_cell(ws, r + 1, 1, grid[r][0]).font = title_font
         for block, top in placed:
             write_table(
                 ws,
@@ -129,10 +130,24 @@ def write_report_openpyxl(wb, report: Report) -> None:
                 name=block.table,
                 top=top + 1,
                 number_formats=block.formats,
-                freeze=len(placed) == 1,
+                freeze=False,
+                as_table=block.as_table,
+                numeric=[h for h in block.headers if block.numeric(h)],
             )
         for c, width in enumerate(sheet.column_widths(), start=1):
             ws.column_dimensions[get_column_letter(c)].width = width
+        single = placed[0][1] + 1 if len(placed) == 1 else None
+        if single is not None:  # one table from the top: its header row and identity columns stay in view
+            ws.freeze_panes = ws.cell(row=single + 1, column=sheet.printing.frozen_columns + 1)
+        print_setup(
+            ws,
+            title=sheet.name,
+            note=f"{sheet.name}, {sheet.footer_note}" if sheet.footer_note else sheet.name,
+            header_row=single,
+            landscape=sheet.printing.landscape,
+            printed_columns=sheet.printing.printed_columns,
+            last_row=len(grid),
+        )
 
 
 def refresh_file(

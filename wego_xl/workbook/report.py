@@ -30,28 +30,30 @@ FEES_COLUMNS = [
     "Member ID",
     "English name",
     "Korean name",
+    "Membership",
+    "Fee owed",
+    "Amount owed (USD)",
+    "Invoice",
+    "Invoiced (USD)",
+    "Population",
+    "GDP per capita (PPP, USD)",
+    "Fee (USD)",
+    "Population band",
+    "GDP band",
+    "Fee table",
+    "GDP year",
+    "GDP edition",
+    "GDP country code",
+    "Full since",
+    "Why",
     "Country",
     "Country code",
     "Region",
     "Capital",
-    "Membership",
-    "Full since",
-    "Fee owed",
-    "Why",
-    "Population",
-    "Population band",
-    "GDP year",
-    "GDP country code",
-    "GDP per capita (PPP, USD)",
-    "GDP edition",
-    "GDP band",
-    "Fee table",
-    "Fee (USD)",
-    "Amount owed (USD)",
-    "Invoice",
-    "Invoiced (USD)",
     "Missing input",
 ]
+#: The columns a printed fee list shows (the rest stays on screen).
+FEES_PRINTED = 9
 FEES_FORMATS = {
     "Population": COUNT,
     "GDP per capita (PPP, USD)": GDP_FMT,
@@ -65,6 +67,24 @@ FEES_FORMATS = {
 CHECKS_COLUMNS = ["Severity", "Sheet", "Row", "Column", "Problem", "What to do"]
 #: The Summary's table of fees owed by region, which the command line also prints.
 FEES_BY_REGION_TABLE = "WeGO_Summary_Fees"
+
+
+#: Headers wrap onto two lines past this width, so a long header does not widen its column.
+HEADER_WRAP = 10
+
+
+def display_width(value: object) -> int:
+    """How many character widths a value takes on screen: Hangul and other wide characters
+    count twice (a Korean name needs about twice the width of its Latin letters)."""
+    import unicodedata
+
+    if isinstance(value, float):
+        text = f"{value:,.2f}"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text = f"{value:,}"
+    else:
+        text = str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def fees_sheet_name(fee_year: int) -> str:
@@ -99,6 +119,21 @@ class Block:
     rows: list[list[Any]]
     table: str
     formats: dict[str, str] = field(default_factory=dict)
+    as_table: bool = True  # an Excel table with filter buttons (long lists); else a plain range
+
+    def numeric(self, header: str) -> bool:
+        """A column of numbers (right-aligned, its header too)."""
+        return header in self.formats or any(isinstance(r[i], (int, float)) and not isinstance(r[i], bool)
+                                             for r in self.rows[:50] for i in [self.headers.index(header)] if i < len(r))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a report sheet prints: orientation, the columns printed, the frozen panes."""
+
+    landscape: bool = True
+    printed_columns: int | None = None  # None: all
+    frozen_columns: int = 0  # identity columns kept in view (id and names)
 
 
 @dataclass
@@ -108,6 +143,8 @@ class SheetReport:
     name: str
     blocks: list[Block]
     preamble: list[str] = field(default_factory=list)
+    printing: PrintSetup = field(default_factory=PrintSetup)
+    footer_note: str = ""  # e.g. "fee year 2016, written 2026-11-26"
 
     def layout(self) -> tuple[list[list[Any]], list[tuple[Block, int]]]:
         """(rectangular grid of values, [(block, 0-based header row)]) for any writer."""
@@ -136,13 +173,19 @@ class SheetReport:
         (long text then runs on into the empty cells to its right)."""
         grid, placed = self.layout()
         titles = set(self.title_rows())
-        cap = 60 if len(placed) == 1 else 26
+        cap = 40 if len(placed) == 1 else 26
+        headers = {top for _, top in placed}
         widths = []
         for c in range(len(grid[0]) if grid else 0):
             longest = max(
-                [len(str(row[c])) for r, row in enumerate(grid) if r not in titles and row[c] is not None] or [0]
+                [
+                    min(display_width(row[c]), HEADER_WRAP) if r in headers else display_width(row[c])
+                    for r, row in enumerate(grid)
+                    if r not in titles and row[c] is not None
+                ]
+                or [0]
             )
-            widths.append(float(min(max(10, longest + 2), cap)))
+            widths.append(float(min(max(8, longest + 2), cap)))
         return widths
 
     def block(self, table: str) -> Block:
@@ -198,26 +241,26 @@ def _fees_row(a: Assessment, invoiced: tuple[str, Decimal] | None) -> list[Any]:
         m.member_id,
         m.name_en,
         m.name_ko,
+        m.membership.english,
+        _yes_no(a.due.owed),
+        a.amount_owed,
+        invoiced[0] if invoiced else None,
+        float(invoiced[1]) if invoiced else None,
+        m.population,
+        a.gdp.value if a.gdp else None,
+        a.fee,
+        a.population_band or None,
+        a.gdp_band or None,
+        a.schedule.effective_year if a.schedule else None,
+        a.gdp_year,
+        a.gdp.edition if a.gdp else None,
+        m.gdp_code,
+        m.full_since,
+        a.due.reason,
         m.country,
         m.country_iso3,
         m.region,
         _yes_no(m.capital),
-        m.membership.english,
-        m.full_since,
-        _yes_no(a.due.owed),
-        a.due.reason,
-        m.population,
-        a.population_band or None,
-        a.gdp_year,
-        m.gdp_code,
-        a.gdp.value if a.gdp else None,
-        a.gdp.edition if a.gdp else None,
-        a.gdp_band or None,
-        a.schedule.effective_year if a.schedule else None,
-        a.fee,
-        a.amount_owed,
-        invoiced[0] if invoiced else None,
-        float(invoiced[1]) if invoiced else None,
         a.missing_text if a.due.owed and a.missing else None,
     ]
 
@@ -259,12 +302,14 @@ def _membership_blocks(roster: Roster, fee_year: int) -> list[Block]:
                     for r in by_region
                 ],
                 "WeGO_Summary_Regions",
+                as_table=False,
             ),
             Block(
                 "Members by type (2016 source beside)",
                 ["Membership", "Members", "2016 source", "Matches"],
                 [[r.label, r.total, r.source_total, _yes_no(r.reconciles)] for r in by_type],
                 "WeGO_Summary_Types",
+                as_table=False,
             ),
         ]
     by_region, by_type = roster_summary(roster, day)
@@ -281,12 +326,14 @@ def _membership_blocks(roster: Roster, fee_year: int) -> list[Block]:
             ["Region", "Capitals", "Non-capitals", "Cities"],
             [[r.label, r.capitals, r.non_capitals, r.total] for r in by_region],
             "WeGO_Summary_Regions",
+            as_table=False,
         ),
         Block(
             f"Members by status on {day}",
             ["Membership", "Members"],
             [[r.label, r.total] for r in by_type],
             "WeGO_Summary_Types",
+            as_table=False,
         ),
         Block(
             "Changes since the 2016 source (joined, upgraded, withdrawn, renamed)",
@@ -294,6 +341,7 @@ def _membership_blocks(roster: Roster, fee_year: int) -> list[Block]:
             changes or [[None, None, "(none recorded)", None, None, None, None]],
             "WeGO_Summary_Changes",
             {"Effective": "yyyy-mm-dd"},
+            as_table=False,
         ),
     ]
 
@@ -357,6 +405,7 @@ def build_report(
                 owed_rows,
                 FEES_BY_REGION_TABLE,
                 {"Total owed (USD)": USD},
+                as_table=False,
             ),
             Block(
                 "Fees that cannot be computed yet",
@@ -364,8 +413,11 @@ def build_report(
                 [[a.member.member_id, a.member.display_name, a.missing_text] for a in assessments if a.blocked]
                 or [[None, "(none)", None]],
                 "WeGO_Summary_Missing",
+                as_table=False,
             ),
         ],
+        printing=PrintSetup(landscape=False),
+        footer_note=f"fee year {year}, written {stamp}",
     )
     fees = SheetReport(
         fees_sheet_name(year),
@@ -378,6 +430,8 @@ def build_report(
                 FEES_FORMATS,
             )
         ],
+        printing=PrintSetup(landscape=True, printed_columns=FEES_PRINTED, frozen_columns=3),
+        footer_note=f"fee year {year}, written {stamp}",
     )
     checks_sheet = SheetReport(
         CHECKS_SHEET,
@@ -390,5 +444,7 @@ def build_report(
                 {"Row": "0"},
             )
         ],
+        printing=PrintSetup(landscape=True),
+        footer_note=f"fee year {year}, written {stamp}",
     )
     return Report(year, assessments, findings, [summary, fees, checks_sheet])

@@ -106,6 +106,11 @@ def write_cell(ws, row: int, column: int, value: Any, number_format: str | None 
     return cell
 
 
+#: One named font for all text the toolkit writes: it has Hangul and Latin letters alike.
+FONT_NAME = "Malgun Gothic"
+FONT_SIZE = 10
+
+
 def write_table(
     ws,
     headers: Sequence[str],
@@ -116,26 +121,41 @@ def write_table(
     number_formats: dict[str, str] | None = None,
     widths: dict[str, float] | None = None,
     freeze: bool = True,
+    as_table: bool = True,
+    numeric: Sequence[str] = (),
 ) -> str:
-    """Write ``headers`` and ``rows`` as an Excel table starting at row ``top``; returns
-    the table's range reference."""
-    from openpyxl.styles import Font, PatternFill
+    """Write ``headers`` and ``rows`` from row ``top``: an Excel table (with filter buttons), or
+    with ``as_table=False`` a plain range styled like one (for small summary tables). One
+    named font throughout; numbers, and the headers over them, right-aligned. Returns the
+    range reference."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
     number_formats = number_formats or {}
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
+    right = {h for h in headers if h in number_formats or h in numeric}
+    head_font = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+    body_font = Font(name=FONT_NAME, size=FONT_SIZE)
+    fill = PatternFill("solid", fgColor=HEADER_FILL)
+    line = Border(bottom=Side(style="thin", color="FF8EA9C1"))
+    to_right, wrap_left = Alignment(horizontal="right"), Alignment(horizontal="left", vertical="top")
     for c, header in enumerate(headers, start=1):
         cell = write_cell(ws, top, c, header)
-        cell.font, cell.fill = bold, fill
+        cell.font, cell.fill = head_font, fill
+        cell.alignment = Alignment(horizontal="right" if header in right else "left", vertical="bottom", wrap_text=True)
+        if not as_table:
+            cell.border = line
     for r, values in enumerate(rows, start=top + 1):
         for c, (header, value) in enumerate(zip(headers, values), start=1):
-            write_cell(ws, r, c, value, number_formats.get(header))
+            cell = write_cell(ws, r, c, value, number_formats.get(header))
+            cell.font = body_font
+            cell.alignment = to_right if header in right else wrap_left
     last_row = top + max(len(rows), 1)
     ref = f"A{top}:{get_column_letter(len(headers))}{last_row}"
-    table = Table(displayName=table_name(name), ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    ws.add_table(table)
+    if as_table:
+        table = Table(displayName=table_name(name), ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        ws.add_table(table)
     for c, header in enumerate(headers, start=1):
         width = (widths or {}).get(header)
         if width is None:
@@ -147,3 +167,38 @@ def write_table(
     if freeze:
         ws.freeze_panes = ws.cell(row=top + 1, column=1)
     return ref
+
+
+def print_setup(
+    ws,
+    *,
+    title: str,
+    note: str,
+    header_row: int | None,
+    landscape: bool,
+    printed_columns: int | None,
+    last_row: int,
+) -> None:
+    """A sheet a finance officer prints: fit to one page wide, the header row repeated on every
+    page, a header with the title, a footer with "page N of M" and when it was written."""
+    from openpyxl.utils import get_column_letter
+
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # One page wide, as many pages tall as the rows need: a scale from the printed columns'
+    # widths (Excel and LibreOffice read a scale alike; "fit to 1 x 0 pages" they do not).
+    last = printed_columns or ws.max_column
+    chars = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last + 1))
+    usable = (297 if landscape else 210) / 25.4 * 72 - 2 * 0.4 * 72  # points across an A4 page
+    ws.page_setup.scale = max(40, min(100, int(usable / (chars * 7.0 + 6 * last) * 100)))
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+    if printed_columns:
+        ws.print_area = f"A1:{get_column_letter(printed_columns)}{last_row}"
+    font = f'&"{FONT_NAME},Bold"&10'
+    ws.oddHeader.center.text = f"{font}WeGO — {title}"
+    ws.oddFooter.left.text = f'&"{FONT_NAME},Regular"&8{note}'
+    ws.oddFooter.right.text = f'&"{FONT_NAME},Regular"&8Page &P of &N'
