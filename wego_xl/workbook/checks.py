@@ -62,6 +62,11 @@ class Check:
         return f"{self.severity}: {where + ': ' if where else ''}{self.problem}" + (f"; {self.fix}" if self.fix else "")
 
 
+def _on_row(severity: str, m: Member, column: str | None, problem: str, fix: str) -> Check:
+    """A check of the member's row on the Members sheet."""
+    return Check(severity, MEMBERS_SHEET, m.row, column, problem, fix)
+
+
 def roster_checks(
     roster: Roster,
     assessments: list[Assessment],
@@ -101,10 +106,9 @@ def _member_years(m: Member, last_year: int) -> list[Check]:
             continue
         if year < FIRST_FEE_YEAR:
             found.append(
-                Check(
+                _on_row(
                     "error",
-                    MEMBERS_SHEET,
-                    m.row,
+                    m,
                     column,
                     f"{name}: {column} {year} is before WeGO was founded ({FIRST_FEE_YEAR})",
                     "type the year of the EC decision, or leave it blank if unknown",
@@ -112,10 +116,9 @@ def _member_years(m: Member, last_year: int) -> list[Check]:
             )
         elif year > last_year:
             found.append(
-                Check(
+                _on_row(
                     "error",
-                    MEMBERS_SHEET,
-                    m.row,
+                    m,
                     column,
                     f"{name}: {column} {year} is in the future",
                     "type the year of the EC decision, or leave it blank until it is taken",
@@ -123,10 +126,9 @@ def _member_years(m: Member, last_year: int) -> list[Check]:
             )
     if m.associate_since and m.full_since and m.full_since < m.associate_since:
         found.append(
-            Check(
+            _on_row(
                 "error",
-                MEMBERS_SHEET,
-                m.row,
+                m,
                 "Full since",
                 f"{name}: Full since {m.full_since} is before Associate since {m.associate_since}",
                 "a member becomes full after it was an associate: check both years",
@@ -134,10 +136,9 @@ def _member_years(m: Member, last_year: int) -> list[Check]:
         )
     if m.membership is MembershipType.ASSOCIATE and m.full_since is not None:
         found.append(
-            Check(
+            _on_row(
                 "error",
-                MEMBERS_SHEET,
-                m.row,
+                m,
                 "Full since",
                 f"{name} is an Associate with a Full-since year ({m.full_since})",
                 "set Membership to Full if the EC approved it, or clear Full since",
@@ -152,10 +153,9 @@ def _member_population(m: Member, last_year: int) -> list[Check]:
     if m.population is not None and m.is_city:
         if m.population < low:
             found.append(
-                Check(
+                _on_row(
                     "confirm",
-                    MEMBERS_SHEET,
-                    m.row,
+                    m,
                     "Population",
                     f"{m.display_name}: population {m.population:,.0f} is under {low:,}: typed in thousands?",
                     f"type the population in persons (e.g. {m.population * 1000:,.0f}), or confirm the figure",
@@ -163,10 +163,9 @@ def _member_population(m: Member, last_year: int) -> list[Check]:
             )
         elif m.population > high:
             found.append(
-                Check(
+                _on_row(
                     "confirm",
-                    MEMBERS_SHEET,
-                    m.row,
+                    m,
                     "Population",
                     f"{m.display_name}: population {m.population:,.0f} is over {high:,}, more than any city",
                     "check the figure (persons, not a country's population), or confirm it",
@@ -174,10 +173,9 @@ def _member_population(m: Member, last_year: int) -> list[Check]:
             )
     if m.population_year is not None and m.population_year > last_year:
         found.append(
-            Check(
+            _on_row(
                 "error",
-                MEMBERS_SHEET,
-                m.row,
+                m,
                 "Population year",
                 f"{m.display_name}: population year {m.population_year} is in the future",
                 "type the year the figure refers to",
@@ -221,8 +219,7 @@ def _history(roster: Roster) -> list[Check]:
         last = dated[-1]
         if last.after.casefold() != m.membership.english.casefold():
             found.append(
-                Check(
-                    "error", MEMBERS_SHEET, m.row, "Membership",
+                _on_row("error", m, "Membership",
                     f"{m.display_name}: the Members sheet says {m.membership.english}, the History sheet "
                     f"(row {last.row}) {last.after} since {last.effective}",
                     "record the change with wego-xl member (which writes both), or correct the sheet that is wrong",
@@ -231,8 +228,7 @@ def _history(roster: Roster) -> list[Check]:
         full = [c for c in dated if c.after.casefold() == "full"]
         if full and full[-1].effective is not None and m.full_since not in (None, full[-1].effective.year):
             found.append(
-                Check(
-                    "error", MEMBERS_SHEET, m.row, "Full since",
+                _on_row("error", m, "Full since",
                     f"{m.display_name}: Full since {m.full_since}, but the History sheet (row {full[-1].row}) has it "
                     f"full from {full[-1].effective}",
                     "correct the Full since year or the History row",
@@ -252,10 +248,9 @@ def _unconfirmed(assessments: list[Assessment]) -> list[Check]:
         m = a.member
         if m.population_imported and m.population is not None:
             found.append(
-                Check(
+                _on_row(
                     "confirm",
-                    MEMBERS_SHEET,
-                    m.row,
+                    m,
                     "Population confirmed by",
                     f"{m.display_name}: population {m.population:,.0f} ({m.population_source}) is not confirmed",
                     f'check it against the city\'s own figure, then: wego-xl confirm "{m.display_name}" --population '
@@ -313,10 +308,9 @@ def _band_jump(before: Assessment, now: Assessment) -> list[Check]:
         return []
     m = now.member
     return [
-        Check(
+        _on_row(
             "confirm",
-            MEMBERS_SHEET,
-            m.row,
+            m,
             None,
             f"{m.display_name}: fee {before.fee:,.0f} USD in {before.fee_year}, {now.fee:,.0f} USD in "
             f"{now.fee_year} ({'; '.join(steps)}): more than one band",

@@ -27,7 +27,7 @@ from .assessment import Assessment
 from .package import is_packaged
 from .roster import Roster
 from .saving import WorkbookUpdate, save_new
-from .xlsx import open_workbook, write_table
+from .xlsx import file_stamp, open_workbook, write_table
 
 LEDGER_ENV = "WEGO_LEDGER"
 LEDGER_NAME = "wego_ledger.xlsx"
@@ -398,11 +398,7 @@ _cache_lock = threading.Lock()
 
 def load_ledger(path: Path, roster: Roster) -> LedgerBook:
     """The ledger, from the cache unless the file (or the roster) changed."""
-    try:
-        st = path.stat()
-        stamp = (st.st_mtime_ns, st.st_size)
-    except OSError:
-        stamp = (-1, -1)
+    stamp = file_stamp(path)
     with _cache_lock:
         hit = _cache.get(path)
         if hit and hit[0] == stamp and hit[1] == id(roster):

@@ -38,7 +38,7 @@ from ..rules.inputs import read_amount, read_year
 from ..rules.membership import MembershipType
 from ..rules.names import name_key, split_aliases, suggest
 from .package import ROSTER_ENV, SHIPPED_ROSTER
-from .xlsx import damaged, open_workbook
+from .xlsx import damaged, file_stamp, open_workbook
 
 MEMBERS_SHEET, GDP_SHEET, SCHEDULE_SHEET, ABOUT_SHEET = "Members", "GDP", "Fee schedule", "About"
 REGIONS = ("Asia", "Oceania", "Americas", "Europe", "Middle East", "Africa")
@@ -714,11 +714,7 @@ _cache_lock = threading.Lock()
 def load_roster(path: str | os.PathLike | None = None) -> Roster:
     """The roster, from the cache unless the file changed (modification time or size)."""
     p = roster_path(path)
-    try:
-        st = p.stat()
-        stamp = (st.st_mtime_ns, st.st_size)
-    except OSError:
-        stamp = (-1, -1)
+    stamp = file_stamp(p)
     with _cache_lock:
         hit = _cache.get(p)
         if hit and hit[0] == stamp:

@@ -24,6 +24,15 @@ from .package import ROSTER_ENV
 HEADER_FILL = "FFDCE6F1"
 
 
+def file_stamp(path: Path) -> tuple[int, int]:
+    """(modification time in ns, size) of a file, or (-1, -1): what a cache is keyed on."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
+
+
 def open_workbook(path: Path, *, for_writing: bool = False):
     """The workbook, opened read-only for reading, or whole (macros kept) for rewriting it;
     a file that is not a usable workbook gives a one-line :class:`RosterError`."""
