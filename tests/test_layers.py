@@ -48,3 +48,30 @@ def test_imports_go_one_way(layer):
 
 def test_errors_import_nothing_of_the_package():
     assert not [n for n in _imports(PACKAGE / "errors.py") if n.startswith("wego_xl")]
+
+
+def test_the_readme_module_map_is_the_tree():
+    """Every path the README's "What is where" names exists, and every module of the package
+    is named there."""
+    import re
+
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## What is where", 1)[1].split("```", 2)[1]
+    folders: list[str] = []
+    named = set()
+    for line in block.splitlines():
+        match = re.match(r"^( *)(\S+)", line)
+        if not match or match.group(2).startswith(("#", "(")):
+            continue
+        depth, name = len(match.group(1)) // 2, match.group(2).rstrip(",")
+        folders = folders[:depth]
+        for part in name.split(","):
+            path = "/".join([*folders, part.strip()]).rstrip("/")
+            if path:
+                assert (PACKAGE.parent / path).exists(), path
+                named.add(path)
+        if name.endswith("/"):
+            folders.append(name.rstrip("/"))
+    modules = {str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"}
+    modules -= {"wego_xl/data/WeGO_Finance.py"}
+    assert modules <= named, sorted(modules - named)
