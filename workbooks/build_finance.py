@@ -88,7 +88,7 @@ def fees_sheet(wb) -> None:
         ws.cell(r, 5, f"=WEGO_MEMBER_FEE(A{r},FeeYear)").number_format = "#,##0"
         ws.cell(r, 6, f'=IF(A{r}="","",WEGO_GDP_YEAR(FeeYear))')
         ws.cell(r, 7, f"=WEGO_EXPLAIN(A{r},FeeYear)")
-    for col, width in zip("ABCDEFG", (34, 12, 14, 10, 14, 10, 90)):
+    for col, width in zip("ABCDEFG", (34, 12, 22, 12, 24, 10, 90)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"A{FIRST_ROW}"
 
