@@ -147,11 +147,18 @@ def write_table(
     body_font = Font(name=FONT_NAME, size=FONT_SIZE)
     fill = PatternFill("solid", fgColor=HEADER_FILL)
     line = Border(bottom=Side(style="thin", color="FF8EA9C1"))
-    to_right, wrap_left = Alignment(horizontal="right"), Alignment(horizontal="left", vertical="top")
+    # text one indent from the left, so it never sits against the number to its left ("44Yes")
+    to_right = Alignment(horizontal="right", vertical="top")
+    wrap_left = Alignment(horizontal="left", vertical="top", indent=1)
     for c, header in enumerate(headers, start=1):
         cell = write_cell(ws, top, c, header)
         cell.font, cell.fill = head_font, fill
-        cell.alignment = Alignment(horizontal="right" if header in right else "left", vertical="bottom", wrap_text=True)
+        cell.alignment = Alignment(
+            horizontal="right" if header in right else "left",
+            vertical="bottom",
+            wrap_text=True,
+            indent=0 if header in right else 1,
+        )
         if not as_table:
             cell.border = line
     for r, values in enumerate(rows, start=top + 1):
@@ -196,7 +203,8 @@ def print_setup(
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     # One page wide, as many pages tall as the rows need: a scale from the printed columns'
     # widths (Excel and LibreOffice read a scale alike; "fit to 1 x 0 pages" they do not).
     last = printed_columns or ws.max_column
