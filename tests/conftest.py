@@ -63,6 +63,22 @@ def require_program(name: str, package: str) -> str:
     return found
 
 
+def build_wheel(outdir: Path) -> Path:
+    """Build the project's wheel into ``outdir`` (one build at a time: parallel test workers
+    would otherwise share setuptools' build/ folder)."""
+    import subprocess
+    import sys
+
+    from filelock import FileLock
+
+    (ROOT / ".cache").mkdir(exist_ok=True)
+    with FileLock(str(ROOT / ".cache" / "build.lock"), timeout=600):
+        subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(outdir), str(ROOT)],
+                       check=True, capture_output=True, timeout=600)  # fmt: skip
+    [wheel] = list(outdir.glob("wego_xl-*.whl"))
+    return wheel
+
+
 def files_in(folder: Path) -> list[str]:
     """The names in ``folder``, without the toolkit's lock file (which stays, hidden, by design)."""
     return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".wego-lock"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from wego_xl import __version__
 from wego_xl.workbook.package import SHIPPED_FILES, SHIPPED_ROSTER
 
-from .conftest import ROOT
+from .conftest import build_wheel
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +22,7 @@ def installed(tmp_path_factory) -> Path:
     """A fresh virtual environment with the project's wheel installed (with its dependencies)."""
     work = tmp_path_factory.mktemp("wheel")
     dist = work / "dist"
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    build_wheel(dist)
     wheels = list(dist.glob("wego_xl-*.whl"))
     assert [w.name for w in wheels] == [f"wego_xl-{__version__}-py3-none-any.whl"]
     env_dir = work / "venv"

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from .conftest import ROOT, SHARED_DATA, require_program
+from .conftest import ROOT, SHARED_DATA, build_wheel, require_program
 
 CACHE = ROOT / ".cache" / "pyodide"
 PYODIDE = CACHE / "node_modules" / "pyodide"
@@ -58,12 +57,7 @@ def wheels(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("wheels")
     for wheel in (CACHE / "wheels").glob("*.whl"):
         shutil.copy2(wheel, folder)
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(folder), str(ROOT)],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    build_wheel(folder)
     return folder
 
 
