@@ -1,11 +1,13 @@
 """Shared fixtures: the shipped roster, private copies of it (plain or priced), the real-data
-folder, and :func:`edit_roster`, which changes a roster file's cells found by their header
-and member, never by cell letters."""
+folder, :func:`edit_roster`, which changes a roster file's cells found by their header
+and member, never by cell letters, and :func:`run_cli`, the real command line in a process."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -21,6 +23,24 @@ SHIPPED = SHIPPED_ROSTER
 SHARED_DATA = ROOT.parent / "shared" / "data"
 #: Korea's GDP (PPP) per capita in the 2016 source's worked example (970,000 persons -> 7,000).
 WORKED_EXAMPLE = {"population": 970_000, "gdp": 35_379.0}
+#: The command line as a user runs it: a separate Python process.
+CLI = [sys.executable, "-m", "wego_xl.cli"]
+
+
+def run_cli(
+    *args: object, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run ``wego-xl ARGS`` in its own process; its output as text."""
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
+
+
+def leaves(value: object):
+    """Every value in a (nested) list answer of a function, or the value itself."""
+    if isinstance(value, list):
+        for v in value:
+            yield from leaves(v)
+    else:
+        yield value
 
 
 def edit_roster(
@@ -66,9 +86,6 @@ def require_program(name: str, package: str) -> str:
 def build_wheel(outdir: Path) -> Path:
     """Build the project's wheel into ``outdir`` (one build at a time: parallel test workers
     would otherwise share setuptools' build/ folder)."""
-    import subprocess
-    import sys
-
     from filelock import FileLock
 
     (ROOT / ".cache").mkdir(exist_ok=True)

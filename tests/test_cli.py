@@ -9,7 +9,6 @@ import resource
 import shutil
 import signal
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -24,13 +23,8 @@ from wego_xl.excel.writers import refresh_file
 from wego_xl.workbook.package import SHIPPED_FINANCE
 from wego_xl.workbook.saving import backups_of
 
-from .conftest import SHIPPED, edit_roster, files_in
-
-CLI = [sys.executable, "-m", "wego_xl.cli"]
-
-
-def run(*args, cwd=None):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
+from .conftest import CLI, SHIPPED, edit_roster, files_in
+from .conftest import run_cli as run
 
 
 def digest(path: Path) -> str:

@@ -28,7 +28,7 @@ from wego_xl.errors import RosterError
 from wego_xl.rules.inputs import EXCEL_ERRORS, error_code
 from wego_xl.workbook.roster import read_roster
 
-from .conftest import SHIPPED, files_in
+from .conftest import SHIPPED, files_in, leaves
 
 UDFS = {name: getattr(udfs, name) for name in dir(udfs) if name.startswith("WEGO_")}
 
@@ -73,16 +73,8 @@ arguments = st.one_of(
 )
 
 
-def _leaves(value):
-    if isinstance(value, list):
-        for v in value:
-            yield from _leaves(v)
-    else:
-        yield value
-
-
 def _check(result, bare: bool):
-    for leaf in _leaves(result):
+    for leaf in leaves(result):
         assert leaf is None or isinstance(leaf, (bool, int, float, str)), type(leaf)
         if isinstance(leaf, float):
             assert math.isfinite(leaf)  # NaN would become an empty cell: a silent failure

@@ -4,8 +4,6 @@ function and command checked before, at and after each change; refused moves; Ca
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -14,11 +12,7 @@ import pytest
 import udfs
 from wego_xl.workbook.roster import read_roster
 
-CLI = [sys.executable, "-m", "wego_xl.cli"]
-
-
-def wego(*args: object) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=120)
+from .conftest import run_cli as wego
 
 
 def names(column: list[list[str]]) -> list[str]:

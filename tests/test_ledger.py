@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,9 +19,8 @@ from wego_xl.rules.ledger import ZERO, CreditNote, Invoice, Payment, replay, usd
 from wego_xl.workbook.ledger import PAYMENTS, read_ledger
 from wego_xl.workbook.roster import read_roster
 
-from .conftest import SHARED_DATA
+from .conftest import SHARED_DATA, run_cli
 
-CLI = [sys.executable, "-m", "wego_xl.cli"]
 APRIL_2019 = SHARED_DATA / "weo" / "open-numbers_WEOApr2019_ddf--datapoints--ppppc--by--country--year.csv"
 
 
@@ -103,7 +101,7 @@ def test_money_is_exact():
 
 
 def wego(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=180, env=env)
+    return run_cli(*args, env=env, timeout=180)
 
 
 @pytest.fixture

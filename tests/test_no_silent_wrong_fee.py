@@ -8,7 +8,6 @@ import fractions
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +20,9 @@ from wego_xl.excel.writers import refresh_file
 from wego_xl.workbook.roster import read_roster
 from wego_xl.workbook.weo import import_weo, parse_weo
 
-from .conftest import SHARED_DATA, edit_roster, korea_gdp
+from .conftest import CLI, SHARED_DATA, edit_roster, korea_gdp, leaves
+from .conftest import run_cli as cli
 
-CLI = [sys.executable, "-m", "wego_xl.cli"]
 WEO_DIR = SHARED_DATA / "weo"
 APRIL_2015 = WEO_DIR / "open-numbers_WEOApr2015_ddf--datapoints--ppppc--by--country--year.csv"
 needs_real_data = pytest.mark.skipif(not APRIL_2015.exists(), reason="../shared/data/weo is not here")
@@ -39,10 +38,6 @@ def ulaanbaatar(roster_copy, monkeypatch) -> Path:
     edit_roster(roster_copy, {"Ulaanbaatar": {"Population": 1_372_000}}, [mongolia()])
     monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
     return roster_copy
-
-
-def cli(*args: object) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=120)
 
 
 # -- one reading of a value, everywhere ----------------------------------------------------------
@@ -298,15 +293,7 @@ def test_values_no_host_sends_give_an_error_value_not_an_exception(value):
         result = fn(*([value] + [2016] * (n - 1))) if n else fn()
         text = json.dumps(result, default=str)
         assert "Traceback" not in text
-        assert all(len(str(leaf)) <= 255 for leaf in _leaves(result))
-
-
-def _leaves(value):
-    if isinstance(value, list):
-        for v in value:
-            yield from _leaves(v)
-    else:
-        yield value
+        assert all(len(str(leaf)) <= 255 for leaf in leaves(result))
 
 
 def test_an_error_text_is_cut_to_255_characters():

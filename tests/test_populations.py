@@ -4,8 +4,6 @@ figures the finance team entered never replaced, and confirmation as data."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -16,9 +14,8 @@ from wego_xl.workbook.populations import import_population, match_members, parse
 from wego_xl.workbook.report import build_report
 from wego_xl.workbook.roster import read_roster
 
-from .conftest import SHARED_DATA, edit_roster, files_in
+from .conftest import SHARED_DATA, edit_roster, files_in, run_cli
 
-CLI = [sys.executable, "-m", "wego_xl.cli"]
 UNSD_FILE = SHARED_DATA / "unsd" / "unsd-citypopulation-year-both.csv"
 needs_real_data = pytest.mark.skipif(not UNSD_FILE.exists(), reason="../shared/data/unsd is not here")
 HEADER = (
@@ -145,20 +142,10 @@ def test_figures_the_finance_team_entered_or_confirmed_are_never_replaced(blank_
 def test_import_population_command_and_its_dry_run(blank_roster, tmp_path):
     path = unsd(tmp_path / "u.csv", [row("Republic of Korea", 2014, "SEOUL", "10007651")])
     before = blank_roster.read_bytes()
-    dry = subprocess.run(
-        [*CLI, "import-population", path, "--roster", blank_roster, "--dry-run"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    dry = run_cli("import-population", path, "--roster", blank_roster, "--dry-run")
     assert dry.returncode == 0 and "1 population(s) would be written (dry run)" in dry.stdout, dry.stderr
     assert blank_roster.read_bytes() == before
-    out = subprocess.run(
-        [*CLI, "import-population", path, "--roster", blank_roster, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = run_cli("import-population", path, "--roster", blank_roster, "--json")
     done = json.loads(out.stdout)
     assert done["written"]["Seoul"] == {
         "population": 10_007_651,
@@ -172,19 +159,9 @@ def test_confirmation_is_data_and_clears_the_check(roster_copy, monkeypatch):
     before = [c for c in build_report(read_roster(roster_copy), 2016).findings if c.severity == "confirm"]
     assert any("Seoul: population 10,007,651" in c.problem for c in before)
     assert any("GDP figures of IMF WEO April 2015 are not confirmed" in c.problem for c in before)
-    out = subprocess.run(
-        [*CLI, "confirm", "Seoul", "--population", "--by", "Kim Minji", "--roster", roster_copy],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = run_cli("confirm", "Seoul", "--population", "--by", "Kim Minji", "--roster", roster_copy)
     assert out.returncode == 0 and "confirmed by Kim Minji" in out.stdout, out.stderr
-    out = subprocess.run(
-        [*CLI, "confirm", "--gdp-edition", "April 2015", "--by", "Kim Minji", "--roster", roster_copy],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = run_cli("confirm", "--gdp-edition", "April 2015", "--by", "Kim Minji", "--roster", roster_copy)
     assert out.returncode == 0 and "GDP figure(s) of April 2015 confirmed" in out.stdout, out.stderr
     roster = read_roster(roster_copy)
     seoul = roster.find("Seoul")
@@ -195,19 +172,12 @@ def test_confirmation_is_data_and_clears_the_check(roster_copy, monkeypatch):
     assert len(after) == len(before) - 2
     monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
     assert "confirmed by Kim Minji" in udfs.WEGO_EXPLAIN("Seoul", 2016)
-    bad = subprocess.run(
-        [*CLI, "confirm", "Seoul", "--by", "Kim", "--roster", roster_copy], capture_output=True, text=True, timeout=60
-    )
+    bad = run_cli("confirm", "Seoul", "--by", "Kim", "--roster", roster_copy, timeout=60)
     assert bad.returncode == 2 and "say what to confirm" in bad.stderr
 
 
 def test_the_main_job_shows_fees_their_sources_and_next_steps(tmp_path):
-    out = subprocess.run(
-        [*CLI, "refresh", "--fee-year", "2016", "--out", tmp_path / "r.xlsx"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = run_cli("refresh", "--fee-year", "2016", "--out", tmp_path / "r.xlsx")
     assert out.returncode == 0, out.stderr
     assert "970,000 persons and 35,379 USD give 7,000 USD" in out.stdout
     assert "Next:" in out.stdout and "import-weo" in out.stdout and "wego-xl confirm" in out.stdout
