@@ -152,17 +152,22 @@ def read_amount(value: object, name: str, kind: str) -> float:
     raise InputError(f"{name} must be {kind}, got {shown(value)}")
 
 
+def _whole_number(number: numbers.Real) -> int | None:
+    """``number`` as an int if it is finite and whole (2016 or 2016.0), else None."""
+    try:
+        as_float = float(number)
+    except OverflowError:  # an int too large for a float is no year
+        return None
+    return int(as_float) if math.isfinite(as_float) and as_float.is_integer() else None
+
+
 def _checked_fee_year(fee_year: object) -> int:
     """``fee_year`` as an int if it is a whole calendar year WeGO could bill, else an error."""
     if isinstance(fee_year, bool) or not isinstance(fee_year, numbers.Real):
         raise InputError(f"fee year must be a year such as 2016, got {shown(fee_year)}")
-    try:
-        number = float(fee_year)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number) or number != int(number):
+    year = _whole_number(fee_year)
+    if year is None:
         raise OutOfRangeError(f"fee year must be a whole year such as 2016, got {shown(fee_year)}")
-    year = int(number)
     if not FIRST_FEE_YEAR <= year <= LAST_FEE_YEAR:
         raise OutOfRangeError(f"fee year must be between {FIRST_FEE_YEAR} and {LAST_FEE_YEAR}, got {year}")
     return year
@@ -212,13 +217,10 @@ def read_year(value: object, name: str) -> int | None:
         number = value
     if isinstance(number, bool) or not isinstance(number, numbers.Real):
         raise InputError(f"{name} must be a four-digit year such as 2016, got {shown(value)}")
-    try:
-        whole = float(number)
-    except OverflowError:
-        whole = math.inf
-    if not math.isfinite(whole) or not whole.is_integer() or not FIRST_YEAR <= whole <= LAST_YEAR:
+    year = _whole_number(number)
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
         raise OutOfRangeError(f"{name} must be a four-digit year such as 2016, got {shown(value)}")
-    return int(whole)
+    return year
 
 
 def read_name(value: object) -> str:
