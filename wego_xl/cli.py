@@ -754,7 +754,7 @@ def pay(
         raise UserError(f"the amount must be more than 0 USD, got {amount}")
     if received > dt.date.today():
         raise UserError(f"--date {received} is in the future")
-    if reference and any(str(r.get("Bank reference") or "") == reference for r in _payment_rows(path)):
+    if reference and reference in book.bank_references:
         raise UserError(f"the bank reference {reference!r} is already recorded: the same transfer twice?")
     if invoice_number and invoice_number not in {i.number for i in book.invoices if i.member_id == member.member_id}:
         raise UserError(f"{member.display_name} has no invoice {invoice_number}")
@@ -773,19 +773,6 @@ def pay(
         f"{receipt}: {money:,.2f} USD from {member.display_name} on {received}; "
         f"balance now {book.replay().balance(member.member_id):,.2f} USD"
     )
-
-
-def _payment_rows(path: Path) -> list[dict[str, Any]]:
-    from .workbook.ledger import PAYMENTS, _rows
-    from .workbook.xlsx import open_workbook
-
-    if not path.exists():
-        return []
-    wb = open_workbook(path)
-    try:
-        return [rec for _, rec in _rows(wb, PAYMENTS)]
-    finally:
-        wb.close()
 
 
 @main.command()

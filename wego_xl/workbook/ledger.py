@@ -80,6 +80,8 @@ class LedgerBook:
     payments: list[Payment] = field(default_factory=list)
     invoice_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[RosterError] = field(default_factory=list)
+    #: Every bank reference on the Payments sheet, rows with problems included.
+    bank_references: set[str] = field(default_factory=set)
     _replays: dict[dt.date | None, Ledger] = field(default_factory=dict, repr=False)
 
     def replay(self, as_of: dt.date | None = None) -> Ledger:
@@ -160,6 +162,8 @@ def _book_from(wb: Any, path: Path, roster: Roster, today: dt.date) -> LedgerBoo
             book.credits.append(note)
         seen_refs: dict[str, int] = {}
         for r, rec in _rows(wb, PAYMENTS):
+            if rec.get("Bank reference"):
+                book.bank_references.add(str(rec["Bank reference"]))
             payment = _payment(book, roster, r, rec, today, seen_refs)
             if payment is not None:
                 book.payments.append(payment)
