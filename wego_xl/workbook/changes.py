@@ -17,7 +17,7 @@ from ..rules.membership import MembershipType
 from ..rules.names import name_key
 from .roster import HISTORY_COLUMNS, HISTORY_SHEET, MEMBERS_SHEET, Member, Roster, read_roster
 from .saving import WorkbookUpdate
-from .xlsx import write_cell, write_table
+from .xlsx import header_columns, write_cell, write_table
 
 
 def _who(by: str | None) -> str:
@@ -27,10 +27,6 @@ def _who(by: str | None) -> str:
         return getpass.getuser()
     except Exception:  # pragma: no cover - no user name known
         return "unknown"
-
-
-def _headers(ws: Any) -> dict[str, int]:
-    return {str(c.value): c.column for c in ws[1] if c.value is not None}
 
 
 def _history_sheet(wb: Any) -> Any:
@@ -44,7 +40,7 @@ def _history_sheet(wb: Any) -> Any:
 def _append_history(wb: Any, member_id: str, what: str, before: str, after: str, effective: dt.date | None,
                     decision: str, by: str | None) -> None:  # fmt: skip
     ws = _history_sheet(wb)
-    headers = _headers(ws)
+    headers = header_columns(ws)
     row = max((r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value not in (None, "")), default=1) + 1
     values = {"Member ID": member_id, "What changed": what, "From": before or None, "To": after or None,
               "Effective date": effective, "Decision": decision or None, "Entered by": _who(by),
@@ -61,7 +57,7 @@ def _append_history(wb: Any, member_id: str, what: str, before: str, after: str,
 
 def _set(wb: Any, member: Member, values: dict[str, Any]) -> None:
     ws = wb[MEMBERS_SHEET]
-    headers = _headers(ws)
+    headers = header_columns(ws)
     for name, value in values.items():
         write_cell(ws, member.row, headers[name], value)
 
@@ -110,7 +106,7 @@ def add_member(
             raise InputError(f"the id {member_id} is already used")
         wb = update.open()
         ws = wb[MEMBERS_SHEET]
-        headers = _headers(ws)
+        headers = header_columns(ws)
         row = max((r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value not in (None, "")), default=1) + 1
         values = {**fields, "Member ID": member_id, "Membership": status.english}
         if status is MembershipType.ASSOCIATE:

@@ -27,6 +27,7 @@ from ..rules.names import name_key
 from .roster import MEMBERS_SHEET, SOURCE_NAMES_SHEET, Member, SourceName, read_roster
 from .saving import SaveResult, WorkbookUpdate
 from .weo import country_code, read_text
+from .xlsx import header_columns
 
 UNSD = "UNSD"
 #: UNSD's names of countries that neither pycountry nor the IMF spell that way.
@@ -230,7 +231,7 @@ def import_population(roster_file: Path, figures: list[CityFigure], *, dry_run: 
         result = match_members(roster.members, figures, roster.source_names)
         wb = update.open()
         ws = wb[MEMBERS_SHEET]
-        headers = {cell.value: cell.column for cell in ws[1] if cell.value}
+        headers = header_columns(ws)
         rows = {m.member_id: m.row for m in roster.members}
         for member_id, f in result.written.items():
             r = rows[member_id]
@@ -255,11 +256,7 @@ def confirm_population(roster_file: Path, member_name: str, by: str, on: dt.date
             raise InputError(f"{member.display_name} has no population to confirm; type it first")
         wb = update.open()
         ws = wb[MEMBERS_SHEET]
-        headers = {cell.value: cell.column for cell in ws[1] if cell.value}
-        for column in ("Population confirmed by", "Confirmed on"):
-            if column not in headers:
-                ws.cell(1, ws.max_column + 1).value = column
-                headers[column] = ws.max_column
+        headers = header_columns(ws, add=["Population confirmed by", "Confirmed on"])
         ws.cell(member.row, headers["Population confirmed by"]).value = by.strip()
         cell = ws.cell(member.row, headers["Confirmed on"])
         cell.value = on or dt.date.today()

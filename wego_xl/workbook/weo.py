@@ -30,7 +30,7 @@ from ..rules.editions import is_manual, parse_edition
 from ..rules.fees import gdp_reference_year
 from .roster import GDP_COLUMNS, GDP_OPTIONAL_COLUMNS, GDP_SHEET, GdpFigure, Roster, edition_order, read_roster
 from .saving import WorkbookUpdate
-from .xlsx import write_table
+from .xlsx import header_columns, write_table
 
 MISSING = {"", "n/a", "na", "--", "..", "-", "nan"}
 PPP_HINTS = ("purchasing power parity", "international dollar", "ppp")
@@ -589,10 +589,7 @@ def confirm_edition(roster_file: Path, edition: str, by: str, on: dt.date | None
             )
         wb = update.open()
         ws = wb[GDP_SHEET]
-        headers = {cell.value: cell.column for cell in ws[1] if cell.value}
-        if "Confirmed" not in headers:
-            ws.cell(1, ws.max_column + 1).value = "Confirmed"
-            headers["Confirmed"] = ws.max_column
+        headers = header_columns(ws, add=["Confirmed"])
         stamp = f"{by.strip()}, {(on or dt.date.today()).isoformat()}"
         for r in rows:
             ws.cell(r, headers["Confirmed"]).value = stamp

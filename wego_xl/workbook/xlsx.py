@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,18 @@ def write_cell(ws, row: int, column: int, value: Any, number_format: str | None 
     if number_format:
         cell.number_format = number_format
     return cell
+
+
+def header_columns(ws, add: Iterable[str] = ()) -> dict[str, int]:
+    """The column number of each header in row 1. A header of ``add`` that the row lacks is
+    written after the last column first."""
+    headers = {str(cell.value): cell.column for cell in ws[1] if cell.value not in (None, "")}
+    for header in add:
+        if header not in headers:
+            column = ws.max_column + 1
+            ws.cell(1, column).value = header
+            headers[header] = column
+    return headers
 
 
 #: One named font for all text the toolkit writes: it has Hangul and Latin letters alike.
