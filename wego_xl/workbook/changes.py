@@ -17,7 +17,7 @@ from ..rules.membership import MembershipType
 from ..rules.names import name_key
 from .roster import HISTORY_COLUMNS, HISTORY_SHEET, MEMBERS_SHEET, Member, Roster, read_roster
 from .saving import WorkbookUpdate
-from .xlsx import header_columns, write_cell, write_table
+from .xlsx import extend_tables, header_columns, write_cell, write_table
 
 
 def _who(by: str | None) -> str:
@@ -49,10 +49,7 @@ def _append_history(wb: Any, member_id: str, what: str, before: str, after: str,
         cell = write_cell(ws, row, headers[name], value)
         if isinstance(value, dt.date):
             cell.number_format = "yyyy-mm-dd"
-    for table in ws.tables.values():
-        start, end = table.ref.split(":")
-        letters = "".join(ch for ch in end if ch.isalpha())
-        table.ref = f"{start}:{letters}{row}"
+    extend_tables(ws, row)
 
 
 def _set(wb: Any, member: Member, values: dict[str, Any]) -> None:
@@ -115,10 +112,7 @@ def add_member(
             if name not in headers:
                 raise InputError(f"the Members sheet has no column {name!r}")
             write_cell(ws, row, headers[name], value)
-        for table in ws.tables.values():
-            start, end = table.ref.split(":")
-            letters = "".join(ch for ch in end if ch.isalpha())
-            table.ref = f"{start}:{letters}{max(row, int(''.join(ch for ch in end if ch.isdigit())))}"
+        extend_tables(ws, row)
         _append_history(wb, member_id, MEMBERSHIP, "", status.english, effective, decision, by)
         update.save(wb)
     return member_id

@@ -27,7 +27,7 @@ from .assessment import Assessment
 from .package import is_packaged
 from .roster import Roster
 from .saving import WorkbookUpdate, save_new
-from .xlsx import file_stamp, open_workbook, write_table
+from .xlsx import extend_tables, file_stamp, open_workbook, write_table
 
 LEDGER_ENV = "WEGO_LEDGER"
 LEDGER_NAME = "wego_ledger.xlsx"
@@ -245,10 +245,7 @@ def _append(wb: Any, sheet: str, columns: list[str], record: dict[str, Any]) -> 
                 cell.data_type = "s"
             if name in FORMATS:
                 cell.number_format = FORMATS[name]
-    for table in ws.tables.values():
-        start, end = table.ref.split(":")
-        letters = "".join(ch for ch in end if ch.isalpha())
-        table.ref = f"{start}:{letters}{max(row, int(''.join(ch for ch in end if ch.isdigit())))}"
+    extend_tables(ws, row)
 
 
 def write_records(

@@ -127,6 +127,15 @@ def header_columns(ws, add: Iterable[str] = ()) -> dict[str, int]:
     return headers
 
 
+def extend_tables(ws, last_row: int) -> None:
+    """Grow each table on ``ws`` down to ``last_row`` (a table already longer stays as it is)."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    for table in ws.tables.values():
+        first_col, first_row, last_col, end_row = range_boundaries(table.ref)
+        table.ref = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{max(last_row, end_row)}"
+
+
 #: One named font for all text the toolkit writes: it has Hangul and Latin letters alike.
 FONT_NAME = "Malgun Gothic"
 FONT_SIZE = 10
