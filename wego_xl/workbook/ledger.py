@@ -27,7 +27,7 @@ from .assessment import Assessment
 from .package import is_packaged
 from .roster import Roster
 from .saving import WorkbookUpdate, save_new
-from .xlsx import extend_tables, file_stamp, open_workbook, write_table
+from .xlsx import extend_tables, file_stamp, open_workbook, write_cell, write_table
 
 LEDGER_ENV = "WEGO_LEDGER"
 LEDGER_NAME = "wego_ledger.xlsx"
@@ -238,13 +238,8 @@ def _append(wb: Any, sheet: str, columns: list[str], record: dict[str, Any]) -> 
     row = last + 1
     for c, name in enumerate(header, start=1):
         if name in record:
-            cell = ws.cell(row, c)
             value = record[name]
-            cell.value = float(value) if isinstance(value, Decimal) else value
-            if isinstance(value, str):
-                cell.data_type = "s"
-            if name in FORMATS:
-                cell.number_format = FORMATS[name]
+            write_cell(ws, row, c, float(value) if isinstance(value, Decimal) else value, FORMATS.get(name))
     extend_tables(ws, row)
 
 
