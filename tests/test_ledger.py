@@ -65,6 +65,8 @@ def test_any_sequence_reconciles_to_the_cent(history, as_of):
             applied = sum((a.amount for a in ledger.allocations if a.invoice == state.invoice.number), ZERO)
             assert applied == state.applied and ZERO <= applied <= max(state.net, ZERO)
         assert sum((a.amount for a in ledger.allocations), ZERO) <= paid
+        unapplied = sum((left for entries in ledger.unapplied.values() for _, left in entries), ZERO)
+        assert unapplied == paid - sum((a.amount for a in ledger.allocations), ZERO)
         assert sum(ledger.aging().values(), ZERO) == sum((s.open for s in ledger.invoices.values() if s.open > 0), ZERO)
 
 
@@ -212,3 +214,17 @@ def test_payments_typed_in_excel_are_validated(office):
     assert [p.amount for p in book.payments] == [usd(100)]  # the bad rows count for nothing until corrected
     out = wego("balances")
     assert out.returncode == 1 and out.stdout.count("problem: ") == 4 and "row 6" in out.stdout
+
+
+def test_a_second_credit_note_never_undoes_a_payment_twice():
+    """Found by the property test: a second credit note on a paid invoice undid the first
+    credit's reversal again, so more was allocated than was ever paid."""
+    day = dt.date(2017, 1, 2)
+    invoice = Invoice("WEGO-2018-006", "W001", 2018, day, day + dt.timedelta(60), Decimal("0.02"))
+    credits = [CreditNote(f"CN-{k}", invoice.number, Decimal("0.01"), day + dt.timedelta(k)) for k in (1, 2)]
+    payment = Payment("R-0", "W001", day, Decimal("0.02"), invoice.number)
+    ledger = replay([invoice], credits, [payment])
+    assert sum((a.amount for a in ledger.allocations), ZERO) == ZERO  # all of it given back
+    assert all(a.amount < ZERO for a in ledger.allocations[1:])  # undoing never applies anything
+    assert sum((left for _, left in ledger.unapplied["W001"]), ZERO) == Decimal("0.02")  # paid, not 0.03
+    assert ledger.balance("W001") == Decimal("-0.02")  # the member's credit: what it paid

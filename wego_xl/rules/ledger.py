@@ -253,10 +253,17 @@ def _credit(ledger: Ledger, c: CreditNote) -> None:
     if excess <= ZERO:
         return
     member = state.invoice.member_id
-    for allocation in reversed([a for a in ledger.allocations if a.invoice == c.invoice]):  # undo the latest first
+    mine = [a for a in ledger.allocations if a.invoice == c.invoice]
+    still = defaultdict(lambda: ZERO)  # what each receipt still has on the invoice (after earlier undoing)
+    for a in mine:
+        still[a.receipt] += a.amount
+    for allocation in reversed([a for a in mine if a.amount > ZERO]):  # undo the latest first
         if excess <= ZERO:
             break
-        back = min(excess, allocation.amount)
+        back = min(excess, allocation.amount, still[allocation.receipt])
+        if back <= ZERO:
+            continue
+        still[allocation.receipt] -= back
         excess -= back
         state.applied -= back
         ledger.allocations.append(Allocation(allocation.receipt, c.invoice, member, -back, c.date))
