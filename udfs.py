@@ -141,9 +141,10 @@ def WEGO_BANDS(population, gdp_per_capita, fee_year=None):
 @xw.func(category=CATEGORY)
 @xw.arg("city", ndim=2, doc=CITY_DOC)
 @xw.arg("fee_year", ndim=2, doc=YEAR_DOC)
-def WEGO_EXPLAIN(city, fee_year):
-    """A sentence explaining a member's fee for a fee year: whether it is owed and why, the population, GDP, edition and bands used, or what is missing."""
-    return wf.explain(city, fee_year, text_errors=TEXT_ERRORS)
+@xw.arg("language", ndim=2, doc='Optional: "en" (default) for English, "ko" for Korean (한국어).')
+def WEGO_EXPLAIN(city, fee_year, language=None):
+    """A sentence explaining a member's fee for a fee year: whether it is owed and why, the population, GDP, edition and bands used, or what is missing. In English or Korean."""
+    return wf.explain(city, fee_year, language, text_errors=TEXT_ERRORS)
 
 
 @xw.func(category=CATEGORY)

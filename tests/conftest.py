@@ -136,3 +136,7 @@ def priced_roster(roster_copy, monkeypatch) -> Path:
     edit_roster(roster_copy, {"Seoul": {"Population": WORKED_EXAMPLE["population"]}}, [korea_gdp()])
     monkeypatch.setenv(roster_mod.ROSTER_ENV, str(roster_copy))
     return roster_copy
+
+
+#: The package's Python sources (for tests that read the code itself).
+PACKAGE_SOURCES = [*sorted(p for p in (ROOT / "wego_xl").rglob("*.py") if "data" not in p.parts), ROOT / "udfs.py"]

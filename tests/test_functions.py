@@ -92,7 +92,7 @@ def test_status_in_both_languages_and_over_a_range():
     assert udfs.WEGO_STATUS("Seoul") == "Full"
     assert udfs.WEGO_STATUS("세종시", "ko") == "준회원"
     assert udfs.WEGO_STATUS([["NITDA"], ["Kigali"], [None]]) == [["Friendship"], ["Associate"], [None]]
-    assert udfs.WEGO_STATUS("Seoul", "fr").startswith('#VALUE!: language must be "en" or "ko"')
+    assert udfs.WEGO_STATUS("Seoul", "fr").startswith('#VALUE!: language must be "en" (English) or "ko" (한국어)')
 
 
 def test_unknown_city_is_na_with_a_suggestion():

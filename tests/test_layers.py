@@ -12,9 +12,10 @@ import wego_xl
 PACKAGE = Path(wego_xl.__file__).parent
 #: A layer may import from the layers listed for it (and from itself).
 ALLOWED = {
-    "rules": {"errors", "rules"},
-    "workbook": {"errors", "rules", "workbook"},
-    "excel": {"errors", "rules", "workbook", "excel"},
+    "messages": {"errors"},
+    "rules": {"errors", "messages", "rules"},
+    "workbook": {"errors", "messages", "rules", "workbook"},
+    "excel": {"errors", "messages", "rules", "workbook", "excel"},
 }
 #: Outside packages each pure layer must never import.
 FORBIDDEN_OUTSIDE = {"rules": {"openpyxl", "xlwings", "pandas"}, "workbook": {"xlwings"}}

@@ -192,7 +192,7 @@ def test_import_is_idempotent_and_keeps_editions_apart(roster_copy, tmp_path):
     assert roster.gdp_figure("KOR", 2014).value == 35320.4  # the newest edition
     pse = roster.gdp_figure("PSE", 2014)  # April 2019 lacks it: the newest edition that has it
     assert (pse.value, pse.edition, pse.estimate) == (4600, "April 2015", True)
-    assert pse.described() == "IMF WEO April 2015, an IMF estimate"
+    assert str(pse.described()) == "IMF WEO April 2015, an IMF estimate"
     assert "PSE" not in result.missing[2014] and "KOR" not in result.missing[2014]
     assert any(
         w.startswith("April 2019 has no figures for HKG, PSE, which April 2015 has") for w in result.data.warnings

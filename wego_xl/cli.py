@@ -30,6 +30,13 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 CHECK_FIELDS = ("severity", "sheet", "row", "column", "problem", "fix")
 SEVERITIES = ("error", "missing", "confirm", "note")
 DRY_RUN_OPTION = click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+LANG_OPTION = click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["en", "ko"]),
+    default=None,
+    help="Language: en (English) or ko (한국어). Default: the roster's About sheet Language cell.",
+)
 
 
 class UserError(click.ClickException):
@@ -271,8 +278,9 @@ def roster(roster_file: Path | None, as_json: bool) -> None:
 @main.command()
 @click.option("--fee-year", default=None, help="The fee year to check for (default: this year).")
 @ROSTER_OPTION
+@LANG_OPTION
 @JSON_OPTION
-def check(fee_year: str | None, roster_file: Path | None, as_json: bool) -> None:
+def check(fee_year: str | None, roster_file: Path | None, language: str | None, as_json: bool) -> None:
     """Everything the refresh would report for a fee year, in the same words, before billing.
 
     Severities: error (cannot be right: fix it), missing (a blank input a fee needs),
@@ -291,18 +299,19 @@ def check(fee_year: str | None, roster_file: Path | None, as_json: bool) -> None
     _, findings = assess_year(r, year)
     table_notes = [f"{s.effective_year} table: {f}" for s in r.schedules for f in schedule_findings(s)]
     counts = {severity: sum(1 for f in findings if f.severity == severity) for severity in SEVERITIES}
+    lang = language or r.language
     if as_json:
         _emit(
             {
                 "fee_year": year,
-                "checks": [dict(zip(CHECK_FIELDS, f.as_row(), strict=True)) for f in findings],
+                "checks": [dict(zip(CHECK_FIELDS, f.as_row(lang), strict=True)) for f in findings],
                 "counts": counts,
                 "fee_table_notes": table_notes,
             }
         )
     else:
         for f in findings:
-            click.echo(str(f))
+            click.echo(f.text(lang))
         for note in table_notes:
             click.echo(f"fee table (applied as published): {note}")
         click.echo(
@@ -325,8 +334,11 @@ def check(fee_year: str | None, roster_file: Path | None, as_json: bool) -> None
     help="Write to this file instead of updating ROSTER_FILE in place.",
 )
 @DRY_RUN_OPTION
+@LANG_OPTION
 @JSON_OPTION
-def refresh(roster_file: Path | None, fee_year: str, out: Path | None, dry_run: bool, as_json: bool) -> None:
+def refresh(
+    roster_file: Path | None, fee_year: str, out: Path | None, dry_run: bool, language: str | None, as_json: bool
+) -> None:
     """Write the Summary, Fees YYYY and Checks sheets for a fee year into the roster workbook.
 
     Only those three sheets are replaced. The file is locked while it is read and written,
@@ -346,7 +358,9 @@ def refresh(roster_file: Path | None, fee_year: str, out: Path | None, dry_run: 
     year = read_fee_year(fee_year)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("Assessing members", total=None)
-        report, saved = refresh_file(source, year, out, dry_run=dry_run, progress=lambda n: bar.advance(task, n))
+        report, saved = refresh_file(
+            source, year, out, dry_run=dry_run, progress=lambda n: bar.advance(task, n), language=language
+        )
     target = saved.target
     owing = [a for a in report.assessments if a.due.owed]
     errors = report.check_rows("error")

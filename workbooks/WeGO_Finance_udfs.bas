@@ -53,13 +53,13 @@ failed:
     WEGO_COUNTRY = Err.Description
 End Function
 
-Function WEGO_EXPLAIN(city, fee_year)
+Function WEGO_EXPLAIN(city, fee_year, Optional language)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        WEGO_EXPLAIN = XLPy.CallUDF("udfs", "WEGO_EXPLAIN", Array(city, fee_year), ThisWorkbook, Application.Caller)
+        WEGO_EXPLAIN = XLPy.CallUDF("udfs", "WEGO_EXPLAIN", Array(city, fee_year, language), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        WEGO_EXPLAIN = XLPy.CallUDF("udfs", "WEGO_EXPLAIN", Array(city, fee_year))
+        WEGO_EXPLAIN = XLPy.CallUDF("udfs", "WEGO_EXPLAIN", Array(city, fee_year, language))
         Exit Function
     #End If
 failed:

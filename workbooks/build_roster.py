@@ -23,12 +23,15 @@ from wego_xl.workbook.roster import (
     GDP_SHEET,
     HISTORY_COLUMNS,
     HISTORY_SHEET,
+    LANGUAGE_LABEL,
     MEMBER_COLUMNS,
     MEMBER_OPTIONAL_COLUMNS,
     MEMBERS_SHEET,
     REGIONS,
     SCHEDULE_MARK,
     SCHEDULE_SHEET,
+    SETTINGS_COLUMNS,
+    SETTINGS_SHEET,
     SOURCE_NAMES_COLUMNS,
     SOURCE_NAMES_SHEET,
 )
@@ -80,10 +83,35 @@ ABOUT = [
         "Finance staff, after checking the source; 'wego-xl import-population' reads it.",
     ),
     (
+        SETTINGS_SHEET,
+        "The Secretariat's name, address and bank details, which invoices, statements and reminders "
+        "print (wego-xl documents); blank values stop the documents, naming the row.",
+        "Finance staff (the bank details: the head of finance).",
+    ),
+    (
         "Fees YYYY, Summary, Checks",
         "Written by the refresh (wego-xl refresh or the Refresh button); replaced on every refresh.",
         "Nobody: do not edit, your changes would be replaced.",
     ),
+]
+
+
+#: The Settings sheet as shipped: what documents print about the Secretariat. The bank details
+#: are left blank on purpose: the finance team types them (documents refuse blanks).
+SETTINGS = [
+    ("Secretariat name (English)", "WeGO Secretariat", "printed at the top of every document"),
+    ("Secretariat name (Korean)", "세계전자정부협의체(WeGO) 사무국", "printed under the English name"),
+    ("Organisation", "World e-Governments Organization of Cities and Local Governments", ""),
+    ("Address (English)", "Seoul Global Center 10F, 38 Jongno, Jongno-gu, Seoul, Republic of Korea", ""),
+    ("Address (Korean)", "서울특별시 종로구 종로 38 서울글로벌센터 10층", ""),
+    ("Email", "", "the finance desk's address, printed under the address"),
+    ("Bank name", "", "the bank that holds the Secretariat's USD account"),
+    ("Bank address", "", ""),
+    ("Account name", "", "the account holder, as the bank has it"),
+    ("Account number", "", "type it as text (a leading apostrophe) so Excel keeps every digit"),
+    ("SWIFT/BIC", "", ""),
+    ("Payment days", "60", "days from the invoice date to the due date (wego-xl invoice --due-days)"),
+    ("Signed by", "", "name and title printed under the letters, e.g. 'Kim ..., Head of Finance'"),
 ]
 
 
@@ -253,12 +281,31 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
         widths={"Member ID": 11, "What changed": 14, "From": 12, "To": 12, "Effective date": 14, "Decision": 70,
                 "Entered by": 28, "Entered at": 12},
     )  # fmt: skip
+    settings = wb.create_sheet(SETTINGS_SHEET)
+    write_table(
+        settings,
+        list(SETTINGS_COLUMNS),
+        [list(r) for r in SETTINGS],
+        name="Settings",
+        widths={"Setting": 30, "Value": 60, "What it is": 70},
+    )
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     about = wb.create_sheet(ABOUT_SHEET)
+    write_cell(about, 1, 1, f"{LANGUAGE_LABEL} / 언어 (en, ko)").font = Font(bold=True)
+    write_cell(about, 1, 2, "en")
+    language = DataValidation(type="list", formula1='"en,ko"', allow_blank=True, showErrorMessage=True,
+                              errorTitle="Language", error='Type "en" (English) or "ko" (한국어).')  # fmt: skip
+    about.add_data_validation(language)
+    language.add("B1")
+    write_cell(about, 1, 3, "Reports (Summary, Fees YYYY, Checks) and documents are written in this language first.")
     write_table(
         about,
         list(ABOUT[0]),
         [list(r) for r in ABOUT[1:]],
         name="About",
+        top=3,
         widths={"Sheet": 26, "What it holds": 90, "Who maintains it": 60},
     )
     out.parent.mkdir(parents=True, exist_ok=True)

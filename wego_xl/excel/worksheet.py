@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from ..errors import InputError, MissingDataError, WegoError
+from ..messages import read_language
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
 from ..rules.history import standing_on
 from ..rules.inputs import error_code, is_blank, read_amount, read_fee_year, read_name
@@ -211,9 +212,6 @@ def _member(city: Any) -> Member:
     return _roster().find(read_name(city))
 
 
-_LANGUAGES = {"": "en", "en": "en", "english": "en", "ko": "ko", "kr": "ko", "korean": "ko", "한국어": "ko"}
-
-
 _MISS = object()
 
 
@@ -296,10 +294,7 @@ def _per_member(text_errors: bool, city: Any, question: object, answer: Callable
 
 
 def _language(lang: Any) -> str:
-    key = "" if is_blank(lang) else str(lang).strip().lower()
-    if key not in _LANGUAGES:
-        raise InputError(f'language must be "en" or "ko", got {lang!r}')
-    return _LANGUAGES[key]
+    return read_language(None if is_blank(lang) else lang)
 
 
 @never_raises
@@ -350,9 +345,14 @@ def fee_due(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
 
 
 @never_raises
-def explain(city: Any, fee_year: Any, *, text_errors: bool = True) -> Any:
-    """A sentence explaining the member's fee for the fee year, inputs and rule included."""
-    return _each(text_errors, (city, fee_year), lambda c, y: assess(_roster(), _member(c), read_fee_year(y)).explain())
+def explain(city: Any, fee_year: Any, language: Any = None, *, text_errors: bool = True) -> Any:
+    """A sentence explaining the member's fee for the fee year, inputs and rule included, in
+    English or Korean."""
+    return _each(
+        text_errors,
+        (city, fee_year, language),
+        lambda c, y, lang: assess(_roster(), _member(c), read_fee_year(y)).explain(_language(lang)),
+    )
 
 
 # -- the dues ledger ------------------------------------------------------------------------

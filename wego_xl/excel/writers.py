@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FileError
+from ..messages import say
 from ..rules.inputs import read_fee_year
 from ..workbook.ledger import LedgerBook, invoiced_in, ledger_path, read_ledger, write_reports
 from ..workbook.report import Report, build_report, check_report_sheet_names, report_sheet_names
@@ -95,7 +96,8 @@ def refresh_book(book, fee_year: object | None = None) -> Report:
     year = fee_year if fee_year is not None else fee_year_of(book)
     roster = load_roster()
     ledger = _ledger_of(roster)
-    report = build_report(roster, year, invoiced=invoiced_in(ledger, read_fee_year(year)) if ledger else None)
+    invoiced = invoiced_in(ledger, read_fee_year(year)) if ledger else None
+    report = build_report(roster, year, invoiced=invoiced, language=roster.language)  # the About sheet's Language
     write_report_book(book, report)
     return report
 
@@ -139,10 +141,12 @@ def write_report_openpyxl(wb, report: Report) -> None:
         single = placed[0][1] + 1 if len(placed) == 1 else None
         if single is not None:  # one table from the top: its header row and identity columns stay in view
             ws.freeze_panes = ws.cell(row=single + 1, column=sheet.printing.frozen_columns + 1)
+        title = sheet.title or sheet.name
         print_setup(
             ws,
-            title=sheet.name,
-            note=f"{sheet.name}, {sheet.footer_note}" if sheet.footer_note else sheet.name,
+            title=title,
+            note=f"{title}, {sheet.footer_note}" if sheet.footer_note else title,
+            page=say("sheet.page", report.language),
             header_row=single,
             landscape=sheet.printing.landscape,
             printed_columns=sheet.printing.printed_columns,
@@ -158,10 +162,12 @@ def refresh_file(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     before_replace: Callable[[Path], None] | None = None,
+    language: str | None = None,
 ) -> tuple[Report, SaveResult]:
     """Refresh the roster workbook ``source`` for ``fee_year`` into ``out`` (default: in place),
     through the one write path (:mod:`wego_xl.workbook.saving`): locked, checked, atomic,
-    backed up. ``dry_run`` computes the report and says what would change; nothing is written."""
+    backed up. ``dry_run`` computes the report and says what would change; nothing is written.
+    ``language`` ("en", "ko") overrides the roster's About sheet Language cell."""
     source = Path(source)
     if out is not None and Path(out).suffix.lower() != source.suffix.lower():
         raise FileError(f"--out must keep the workbook's type ({source.suffix}), got {Path(out).name}")
@@ -171,7 +177,7 @@ def refresh_file(
         roster = read_roster(update.source)
         book = _ledger_of(roster)
         invoiced = invoiced_in(book, year) if book else None
-        report = build_report(roster, year, progress=progress, invoiced=invoiced)
+        report = build_report(roster, year, progress=progress, invoiced=invoiced, language=language or roster.language)
         wb = update.open()
         write_report_openpyxl(wb, report)
         saved = update.save(wb, dry_run=dry_run)

@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..messages import Phrase, say
 from .membership import FeeDue, MembershipType
 
 MEMBERSHIP = "Membership"
@@ -46,11 +47,11 @@ class Standing:
 
     def label(self, language: str = "en") -> str:
         if self.status is None:
-            return "Not a member yet" if language != "ko" else "회원 아님"
+            return say("status.not_a_member", language)
         text = self.status.label(language)
         if self.status is MembershipType.WITHDRAWN:
-            since = self.since.isoformat() if self.since else ("날짜 미상" if language == "ko" else "date unknown")
-            return f"{text} ({'since ' if language != 'ko' else ''}{since}{' 부터' if language == 'ko' else ''})"
+            since = self.since.isoformat() if self.since else say("status.date_unknown", language)
+            return say("status.withdrawn_since", language, status=text, since=since)
         return text
 
 
@@ -84,14 +85,15 @@ def fee_due_from_history(changes: list[Change], member_id: str, fee_year: int) -
     end = dt.date(fee_year - 1, 12, 31)
     standing = standing_on(changes, member_id, end, MembershipType.FULL)
     if standing.status is MembershipType.FULL:
-        since = standing.since.isoformat() if standing.since else "a date not recorded"
-        return FeeDue(
-            True, f"full member since {since}, so on 31 December {fee_year - 1}; the fee is owed for {fee_year}"
-        )
+        since = standing.since.isoformat() if standing.since else Phrase.of("due.date_not_recorded")
+        return FeeDue(True, Phrase.of("due.history_full", since=since, before=fee_year - 1, year=fee_year))
     if standing.status is MembershipType.WITHDRAWN:
-        return FeeDue(False, f"withdrawn since {standing.since or 'a date not recorded'}, before {fee_year} began")
-    shown = standing.status.english.lower() if standing.status else "not a member yet"
-    return FeeDue(False, f"on 31 December {fee_year - 1} it was {shown}; the fee starts the year after it becomes full")
+        since = standing.since.isoformat() if standing.since else Phrase.of("due.date_not_recorded")
+        return FeeDue(False, Phrase.of("due.history_withdrawn", since=since, year=fee_year))
+    shown = Phrase.of(
+        f"status.{standing.status.english.lower()}_word" if standing.status else "status.not_a_member_word"
+    )
+    return FeeDue(False, Phrase.of("due.history_not_full", before=fee_year - 1, status=shown))
 
 
 #: Which moves need a decision reference, and which are refused outright.

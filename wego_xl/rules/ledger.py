@@ -254,7 +254,9 @@ def _credit(ledger: Ledger, c: CreditNote) -> None:
         return
     member = state.invoice.member_id
     mine = [a for a in ledger.allocations if a.invoice == c.invoice]
-    still = defaultdict(lambda: ZERO)  # what each receipt still has on the invoice (after earlier undoing)
+    still: defaultdict[str, Decimal] = defaultdict(
+        lambda: ZERO
+    )  # what each receipt still has on the invoice (after earlier undoing)
     for a in mine:
         still[a.receipt] += a.amount
     for allocation in reversed([a for a in mine if a.amount > ZERO]):  # undo the latest first

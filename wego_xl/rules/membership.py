@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..messages import Phrase, say
 from .inputs import read_fee_year
 
 
@@ -33,7 +34,7 @@ class MembershipType(enum.Enum):
 
     def label(self, language: str = "en") -> str:
         """The name a finance user reads: "Full", or "정회원" with ``language="ko"``."""
-        return self.korean if language == "ko" else self.english
+        return say(f"status.{self.english.lower()}", language)
 
     @classmethod
     def parse(cls, text: object) -> MembershipType:
@@ -56,8 +57,13 @@ class FeeDue:
     """Whether a member owes a fee for a fee year, and why."""
 
     owed: bool
-    reason: str
+    why: Phrase
     assumed: bool = False  # True when a missing full-since year was assumed
+
+    @property
+    def reason(self) -> str:
+        """Why, in English (``why.text("ko")`` in Korean)."""
+        return self.why.text()
 
 
 def fee_obligation(membership: MembershipType, fee_year: object, full_since: int | None = None) -> FeeDue:
@@ -70,20 +76,16 @@ def fee_obligation(membership: MembershipType, fee_year: object, full_since: int
     """
     year = read_fee_year(fee_year)
     if membership is MembershipType.APPLICANT:
-        return FeeDue(False, "an applicant is not a member yet; the fee starts the year after it becomes full")
+        return FeeDue(False, Phrase.of("due.applicant"))
     if membership is MembershipType.WITHDRAWN:
-        return FeeDue(False, "the member has withdrawn")
+        return FeeDue(False, Phrase.of("due.withdrawn"))
     if membership is MembershipType.ASSOCIATE:
-        return FeeDue(False, "associate members pay no annual fee until the EC approves them as full members")
+        return FeeDue(False, Phrase.of("due.associate"))
     if membership is MembershipType.FRIENDSHIP:
-        return FeeDue(False, "friendship members are organisations; the 2016 rules set no fee for them")
+        return FeeDue(False, Phrase.of("due.friendship"))
     if full_since is None:
-        return FeeDue(
-            True,
-            f"full member; no full-since year is recorded, so it is assumed to have been full before {year}",
-            assumed=True,
-        )
+        return FeeDue(True, Phrase.of("due.full_assumed", year=year), assumed=True)
     since = read_fee_year(full_since)
     if year > since:
-        return FeeDue(True, f"full member since {since}; fees are owed from {since + 1}")
-    return FeeDue(False, f"full member since {since}; the first fee year is {since + 1}")
+        return FeeDue(True, Phrase.of("due.full_owed", since=since, first=since + 1))
+    return FeeDue(False, Phrase.of("due.full_not_yet", since=since, first=since + 1))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import MissingDataError, WegoError
+from ..messages import Phrase, say
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
 from ..rules.history import fee_due_from_history
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
@@ -18,15 +19,18 @@ from .roster import GDP_SHEET, MEMBERS_SHEET, SCHEDULE_SHEET, GdpFigure, Member,
 class MissingInput:
     """One input that stops a fee being computed, and where in the roster it belongs."""
 
-    text: str  # what is missing, in words
+    what: Phrase  # what is missing
     sheet: str
     row: int | None
     column: str | None
-    fix: str
+    fix: Phrase
     bad_cell: bool = False  # a cell that holds something unusable (already a roster problem)
 
+    def text(self, language: str = "en") -> str:
+        return self.what.text(language)
+
     def __str__(self) -> str:
-        return self.text
+        return self.text()
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,11 @@ class Assessment:
 
     @property
     def missing_text(self) -> str:
-        return "; ".join(map(str, self.missing))
+        return self.missing_in()
+
+    def missing_in(self, language: str = "en") -> str:
+        """What stops the fee, in ``language``."""
+        return "; ".join(item.text(language) for item in self.missing)
 
     @property
     def amount_owed(self) -> float | None:
@@ -60,31 +68,47 @@ class Assessment:
             return 0.0
         return self.fee
 
-    def explain(self) -> str:
+    def explain(self, language: str = "en") -> str:
         """One paragraph a finance user can paste into a letter or check by hand."""
         m = self.member
-        name = m.display_name
+        name = m.display_name if language == "en" else (m.name_ko or m.display_name)
         if not self.due.owed:
-            return f"{name}, fee year {self.fee_year}: no fee owed ({self.due.reason})."
+            return say("explain.not_owed", language, name=name, year=self.fee_year, reason=self.due.why)
         if self.fee is None or self.gdp is None or self.schedule is None or m.population is None:
-            return f"{name}, fee year {self.fee_year}: fee cannot be computed yet: {self.missing_text}."
-        population_source = f"{m.population_source}, " if m.population_source else ""
-        population_state = (
-            "not yet confirmed"
-            if m.population_imported
-            else (f"confirmed by {m.population_confirmed_by}" if m.population_confirmed_by else "as typed")
-        )
-        gdp_state = (
-            ""
-            if self.gdp.manual
-            else (f", confirmed by {self.gdp.confirmed}" if self.gdp.confirmed else ", not yet confirmed")
-        )
-        return (
-            f"{name}, fee year {self.fee_year}: {self.fee:,.0f} USD. Population "
-            f"{m.population:,.0f} ({self.population_band}; {population_source}{population_state}); "
-            f"{m.gdp_code} GDP (PPP) per capita {self.gdp_year} {self.gdp.value:,.3f} USD "
-            f"({self.gdp_band}, {self.gdp.described()}{gdp_state}); "
-            f"{self.schedule.effective_year} fee table. {self.due.reason.capitalize()}."
+            return say("explain.blocked", language, name=name, year=self.fee_year, missing=self.missing_in(language))
+        if m.population_imported:
+            population_state = say("explain.not_confirmed", language)
+        elif m.population_confirmed_by:
+            population_state = say("explain.confirmed_by", language, who=m.population_confirmed_by)
+        else:
+            population_state = say("explain.as_typed", language)
+        if m.population_source:
+            population_state = f"{m.population_source}, {population_state}"
+        gdp_state = self.gdp.described().text(language)
+        if not self.gdp.manual:
+            confirmed = (
+                say("explain.confirmed_by", language, who=self.gdp.confirmed)
+                if self.gdp.confirmed
+                else say("explain.not_confirmed", language)
+            )
+            gdp_state = f"{gdp_state}, {confirmed}"
+        reason = self.due.why.text(language)
+        return say(
+            "explain.fee",
+            language,
+            name=name,
+            year=self.fee_year,
+            fee=self.fee,
+            population=m.population,
+            population_band=self.population_band.replace("thousand", say("word.thousand", language)),
+            population_state=population_state,
+            country=m.gdp_code,
+            gdp_year=self.gdp_year,
+            gdp=self.gdp.value,
+            gdp_band=self.gdp_band,
+            gdp_state=gdp_state,
+            table=self.schedule.effective_year,
+            reason=reason[:1].upper() + reason[1:],
         )
 
     def owed_or_raise(self) -> float:
@@ -96,23 +120,29 @@ class Assessment:
         return owed
 
 
-def membership_doubt(member: Member) -> str | None:
+def membership_doubt(member: Member) -> Phrase | None:
     """Why the Members sheet cannot say whether ``member`` owes a fee (a Full-since cell that
     cannot be read, a year before WeGO was founded, an Associate with a Full-since year,
     Full since before Associate since), or None when it can."""
     for column in ("Full since", "Associate since"):
         problem = member.problem_with(column)
         if problem is not None:
-            return f"{column} cannot be read ({problem.problem})"
+            return Phrase.of("doubt.unreadable", column=Phrase.of(_COLUMN[column]), problem=problem.problem)
     full, associate = member.full_since, member.associate_since
     for column, year in (("Associate since", associate), ("Full since", full)):
         if year is not None and year < FIRST_FEE_YEAR:
-            return f"{column} {year} is before WeGO was founded ({FIRST_FEE_YEAR})"
+            return Phrase.of(
+                "doubt.before_founding", column=Phrase.of(_COLUMN[column]), year=year, first=FIRST_FEE_YEAR
+            )
     if member.membership is MembershipType.ASSOCIATE and full is not None:
-        return f"it is an Associate with a Full-since year ({full})"
+        return Phrase.of("doubt.associate_with_full", full=full)
     if full is not None and associate is not None and full < associate:
-        return f"Full since {full} is before Associate since {associate}"
+        return Phrase.of("doubt.full_before_associate", full=full, associate=associate)
     return None
+
+
+#: The Members sheet's columns, by their message keys (the sheet's own headers stay English).
+_COLUMN = {"Full since": "column.full_since", "Associate since": "column.associate_since"}
 
 
 def obligation(roster: Roster, member: Member, fee_year: int) -> FeeDue:
@@ -132,14 +162,14 @@ def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
     if doubt is None:
         due = obligation(roster, member, year)
     else:  # never guessed: the fee waits until the Members sheet is corrected
-        due = FeeDue(True, f"whether a fee is owed is unclear: {doubt}", assumed=True)
+        due = FeeDue(True, Phrase.of("due.unclear", doubt=doubt), assumed=True)
         missing.append(
             MissingInput(
-                f"the membership years cannot be used: {doubt} (Members sheet, row {member.row})",
+                Phrase.of("missing.membership_years", doubt=doubt, row=member.row),
                 MEMBERS_SHEET,
                 member.row,
                 "Full since",
-                "correct Membership, Associate since and Full since from the EC decisions",
+                Phrase.of("fix.membership_years"),
                 bad_cell=True,
             )
         )
@@ -149,39 +179,41 @@ def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
         schedule = schedule_in_effect(year, roster.schedules)
     except WegoError as exc:
         schedule = None
-        missing.append(MissingInput(str(exc), SCHEDULE_SHEET, None, None, "add a schedule to the Fee schedule sheet"))
+        missing.append(
+            MissingInput(Phrase.verbatim(str(exc)), SCHEDULE_SHEET, None, None, Phrase.of("fix.add_schedule"))
+        )
     problem = member.problem_with("Population")
     if problem is not None:
         missing.append(
             MissingInput(
-                f"the population cell is not usable: {problem}",
+                Phrase.of("missing.population_unusable", problem=str(problem)),
                 MEMBERS_SHEET,
                 member.row,
                 "Population",
-                problem.fix or "",
+                Phrase.verbatim(problem.fix or ""),
                 bad_cell=True,
             )
         )
     elif member.population is None:
         missing.append(
             MissingInput(
-                f"population is blank (Members sheet, row {member.row}): type it in persons",
+                Phrase.of("missing.population_blank", row=member.row),
                 MEMBERS_SHEET,
                 member.row,
                 "Population",
-                "type the population in persons, with its year and source",
+                Phrase.of("fix.population_blank"),
             )
         )
     if gdp is None:
         editions = roster.editions()
-        where = f"IMF WEO {editions[-1]}" if editions else "the GDP sheet (it is empty)"
+        where = Phrase.of("missing.in_edition", edition=editions[-1]) if editions else Phrase.of("missing.gdp_empty")
         missing.append(
             MissingInput(
-                f"no {member.gdp_code} GDP (PPP) per capita for {gdp_year} in {where}: run wego-xl import-weo",
+                Phrase.of("missing.gdp", country=member.gdp_code, year=gdp_year, where=where),
                 GDP_SHEET,
                 None,
                 "GDP per capita (PPP, USD)",
-                "run wego-xl import-weo with a WEO edition that has this year",
+                Phrase.of("fix.gdp"),
             )
         )
     pop_band = gdp_band = ""

@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..messages import Phrase, say
 from ..rules.history import membership_changes
 from ..rules.inputs import FIRST_FEE_YEAR
 from ..rules.membership import MembershipType
@@ -43,26 +44,46 @@ class Check:
     sheet: str | None
     row: int | None
     column: str | None
-    problem: str
-    fix: str
+    problem_phrase: Phrase
+    fix_phrase: Phrase
 
-    def as_row(self) -> list[object]:
-        return [self.severity, self.sheet, self.row, self.column, self.problem, self.fix]
+    @property
+    def problem(self) -> str:
+        return self.problem_phrase.text()
+
+    @property
+    def fix(self) -> str:
+        return self.fix_phrase.text()
+
+    def as_row(self, language: str = "en") -> list[object]:
+        """The Checks sheet's row: severity, sheet, row, column, problem, what to do."""
+        return [
+            say(f"severity.{self.severity}", language),
+            self.sheet,
+            self.row,
+            self.column,
+            self.problem_phrase.text(language),
+            self.fix_phrase.text(language) or None,
+        ]
+
+    def text(self, language: str = "en") -> str:
+        """One line: severity, where, the problem and what to do."""
+        where = ", ".join(
+            say(f"check.where_{part}", language, value=value)
+            for part, value in (("sheet", self.sheet), ("row", self.row), ("column", self.column))
+            if value
+        )
+        fix = self.fix_phrase.text(language)
+        return (
+            f"{say(f'severity.{self.severity}', language)}: {where + ': ' if where else ''}"
+            f"{self.problem_phrase.text(language)}" + (f"; {fix}" if fix else "")
+        )
 
     def __str__(self) -> str:
-        where = ", ".join(
-            part
-            for part in (
-                f"sheet {self.sheet!r}" if self.sheet else "",
-                f"row {self.row}" if self.row else "",
-                f"column {self.column!r}" if self.column else "",
-            )
-            if part
-        )
-        return f"{self.severity}: {where + ': ' if where else ''}{self.problem}" + (f"; {self.fix}" if self.fix else "")
+        return self.text()
 
 
-def _on_row(severity: str, m: Member, column: str | None, problem: str, fix: str) -> Check:
+def _on_row(severity: str, m: Member, column: str | None, problem: Phrase, fix: Phrase) -> Check:
     """A check of the member's row on the Members sheet."""
     return Check(severity, MEMBERS_SHEET, m.row, column, problem, fix)
 
@@ -77,7 +98,10 @@ def roster_checks(
     """Every check for one fee year's ``assessments`` (and the fee year before, to compare)."""
     latest = max(a.fee_year for a in assessments) if assessments else FIRST_FEE_YEAR
     last_year = max(latest, (today or dt.date.today()).year)
-    checks = [Check("error", p.sheet, p.row, p.column, _problem_text(p), p.fix or "") for p in roster.problems]
+    checks = [
+        Check("error", p.sheet, p.row, p.column, Phrase.verbatim(_problem_text(p)), Phrase.verbatim(p.fix or ""))
+        for p in roster.problems
+    ]
     for member in roster.members:
         checks += _member_years(member, last_year)
         checks += _member_population(member, last_year)
@@ -110,8 +134,8 @@ def _member_years(m: Member, last_year: int) -> list[Check]:
                     "error",
                     m,
                     column,
-                    f"{name}: {column} {year} is before WeGO was founded ({FIRST_FEE_YEAR})",
-                    "type the year of the EC decision, or leave it blank if unknown",
+                    Phrase.of("check.year_before_founding", name=name, column=column, year=year, first=FIRST_FEE_YEAR),
+                    Phrase.of("fix.year_before_founding"),
                 )
             )
         elif year > last_year:
@@ -120,8 +144,8 @@ def _member_years(m: Member, last_year: int) -> list[Check]:
                     "error",
                     m,
                     column,
-                    f"{name}: {column} {year} is in the future",
-                    "type the year of the EC decision, or leave it blank until it is taken",
+                    Phrase.of("check.year_in_future", name=name, column=column, year=year),
+                    Phrase.of("fix.year_in_future"),
                 )
             )
     if m.associate_since and m.full_since and m.full_since < m.associate_since:
@@ -130,8 +154,8 @@ def _member_years(m: Member, last_year: int) -> list[Check]:
                 "error",
                 m,
                 "Full since",
-                f"{name}: Full since {m.full_since} is before Associate since {m.associate_since}",
-                "a member becomes full after it was an associate: check both years",
+                Phrase.of("check.full_before_associate", name=name, full=m.full_since, associate=m.associate_since),
+                Phrase.of("fix.full_before_associate"),
             )
         )
     if m.membership is MembershipType.ASSOCIATE and m.full_since is not None:
@@ -140,8 +164,8 @@ def _member_years(m: Member, last_year: int) -> list[Check]:
                 "error",
                 m,
                 "Full since",
-                f"{name} is an Associate with a Full-since year ({m.full_since})",
-                "set Membership to Full if the EC approved it, or clear Full since",
+                Phrase.of("check.associate_with_full", name=name, full=m.full_since),
+                Phrase.of("fix.associate_with_full"),
             )
         )
     return found
@@ -157,8 +181,8 @@ def _member_population(m: Member, last_year: int) -> list[Check]:
                     "confirm",
                     m,
                     "Population",
-                    f"{m.display_name}: population {m.population:,.0f} is under {low:,}: typed in thousands?",
-                    f"type the population in persons (e.g. {m.population * 1000:,.0f}), or confirm the figure",
+                    Phrase.of("check.population_low", name=m.display_name, population=m.population, low=low),
+                    Phrase.of("fix.population_low", persons=m.population * 1000),
                 )
             )
         elif m.population > high:
@@ -167,8 +191,8 @@ def _member_population(m: Member, last_year: int) -> list[Check]:
                     "confirm",
                     m,
                     "Population",
-                    f"{m.display_name}: population {m.population:,.0f} is over {high:,}, more than any city",
-                    "check the figure (persons, not a country's population), or confirm it",
+                    Phrase.of("check.population_high", name=m.display_name, population=m.population, high=high),
+                    Phrase.of("fix.population_high"),
                 )
             )
     if m.population_year is not None and m.population_year > last_year:
@@ -177,8 +201,8 @@ def _member_population(m: Member, last_year: int) -> list[Check]:
                 "error",
                 m,
                 "Population year",
-                f"{m.display_name}: population year {m.population_year} is in the future",
-                "type the year the figure refers to",
+                Phrase.of("check.population_year_future", name=m.display_name, year=m.population_year),
+                Phrase.of("fix.population_year_future"),
             )
         )
     return found
@@ -200,9 +224,15 @@ def _gdp_figures(assessments: list[Assessment]) -> list[Check]:
                     GDP_SHEET,
                     gdp.row,
                     "GDP per capita (PPP, USD)",
-                    f"{gdp.country_iso3} {gdp.year}: GDP (PPP) per capita {gdp.value:,.3f} USD is outside "
-                    f"{low:,}..{high:,}",
-                    "check the figure against the IMF edition, or confirm it",
+                    Phrase.of(
+                        "check.gdp_implausible",
+                        country=gdp.country_iso3,
+                        year=gdp.year,
+                        gdp=gdp.value,
+                        low=low,
+                        high=high,
+                    ),
+                    Phrase.of("fix.gdp_implausible"),
                 )
             )
     return found
@@ -220,18 +250,18 @@ def _history(roster: Roster) -> list[Check]:
         if last.after.casefold() != m.membership.english.casefold():
             found.append(
                 _on_row("error", m, "Membership",
-                    f"{m.display_name}: the Members sheet says {m.membership.english}, the History sheet "
-                    f"(row {last.row}) {last.after} since {last.effective}",
-                    "record the change with wego-xl member (which writes both), or correct the sheet that is wrong",
+                    Phrase.of("check.history_status", name=m.display_name, members=m.membership.english,
+                              row=last.row, history=last.after, since=last.effective),
+                    Phrase.of("fix.history_status"),
                 )
             )  # fmt: skip
         full = [c for c in dated if c.after.casefold() == "full"]
         if full and full[-1].effective is not None and m.full_since not in (None, full[-1].effective.year):
             found.append(
                 _on_row("error", m, "Full since",
-                    f"{m.display_name}: Full since {m.full_since}, but the History sheet (row {full[-1].row}) has it "
-                    f"full from {full[-1].effective}",
-                    "correct the Full since year or the History row",
+                    Phrase.of("check.history_full_since", name=m.display_name, full=m.full_since, row=full[-1].row,
+                              since=full[-1].effective),
+                    Phrase.of("fix.history_full_since"),
                 )
             )  # fmt: skip
     return found
@@ -252,9 +282,13 @@ def _unconfirmed(assessments: list[Assessment]) -> list[Check]:
                     "confirm",
                     m,
                     "Population confirmed by",
-                    f"{m.display_name}: population {m.population:,.0f} ({m.population_source}) is not confirmed",
-                    f'check it against the city\'s own figure, then: wego-xl confirm "{m.display_name}" --population '
-                    "--by NAME (or type your name and the date in the two columns)",
+                    Phrase.of(
+                        "check.population_unconfirmed",
+                        name=m.display_name,
+                        population=m.population,
+                        source=m.population_source,
+                    ),
+                    Phrase.of("fix.population_unconfirmed", name=m.display_name),
                 )
             )
         if a.gdp is not None and not a.gdp.manual and not a.gdp.confirmed:
@@ -266,8 +300,8 @@ def _unconfirmed(assessments: list[Assessment]) -> list[Check]:
                 GDP_SHEET,
                 row,
                 "Confirmed",
-                f"the GDP figures of IMF WEO {edition} are not confirmed",
-                f'check them against the IMF edition, then: wego-xl confirm --gdp-edition "{edition}" --by NAME',
+                Phrase.of("check.gdp_unconfirmed", edition=edition),
+                Phrase.of("fix.gdp_unconfirmed", edition=edition),
             )
         )
     return found
@@ -282,7 +316,7 @@ def _missing(a: Assessment) -> list[Check]:
             item.sheet,
             item.row,
             item.column,
-            f"{a.member.display_name}, fee year {a.fee_year}: {item}",
+            Phrase.of("check.missing", name=a.member.display_name, year=a.fee_year, what=item.what),
             item.fix,
         )
         for item in a.missing
@@ -303,7 +337,7 @@ def _band_jump(before: Assessment, now: Assessment) -> list[Check]:
     ):
         labels = [b.label for b in bands]
         if old in labels and new in labels and abs(labels.index(new) - labels.index(old)) > 1:
-            steps.append(f"{axis} band {old} -> {new}")
+            steps.append((axis, old, new))
     if not steps:
         return []
     m = now.member
@@ -312,8 +346,15 @@ def _band_jump(before: Assessment, now: Assessment) -> list[Check]:
             "confirm",
             m,
             None,
-            f"{m.display_name}: fee {before.fee:,.0f} USD in {before.fee_year}, {now.fee:,.0f} USD in "
-            f"{now.fee_year} ({'; '.join(steps)}): more than one band",
-            "check the population and GDP figures behind both years, or confirm the change",
+            Phrase.of(
+                "check.band_jump",
+                name=m.display_name,
+                before=before.fee,
+                before_year=before.fee_year,
+                now=now.fee,
+                year=now.fee_year,
+                steps=Phrase.verbatim("; ".join(f"{axis} {old} -> {new}" for axis, old, new in steps)),
+            ),
+            Phrase.of("fix.band_jump"),
         )
     ]

@@ -15,9 +15,11 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from ..errors import SheetNameError
+from ..errors import SheetNameError, WegoError
+from ..messages import Phrase, catalogue, read_language, say
 from ..rules.fees import gdp_reference_year
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
+from ..rules.membership import MembershipType
 from .assessment import Assessment, assess
 from .checks import Check, roster_checks
 from .roster import MEMBERS_SHEET, REGIONS, Roster
@@ -26,45 +28,25 @@ from .summary import roster_summary
 SUMMARY_SHEET, CHECKS_SHEET = "Summary", "Checks"
 USD, COUNT, GDP_FMT, YEAR = "#,##0", "#,##0", "#,##0.000", "0"
 
+#: The Fees sheet's columns, by message key (``header.*`` in the catalogues).
 FEES_COLUMNS = [
-    "Member ID",
-    "English name",
-    "Korean name",
-    "Membership",
-    "Fee owed",
-    "Amount owed (USD)",
-    "Invoice",
-    "Invoiced (USD)",
-    "Population",
-    "GDP per capita (PPP, USD)",
-    "Fee (USD)",
-    "Population band",
-    "GDP band",
-    "Fee table",
-    "GDP year",
-    "GDP edition",
-    "GDP country code",
-    "Full since",
-    "Why",
-    "Country",
-    "Country code",
-    "Region",
-    "Capital",
-    "Missing input",
-]
+    "member_id", "name_en", "name_ko", "membership", "fee_owed", "amount_owed", "invoice", "invoiced",
+    "population", "gdp", "fee", "population_band", "gdp_band", "fee_table", "gdp_year", "gdp_edition",
+    "gdp_country", "full_since", "why", "country", "country_code", "region", "capital", "missing_input",
+]  # fmt: skip
 #: The columns a printed fee list shows (the rest stays on screen).
 FEES_PRINTED = 9
 FEES_FORMATS = {
-    "Population": COUNT,
-    "GDP per capita (PPP, USD)": GDP_FMT,
-    "Fee (USD)": USD,
-    "Amount owed (USD)": USD,
-    "Invoiced (USD)": "#,##0.00",
-    "Full since": YEAR,
-    "GDP year": YEAR,
-    "Fee table": YEAR,
+    "population": COUNT,
+    "gdp": GDP_FMT,
+    "fee": USD,
+    "amount_owed": USD,
+    "invoiced": "#,##0.00",
+    "full_since": YEAR,
+    "gdp_year": YEAR,
+    "fee_table": YEAR,
 }
-CHECKS_COLUMNS = ["Severity", "Sheet", "Row", "Column", "Problem", "What to do"]
+CHECKS_COLUMNS = ["severity", "sheet", "row", "column", "problem", "what_to_do"]
 #: The Summary's table of fees owed by region, which the command line also prints.
 FEES_BY_REGION_TABLE = "WeGO_Summary_Fees"
 
@@ -127,6 +109,23 @@ class Block:
                                              for r in self.rows[:50] for i in [self.headers.index(header)] if i < len(r))  # fmt: skip
 
 
+def block(
+    language: str,
+    title: str | None,
+    header_keys: list[str],
+    rows: list[list[Any]],
+    table: str,
+    formats: dict[str, str] | None = None,
+    *,
+    as_table: bool = True,
+) -> Block:
+    """A block whose headers (and their number formats) are given by message key and shown in
+    ``language``."""
+    headers = [say(f"header.{key}", language) for key in header_keys]
+    shown = {say(f"header.{key}", language): fmt for key, fmt in (formats or {}).items()}
+    return Block(title, headers, rows, table, shown, as_table)
+
+
 @dataclass(frozen=True)
 class PrintSetup:
     """How a report sheet prints: orientation, the columns printed, the frozen panes."""
@@ -145,6 +144,7 @@ class SheetReport:
     preamble: list[str] = field(default_factory=list)
     printing: PrintSetup = field(default_factory=PrintSetup)
     footer_note: str = ""  # e.g. "fee year 2016, written 2026-11-26"
+    title: str = ""  # the printed page header (the sheet's name when blank)
 
     def layout(self) -> tuple[list[list[Any]], list[tuple[Block, int]]]:
         """(rectangular grid of values, [(block, 0-based header row)]) for any writer."""
@@ -204,11 +204,12 @@ class Report:
     assessments: list[Assessment]
     findings: list[Check]
     sheets: list[SheetReport]
+    language: str = "en"
 
     @property
     def checks(self) -> list[list[Any]]:
         """The Checks sheet's rows: severity, sheet, row, column, problem, what to do."""
-        return [f.as_row() for f in self.findings]
+        return [f.as_row(self.language) for f in self.findings]
 
     @property
     def total_owed(self) -> float:
@@ -220,7 +221,7 @@ class Report:
 
     def check_rows(self, severity: str) -> list[list[Any]]:
         """The Checks sheet's rows of one severity ("error", "missing", "confirm", "note")."""
-        return [c for c in self.checks if c[0] == severity]
+        return [f.as_row(self.language) for f in self.findings if f.severity == severity]
 
     def sheet(self, name: str) -> SheetReport:
         return next(s for s in self.sheets if s.name == name)
@@ -231,37 +232,43 @@ class Report:
         return self.sheet(SUMMARY_SHEET).block(FEES_BY_REGION_TABLE).rows
 
 
-def _yes_no(flag: bool | None) -> str | None:
-    return None if flag is None else ("Yes" if flag else "No")
+def _yes_no(flag: bool | None, language: str = "en") -> str | None:
+    return None if flag is None else say("word.yes" if flag else "word.no", language)
 
 
-def _fees_row(a: Assessment, invoiced: tuple[str, Decimal] | None) -> list[Any]:
+def _region(name: str, language: str) -> str:
+    """A region's name in ``language`` (the roster keeps them in English)."""
+    key = "region." + name.casefold().replace(" ", "_")
+    return say(key, language) if key in catalogue(language) else name
+
+
+def _fees_row(a: Assessment, invoiced: tuple[str, Decimal] | None, language: str) -> list[Any]:
     m = a.member
     return [
         m.member_id,
         m.name_en,
         m.name_ko,
-        m.membership.english,
-        _yes_no(a.due.owed),
+        m.membership.label(language),
+        _yes_no(a.due.owed, language),
         a.amount_owed,
         invoiced[0] if invoiced else None,
         float(invoiced[1]) if invoiced else None,
         m.population,
         a.gdp.value if a.gdp else None,
         a.fee,
-        a.population_band or None,
+        a.population_band.replace("thousand", say("word.thousand", language)) or None,
         a.gdp_band or None,
         a.schedule.effective_year if a.schedule else None,
         a.gdp_year,
         a.gdp.edition if a.gdp else None,
         m.gdp_code,
         m.full_since,
-        a.due.reason,
+        a.due.why.text(language),
         m.country,
         m.country_iso3,
-        m.region,
-        _yes_no(m.capital),
-        a.missing_text if a.due.owed and a.missing else None,
+        _region(m.region, language),
+        _yes_no(m.capital, language),
+        a.missing_in(language) if a.due.owed and a.missing else None,
     ]
 
 
@@ -272,47 +279,43 @@ def _invoice_checks(assessments: list[Assessment], invoiced: dict[str, tuple[str
         issued = invoiced.get(a.member.member_id)
         if issued is None or (a.fee is not None and Decimal(str(a.fee)) == issued[1]):
             continue
-        today = f"{a.fee:,.0f}" if a.fee is not None else "no fee (inputs missing)"
+        today = f"{a.fee:,.0f}" if a.fee is not None else Phrase.of("check.no_fee_inputs_missing")
         found.append(
             Check(
                 "confirm",
                 MEMBERS_SHEET,
                 a.member.row,
                 None,
-                f"{a.member.display_name}: invoice {issued[0]}: {issued[1]:,.0f}; today's data gives {today}",
-                f"the invoice stands as issued; to correct it: wego-xl credit {issued[0]} --amount ... --reason ..., "
-                "then wego-xl invoice",
+                Phrase.of(
+                    "check.invoice_differs",
+                    name=a.member.display_name,
+                    invoice=issued[0],
+                    amount=issued[1],
+                    today=today,
+                ),
+                Phrase.of("fix.invoice_differs", invoice=issued[0]),
             )
         )
     return found
 
 
-def _membership_blocks(roster: Roster, fee_year: int) -> list[Block]:
+def _membership_blocks(roster: Roster, fee_year: int, lang: str) -> list[Block]:
     """The Summary's counts: beside the 2016 source's for fee year 2016; for another fee year,
     the counts on its first day and the recorded changes since the source, with decisions."""
     day = dt.date(fee_year, 1, 1)
-    if fee_year == 2016:
-        by_region, by_type = roster_summary(roster, day)
-        return [
-            Block(
-                "Cities by region (2016 source beside)",
-                ["Region", "Capitals", "Non-capitals", "Cities", "2016 source", "Matches"],
-                [
-                    [r.label, r.capitals, r.non_capitals, r.total, r.source_total, _yes_no(r.reconciles)]
-                    for r in by_region
-                ],
-                "WeGO_Summary_Regions",
-                as_table=False,
-            ),
-            Block(
-                "Members by type (2016 source beside)",
-                ["Membership", "Members", "2016 source", "Matches"],
-                [[r.label, r.total, r.source_total, _yes_no(r.reconciles)] for r in by_type],
-                "WeGO_Summary_Types",
-                as_table=False,
-            ),
-        ]
     by_region, by_type = roster_summary(roster, day)
+    regions = [[_region(r.label, lang), r.capitals, r.non_capitals, r.total] for r in by_region]
+    types = [[_summary_label(r.label, lang), r.total] for r in by_type]
+    if fee_year == 2016:
+        return [
+            block(lang, say("title.cities_by_region_2016", lang),
+                  ["region", "capitals", "non_capitals", "cities", "source_2016", "matches"],
+                  [[*row, r.source_total, _yes_no(r.reconciles, lang)] for row, r in zip(regions, by_region)],
+                  "WeGO_Summary_Regions", as_table=False),
+            block(lang, say("title.members_by_type_2016", lang), ["membership", "members", "source_2016", "matches"],
+                  [[*row, r.source_total, _yes_no(r.reconciles, lang)] for row, r in zip(types, by_type)],
+                  "WeGO_Summary_Types", as_table=False),
+        ]  # fmt: skip
     names = {m.member_id: m.display_name for m in roster.members}
     changes = [
         [c.effective, c.member_id, names.get(c.member_id, c.member_id), c.what, c.before or None, c.after, c.decision or None]
@@ -321,29 +324,26 @@ def _membership_blocks(roster: Roster, fee_year: int) -> list[Block]:
         if c.effective is not None and c.effective >= dt.date(2016, 1, 1)
     ]  # fmt: skip
     return [
-        Block(
-            f"Cities by region on {day}",
-            ["Region", "Capitals", "Non-capitals", "Cities"],
-            [[r.label, r.capitals, r.non_capitals, r.total] for r in by_region],
-            "WeGO_Summary_Regions",
-            as_table=False,
-        ),
-        Block(
-            f"Members by status on {day}",
-            ["Membership", "Members"],
-            [[r.label, r.total] for r in by_type],
-            "WeGO_Summary_Types",
-            as_table=False,
-        ),
-        Block(
-            "Changes since the 2016 source (joined, upgraded, withdrawn, renamed)",
-            ["Effective", "Member ID", "Member", "What changed", "From", "To", "Decision"],
-            changes or [[None, None, "(none recorded)", None, None, None, None]],
-            "WeGO_Summary_Changes",
-            {"Effective": "yyyy-mm-dd"},
-            as_table=False,
-        ),
-    ]
+        block(lang, say("title.cities_by_region_on", lang, day=day), ["region", "capitals", "non_capitals", "cities"],
+              regions, "WeGO_Summary_Regions", as_table=False),
+        block(lang, say("title.members_by_status_on", lang, day=day), ["membership", "members"], types,
+              "WeGO_Summary_Types", as_table=False),
+        block(lang, say("title.changes_since_2016", lang),
+              ["effective", "member_id", "member", "what_changed", "from", "to", "decision"],
+              changes or [[None, None, say("word.none_recorded", lang), None, None, None, None]],
+              "WeGO_Summary_Changes", {"effective": "yyyy-mm-dd"}, as_table=False),
+    ]  # fmt: skip
+
+
+def _summary_label(label: str, lang: str) -> str:
+    """A Summary row's label in ``lang``: a status ("Full"), a region or a total row."""
+    key = "summary." + label.casefold().replace(" ", "_")
+    if key in catalogue(lang):
+        return say(key, lang)
+    try:
+        return MembershipType.parse(label).label(lang)
+    except WegoError:
+        return _region(label, lang)
 
 
 def assess_year(
@@ -367,15 +367,19 @@ def build_report(
     today: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
     invoiced: dict[str, tuple[str, Decimal]] | None = None,
+    language: str | None = None,
 ) -> Report:
     """Assess every member for ``fee_year`` and lay out the three sheets. ``invoiced`` (member
     id -> invoice number and amount, from the ledger) shows what was billed, frozen, beside
-    what today's data gives, with a check row for each difference."""
+    what today's data gives, with a check row for each difference. ``language`` ("en", "ko";
+    default: the roster's About sheet Language cell) is the language of titles, headers,
+    check rows and reasons; sheet and table names stay the same in both."""
     year = read_fee_year(fee_year)
+    lang = read_language(language, roster.language)  # default: the roster's About sheet Language cell
     invoiced = invoiced or {}
     assessments, findings = assess_year(roster, year, progress)
     findings += _invoice_checks(assessments, invoiced)
-    checks = [f.as_row() for f in findings]
+    checks = [f.as_row(lang) for f in findings]
     owed_rows = []
     for region in (*REGIONS, "All members"):
         here = [a for a in assessments if region == "All members" or a.member.region == region]
@@ -383,7 +387,7 @@ def build_report(
         computed = [a for a in owing if not a.blocked]
         owed_rows.append(
             [
-                region,
+                _summary_label(region, lang),
                 len(owing),
                 len(computed),
                 sum(a.fee for a in computed if a.fee is not None),
@@ -391,60 +395,76 @@ def build_report(
             ]
         )
     stamp = (today or dt.date.today()).isoformat()
+    footer = say("sheet.footer", lang, year=year, day=stamp)
     summary = SheetReport(
         SUMMARY_SHEET,
         preamble=[
-            f"WeGO membership fees, fee year {year} (GDP year {gdp_reference_year(year)})",
-            f"Written by wego-xl on {stamp} from {roster.path.name}; this sheet is replaced on every refresh.",
+            say("sheet.summary_title", lang, year=year, gdp_year=gdp_reference_year(year)),
+            say("sheet.summary_written", lang, day=stamp, file=roster.path.name),
         ],
         blocks=[
-            *_membership_blocks(roster, year),
-            Block(
-                f"Fees owed for {year} (USD)",
-                ["Region", "Members owing", "Fees computed", "Total owed (USD)", "Cannot compute yet"],
+            *_membership_blocks(roster, year, lang),
+            block(
+                lang,
+                say("title.fees_owed", lang, year=year),
+                ["region", "members_owing", "fees_computed", "total_owed", "cannot_compute"],
                 owed_rows,
                 FEES_BY_REGION_TABLE,
-                {"Total owed (USD)": USD},
+                {"total_owed": USD},
                 as_table=False,
             ),
-            Block(
-                "Fees that cannot be computed yet",
-                ["Member ID", "Member", "Why"],
-                [[a.member.member_id, a.member.display_name, a.missing_text] for a in assessments if a.blocked]
-                or [[None, "(none)", None]],
+            block(
+                lang,
+                say("title.cannot_compute", lang),
+                ["member_id", "member", "why"],
+                [[a.member.member_id, _member_name(a, lang), a.missing_in(lang)] for a in assessments if a.blocked]
+                or [[None, say("word.none", lang), None]],
                 "WeGO_Summary_Missing",
                 as_table=False,
             ),
         ],
         printing=PrintSetup(landscape=False),
-        footer_note=f"fee year {year}, written {stamp}",
+        footer_note=footer,
+        title=say("sheet.summary", lang),
     )
     fees = SheetReport(
         fees_sheet_name(year),
         [
-            Block(
+            block(
+                lang,
                 None,
                 FEES_COLUMNS,
-                [_fees_row(a, invoiced.get(a.member.member_id)) for a in assessments],
+                [_fees_row(a, invoiced.get(a.member.member_id), lang) for a in assessments],
                 f"WeGO_Fees_{year}",
                 FEES_FORMATS,
             )
         ],
         printing=PrintSetup(landscape=True, printed_columns=FEES_PRINTED, frozen_columns=3),
-        footer_note=f"fee year {year}, written {stamp}",
+        footer_note=footer,
+        title=say("sheet.fees", lang, year=year),
     )
     checks_sheet = SheetReport(
         CHECKS_SHEET,
         [
-            Block(
+            block(
+                lang,
                 None,
                 CHECKS_COLUMNS,
-                checks or [["ok", None, None, None, "no problems found", None]],
+                checks or [[say("severity.ok", lang), None, None, None, say("word.no_problems", lang), None]],
                 "WeGO_Checks",
-                {"Row": "0"},
+                {"row": "0"},
             )
         ],
         printing=PrintSetup(landscape=True),
-        footer_note=f"fee year {year}, written {stamp}",
+        footer_note=footer,
+        title=say("sheet.checks", lang),
     )
-    return Report(year, assessments, findings, [summary, fees, checks_sheet])
+    return Report(year, assessments, findings, [summary, fees, checks_sheet], lang)
+
+
+def _member_name(a: Assessment, lang: str) -> str:
+    """The member as a Korean reader looks for it (Korean name, English after), or English."""
+    m = a.member
+    if lang == "ko" and m.name_ko and m.name_en:
+        return f"{m.name_ko} ({m.name_en})"
+    return m.display_name

@@ -31,6 +31,7 @@ from ..errors import (
     ScheduleError,
     WegoError,
 )
+from ..messages import Phrase, read_language
 from ..rules.editions import MANUAL, is_manual, parse_edition
 from ..rules.fees import FeeSchedule
 from ..rules.history import MEMBERSHIP, Change
@@ -82,6 +83,10 @@ MEMBER_OPTIONAL_COLUMNS = {
 }
 #: The History sheet: one row per change of a member, with its decision.
 HISTORY_SHEET = "History"
+SETTINGS_SHEET = "Settings"
+SETTINGS_COLUMNS = ("Setting", "Value", "What it is")
+#: The About sheet's cell for the language reports are written in: its label in column A.
+LANGUAGE_LABEL = "Language"
 HISTORY_COLUMNS = ("Member ID", "What changed", "From", "To", "Effective date", "Decision", "Entered by", "Entered at")
 #: The sheet of reviewed spellings: how a source (UNSD) writes a member's name.
 SOURCE_NAMES_SHEET = "Source names"
@@ -179,11 +184,11 @@ class GdpFigure:
     def manual(self) -> bool:
         return is_manual(self.edition)
 
-    def described(self) -> str:
+    def described(self) -> Phrase:
         """Where the figure comes from, for an explanation."""
         if self.manual:
-            return f"entered by hand: {self.source}" + (f"; {self.notes}" if self.notes else "")
-        return f"IMF WEO {self.edition}" + (", an IMF estimate" if self.estimate else "")
+            return Phrase.of("gdp.by_hand", source=self.source + (f"; {self.notes}" if self.notes else ""))
+        return Phrase.of("gdp.estimate" if self.estimate else "gdp.edition", edition=self.edition)
 
 
 def edition_order(edition: str) -> tuple[int, int]:
@@ -207,6 +212,8 @@ class Roster:
     problems: list[RosterError] = field(default_factory=list)
     source_names: dict[str, list[SourceName]] = field(default_factory=dict)  # member id -> reviewed spellings
     history: list[Change] = field(default_factory=list)
+    language: str = "en"  # the About sheet's Language cell: reports, checks and documents
+    settings: dict[str, Setting] = field(default_factory=dict)  # the Settings sheet, by setting name
     _by_key: dict[str, Member] = field(default_factory=dict, repr=False)
     _shown: dict[str, str] = field(default_factory=dict, repr=False)
     _gdp_index: dict[tuple[str, int], list[GdpFigure]] = field(default_factory=dict, repr=False)
@@ -637,13 +644,25 @@ def read_roster(path: str | os.PathLike | None = None) -> Roster:
         schedules = _read_schedules(wb, p)
         source_names = _read_source_names(wb, p)
         history, history_problems = _read_history(wb, p, {m.member_id for m in members})
+        language, language_problems = _read_language(wb, p)
+        settings = _read_settings(wb, p)
     except WegoError:
         raise
     except Exception as exc:  # a damaged sheet part
         raise damaged(exc, p) from None
     finally:
         wb.close()
-    return Roster(p, members, gdp, schedules, problems + gdp_problems + history_problems, source_names, history)
+    return Roster(
+        p,
+        members,
+        gdp,
+        schedules,
+        problems + gdp_problems + history_problems + language_problems,
+        source_names,
+        history,
+        language,
+        settings,
+    )
 
 
 def _read_history(wb, path: Path, ids: set[str]) -> tuple[list[Change], list[RosterError]]:
@@ -705,6 +724,42 @@ def _read_source_names(wb, path: Path) -> dict[str, list[SourceName]]:
             )
         )
     return names
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the Settings sheet: the Secretariat's address, bank details..."""
+
+    name: str
+    value: str
+    row: int
+
+
+def _read_settings(wb, path: Path) -> dict[str, Setting]:
+    """The optional Settings sheet: setting name -> value (blank values kept, as blanks)."""
+    if SETTINGS_SHEET not in wb.sheetnames:
+        return {}
+    rows = _records(
+        wb, path, SETTINGS_SHEET, SETTINGS_COLUMNS[:2], "restore the sheet's header row", SETTINGS_COLUMNS[2:]
+    )
+    return {_text(get["Setting"]): Setting(_text(get["Setting"]), _text(get["Value"]), r) for r, get in rows}
+
+
+def _read_language(wb, path: Path) -> tuple[str, list[RosterError]]:
+    """The About sheet's Language cell (column B beside "Language" in column A, near the top);
+    English when there is none. A value that is not a language is a problem naming the cell."""
+    if ABOUT_SHEET not in wb.sheetnames:
+        return "en", []
+    for r, row in enumerate(wb[ABOUT_SHEET].iter_rows(min_row=1, max_row=5, max_col=2, values_only=True), start=1):
+        label = _text(row[0] if row else None)
+        if label.casefold().startswith(LANGUAGE_LABEL.casefold()):
+            value = row[1] if len(row) > 1 else None
+            try:
+                return read_language(value), []
+            except InputError as exc:
+                return "en", [RosterError(str(exc), path=str(path), sheet=ABOUT_SHEET, row=r, column="B", value=value,
+                                          fix='type "en" or "ko"')]  # fmt: skip
+    return "en", []
 
 
 _cache: dict[Path, tuple[tuple[int, int], Roster]] = {}

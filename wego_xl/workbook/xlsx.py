@@ -215,6 +215,7 @@ def print_setup(
     landscape: bool,
     printed_columns: int | None,
     last_row: int,
+    page: str = "Page &P of &N",
 ) -> None:
     """A sheet a finance officer prints: fit to one page wide, the header row repeated on every
     page, a header with the title, a footer with "page N of M" and when it was written."""
@@ -239,4 +240,4 @@ def print_setup(
     font = f'&"{FONT_NAME},Bold"&10'
     ws.oddHeader.center.text = f"{font}WeGO — {title}"
     ws.oddFooter.left.text = f'&"{FONT_NAME},Regular"&8{note}'
-    ws.oddFooter.right.text = f'&"{FONT_NAME},Regular"&8Page &P of &N'
+    ws.oddFooter.right.text = f'&"{FONT_NAME},Regular"&8{page}'
