@@ -91,3 +91,28 @@ def test_libreoffice_prints_the_fee_list_on_at_most_three_pages(refreshed, tmp_p
     ).stdout
     assert text.count("Member ID") == pages  # the header row repeated on every page
     assert text.count(f"Page {pages} of {pages}") == 1 and "Population" in text
+
+
+def test_no_label_of_the_finance_workbook_is_cut_off():
+    """A text cell with a value to its right must fit its column (or wrap): Fees!C3
+    "Fee cells that failed" and the note in Fees!A4 were cut off."""
+    from wego_xl.workbook.package import SHIPPED_FINANCE
+    from wego_xl.workbook.report import display_width
+
+    wb = openpyxl.load_workbook(SHIPPED_FINANCE, keep_vba=True)
+    for ws in wb.worksheets:
+        merged = {cell for rng in ws.merged_cells.ranges for row in ws.iter_rows(
+            min_row=rng.min_row, max_row=rng.max_row, min_col=rng.min_col, max_col=rng.max_col) for cell in row}  # fmt: skip
+        for row in ws.iter_rows(min_row=1, max_row=12):
+            for cell in row:
+                text = cell.value
+                if not isinstance(text, str) or text.startswith("=") or (cell in merged and cell.alignment.wrap_text):
+                    continue
+                right = ws.cell(cell.row, cell.column + 1).value
+                if right is None and cell.column < ws.max_column:
+                    continue  # runs on into the empty cell, as Excel shows it
+                width = ws.column_dimensions[cell.column_letter].width or 8.43
+                needed = display_width(text) * (1.15 if cell.font.bold else 1.0)
+                assert needed <= width, f"{ws.title}!{cell.coordinate} {text!r}: {needed:.0f} > {width}"
+    calculator = wb["Calculator"]
+    assert calculator["C7"].number_format == "#,##0" and wb["Fees"]["A4"].alignment.wrap_text

@@ -897,32 +897,80 @@ def statement(city: str, as_of: str | None, roster_file: Path | None, ledger_fil
     payments, closing balance."""
     import datetime as dt
 
+    from .rules.ledger import statement as account
+
     roster, _, book = _ledger(roster_file, ledger_file)
     member = roster.find(city)
     day = _date_option(as_of, "--as-of")
     start = dt.date(day.year, 1, 1)
-    opening = book.replay(start - dt.timedelta(days=1)).balance(member.member_id)
-    numbers = {i.number for i in book.invoices if i.member_id == member.member_id}
-    lines = [
-        (i.issue_date, f"Invoice {i.number} (fee year {i.fee_year}, due {i.due_date})", i.amount)
-        for i in book.invoices
-        if i.member_id == member.member_id
-    ]
-    lines += [
-        (c.date, f"Credit note {c.number} on {c.invoice}: {c.reason}", -c.amount)
-        for c in book.credits
-        if c.invoice in numbers
-    ]
-    lines += [(p.date, f"Payment {p.receipt}", -p.amount) for p in book.payments if p.member_id == member.member_id]
+    found = account(book.invoices, book.credits, book.payments, member.member_id, start, day)
     click.echo(f"Statement of account: {member.display_name} ({member.name_ko}) [{member.member_id}], {start} to {day}")
-    click.echo(f"  {start}  Opening balance{'':<42}{opening:>14,.2f}")
-    running = opening
-    for when, text, money in sorted(line for line in lines if start <= line[0] <= day):
-        running += money
-        click.echo(f"  {when}  {text:<57}{money:>14,.2f}")
-    closing = book.replay(day).balance(member.member_id)
-    assert running == closing
-    click.echo(f"  {day}  Closing balance (USD; negative is the member's credit){'':<3}{closing:>14,.2f}")
+    click.echo(f"  {start}  Opening balance{'':<42}{found.opening:>14,.2f}")
+    for line in found.lines:
+        record: Any = line.record
+        if line.kind == "invoice":
+            text = f"Invoice {record.number} (fee year {record.fee_year}, due {record.due_date})"
+        elif line.kind == "credit":
+            text = f"Credit note {record.number} on {record.invoice}: {record.reason}"
+        else:
+            text = f"Payment {record.receipt}"
+        click.echo(f"  {line.date}  {text:<57}{line.amount:>14,.2f}")
+    click.echo(f"  {day}  Closing balance (USD; negative is the member's credit){'':<3}{found.closing:>14,.2f}")
+
+
+@main.command()
+@click.option("--fee-year", required=True, help="The fee year whose invoices the documents are for, e.g. 2017.")
+@click.option(
+    "--kind",
+    "kinds",
+    type=click.Choice(["invoice", "statement", "reminder"]),
+    multiple=True,
+    help="Which documents (repeatable; default: all three). A reminder only for amounts past due.",
+)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("documents"),
+              show_default=True, help="The folder to write the documents into.")  # fmt: skip
+@click.option("--as-of", default=None, help="The date of the statements and reminders (default: today).")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of invoice.docx, statement.docx, reminder.docx (default: templates/ beside the roster, "
+                   "else the shipped ones).")  # fmt: skip
+@click.option("--pdf", is_flag=True, help="Also save each document as PDF (LibreOffice, fonts embedded).")
+@click.option("--replace", is_flag=True, help="Write again documents that exist (default: keep them).")
+@click.option("--member", "members", multiple=True, help="Only this member (name or id; repeatable).")
+@LANG_OPTION
+@ROSTER_OPTION
+@LEDGER_OPTION
+@JSON_OPTION
+def documents(
+    fee_year: str, kinds: tuple[str, ...], out: Path, as_of: str | None, templates: Path | None, pdf: bool,
+    replace: bool, members: tuple[str, ...], language: str | None, roster_file: Path | None,
+    ledger_file: Path | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Write invoices, statements and reminders for the members invoiced for FEE_YEAR, in two
+    languages (--lang first), from the ledger and the roster's Settings sheet.
+
+    One Word file per member and kind, named by invoice number and member, e.g.
+    WEGO-2017-001_Seoul_invoice.docx; --pdf adds a PDF of each. A file that exists is kept.
+    """
+    from .rules.inputs import read_fee_year
+    from .workbook.documents import KINDS, to_pdf, write_documents
+
+    roster, _, book = _ledger(roster_file, ledger_file)
+    year = read_fee_year(fee_year)
+    day = _date_option(as_of, "--as-of")
+    run = write_documents(roster, book, year, kinds or KINDS, out, language=language or roster.language, as_of=day,
+                          templates=templates, replace=replace, members=members)  # fmt: skip
+    pdfs = to_pdf(run.written, out) if pdf else []
+    if as_json:
+        _emit({"written": [str(p) for p in run.written], "pdf": [str(p) for p in pdfs],
+               "kept": [str(p) for p in run.kept], "none_for": run.none_for})  # fmt: skip
+        return
+    for path in run.written + pdfs:
+        click.echo(f"written: {path}")
+    for path in run.kept:
+        click.echo(f"kept (exists; --replace to write again): {path}")
+    for who, why in run.none_for.items():
+        click.echo(f"no document: {who}: {why}")
+    click.echo(f"{len(run.written)} document(s) written to {out}" + (f", {len(pdfs)} PDF" if pdf else ""))
 
 
 @main.group()

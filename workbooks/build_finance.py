@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.defined_name import DefinedName
 
 from wego_xl.excel.worksheet import failed_count_formula
@@ -46,6 +46,7 @@ def configure(wb) -> None:
     for row in conf.iter_rows(min_col=1, max_col=2):
         if row[0].value == "UDF Modules":
             row[1].value = "udfs"
+    conf.column_dimensions["A"].width = 24  # the setting names, whole
 
 
 def fees_sheet(wb) -> None:
@@ -70,13 +71,16 @@ def fees_sheet(wb) -> None:
     ws["G3"] = (
         f'=IF(ISTEXT(WEGO_MEMBER({MEMBER_ROWS + 1})),"No: the roster has more members than rows; copy the last row down","Yes")'
     )
-    write_cell(
+    note = write_cell(
         ws,
         4,
         1,
         "A total is complete only when 'Fee cells that failed' is 0; WEGO_EXPLAIN says what a failed "
         f"member is missing. Rows follow the roster (up to {MEMBER_ROWS} members): copy the last row down for more.",
     )
+    note.alignment = Alignment(wrap_text=True, vertical="top")  # one cell across the table, wrapped: never cut off
+    ws.merge_cells("A4:G4")
+    ws.row_dimensions[4].height = 30
     headers = ["City", "Status", "Region", "Fee due", "Fee (USD)", "GDP year", "Explanation"]
     for c, h in enumerate(headers, start=1):
         write_cell(ws, FIRST_ROW - 1, c, h).font = bold
@@ -88,7 +92,7 @@ def fees_sheet(wb) -> None:
         ws.cell(r, 5, f"=WEGO_MEMBER_FEE(A{r},FeeYear)").number_format = "#,##0"
         ws.cell(r, 6, f'=IF(A{r}="","",WEGO_GDP_YEAR(FeeYear))')
         ws.cell(r, 7, f"=WEGO_EXPLAIN(A{r},FeeYear)")
-    for col, width in zip("ABCDEFG", (34, 12, 22, 12, 24, 10, 90)):
+    for col, width in zip("ABCDEFG", (34, 12, 26, 12, 24, 10, 90)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"A{FIRST_ROW}"
 
@@ -108,12 +112,14 @@ def ledger_sheet(wb) -> None:
         ws.cell(2, 2 * (c - 3) + 2, f"=SUM({column}{FIRST_ROW}:{column}{last})").number_format = "#,##0.00"
         write_cell(ws, 3, 2 * (c - 3) + 1, "Failed cells").font = bold
         ws.cell(3, 2 * (c - 3) + 2, failed_count_formula(f"{column}{FIRST_ROW}:{column}{last}"))
-    write_cell(
+    note = write_cell(
         ws,
         4,
         1,
         "A total is complete only when its failed count is 0. Positive balances are owed; negative are credit.",
     )
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells("A4:F4")
     for c, h in enumerate(headers, start=1):
         write_cell(ws, FIRST_ROW - 1, c, h).font = bold
     for r in range(FIRST_ROW, last + 1):
@@ -123,7 +129,7 @@ def ledger_sheet(wb) -> None:
         ws.cell(r, 4, f"=WEGO_PAID(A{r},FeeYear)").number_format = "#,##0.00"
         ws.cell(r, 5, f"=WEGO_BALANCE(A{r})").number_format = "#,##0.00"
         ws.cell(r, 6, f"=WEGO_ARREARS(A{r})")
-    for col, width in zip("ABCDEF", (34, 16, 16, 22, 16, 16)):
+    for col, width in zip("ABCDEF", (34, 18, 18, 28, 18, 18)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"A{FIRST_ROW}"
 
@@ -149,7 +155,7 @@ def calculator_sheet(wb) -> None:
     ws["E7"] = failed_count_formula("C2:C5")
     write_cell(ws, 8, 1, "Fee table").font = bold
     ws["A9"] = "=WEGO_SCHEDULE()"
-    for col, width in zip("ABCDE", (22, 26, 12, 48, 22)):
+    for col, width in zip("ABCDE", (24, 31, 12, 48, 22)):
         ws.column_dimensions[col].width = width
 
 

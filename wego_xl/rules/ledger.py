@@ -278,3 +278,64 @@ def next_number(prefix: str, fee_year: int, taken: Iterable[str]) -> str:
     head = f"{prefix}-{fee_year}-"
     used = [int(n[len(head) :]) for n in taken if n.startswith(head) and n[len(head) :].isdigit()]
     return f"{head}{max(used, default=0) + 1:03d}"
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One line of a member's statement: an invoice (positive), a credit note or a payment
+    (negative), and the balance after it."""
+
+    date: dt.date
+    kind: str  # "invoice", "credit", "payment"
+    reference: str  # invoice number, credit note number, receipt
+    amount: Decimal
+    balance: Decimal
+    record: Invoice | CreditNote | Payment
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A member's account from ``start`` to ``end``: opening balance, the records in date
+    order, closing balance (positive is owed, negative is the member's credit)."""
+
+    member_id: str
+    start: dt.date
+    end: dt.date
+    opening: Decimal
+    lines: list[StatementLine]
+    closing: Decimal
+    open_invoices: list[InvoiceState]  # on ``end``, oldest first
+
+
+def statement(
+    invoices: Iterable[Invoice],
+    credits: Iterable[CreditNote],
+    payments: Iterable[Payment],
+    member_id: str,
+    start: dt.date,
+    end: dt.date,
+) -> Statement:
+    """The member's statement; its lines always add up from the opening to the closing
+    balance (checked: an error here would be a bug, never a printed wrong total)."""
+    invoices, credits, payments = list(invoices), list(credits), list(payments)
+    opening = replay(invoices, credits, payments, start - dt.timedelta(days=1)).balance(member_id)
+    at_end = replay(invoices, credits, payments, end)
+    mine = {i.number: i for i in invoices if i.member_id == member_id}
+    found: list[tuple[dt.date, int, str, Decimal, Invoice | CreditNote | Payment]] = [
+        (i.issue_date, 0, i.number, i.amount, i) for i in mine.values()
+    ]
+    found += [
+        (max(c.date, mine[c.invoice].issue_date), 1, c.number, -c.amount, c) for c in credits if c.invoice in mine
+    ]
+    found += [(p.date, 2, p.receipt, -p.amount, p) for p in payments if p.member_id == member_id]
+    lines, running = [], opening
+    for when, order, reference, amount, record in sorted(found, key=itemgetter(0, 1, 2)):
+        if start <= when <= end:
+            running += amount
+            lines.append(
+                StatementLine(when, ("invoice", "credit", "payment")[order], reference, amount, running, record)
+            )
+    closing = at_end.balance(member_id)
+    if running != closing:  # pragma: no cover - the replay and the lines are the same records
+        raise InputError(f"the statement of {member_id} does not add up: {running} != {closing}")
+    return Statement(member_id, start, end, opening, lines, closing, at_end.open_invoices(member_id))

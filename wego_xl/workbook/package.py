@@ -19,6 +19,9 @@ SHIPPED_FINANCE = _DATA / "WeGO_Finance.xlsm"
 #: The finance workbook's RunPython module, which must sit beside it.
 SHIPPED_FINANCE_MODULE = _DATA / "WeGO_Finance.py"
 SHIPPED_FILES = (SHIPPED_ROSTER, SHIPPED_FINANCE, SHIPPED_FINANCE_MODULE)
+#: The document templates (invoice, statement, reminder); ``wego-xl init`` copies them into
+#: ``templates/``, where the Secretariat may restyle them in Word.
+SHIPPED_TEMPLATES = _DATA / "templates"
 
 _PACKAGE = Path(str(files("wego_xl"))).resolve()
 
@@ -52,8 +55,10 @@ def copy_shipped(folder: str | os.PathLike) -> tuple[list[Path], list[Path]]:
         raise FileError(f"could not create the folder {target}: {exc.strerror or exc}") from None
     refuse_packaged(target)
     copied, kept = [], []
-    for shipped in SHIPPED_FILES:
-        dest = target / shipped.name
+    (target / "templates").mkdir(exist_ok=True)
+    templates = sorted(SHIPPED_TEMPLATES.glob("*.docx"))
+    for shipped in (*SHIPPED_FILES, *templates):
+        dest = target / ("templates" if shipped.parent == SHIPPED_TEMPLATES else "") / shipped.name
         if dest.exists():
             kept.append(dest)
             continue

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import gc
 import getpass
 import hashlib
@@ -174,6 +175,12 @@ def _quietly_save(wb: Any, tmp: Path, target: Path) -> None:
                 os.fsync(fh.fileno())
         except OSError as exc:
             failure = f"could not write {target}: {exc.strerror or exc}; nothing was changed"
+        except Exception as exc:  # openpyxl writes through lxml when it is installed: its I/O errors
+            if type(exc).__name__ != "SerialisationError":  # (IO_EFBIG, ENOSPC) are not OSErrors
+                raise
+            code = str(exc).removeprefix("IO_")  # lxml names the errno: "IO_EFBIG", "IO_ENOSPC"
+            said = os.strerror(getattr(errno, code)) if hasattr(errno, code) else str(exc)
+            failure = f"could not write {target}: {said}; nothing was changed"
         gc.collect()
     finally:
         sys.unraisablehook = saved_hook

@@ -1,0 +1,389 @@
+"""The documents a member receives: an invoice for each invoice of the ledger, a statement of
+account, and a reminder for amounts past due, each in two languages (the first chosen with
+``--lang``), rendered from Word templates with docxtpl.
+
+The layout is the template (``invoice.docx``, ``statement.docx``, ``reminder.docx``: shipped in
+the package, and copied by ``wego-xl init`` into ``templates/`` beside the roster, where the
+Secretariat may restyle them in Word); the words are the message catalogues'; the figures
+are the ledger's, as issued (an invoice shows the basis frozen in the ledger, never today's
+data); the Secretariat's address and bank details are the roster's Settings sheet's, never
+code's. A document is a new file: one that exists is kept, unless asked to replace it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import FileError, RosterError
+from ..messages import LANGUAGES, say
+from ..rules.ledger import ZERO, Invoice, InvoiceState, statement
+from .ledger import LedgerBook
+from .package import SHIPPED_TEMPLATES
+from .roster import SETTINGS_SHEET, Member, Roster
+from .saving import save_new
+
+TEMPLATES = SHIPPED_TEMPLATES
+KINDS = ("invoice", "statement", "reminder")
+#: Settings every document prints: a blank one stops the documents, naming its row.
+REQUIRED_SETTINGS = (
+    "Secretariat name (English)", "Secretariat name (Korean)", "Address (English)", "Address (Korean)",
+    "Bank name", "Account name", "Account number", "SWIFT/BIC",
+)  # fmt: skip
+#: Days past due from which a reminder is the second, then the final one.
+REMINDER_STEPS = (31, 91)
+
+
+@dataclass
+class DocumentRun:
+    """What ``write_documents`` did: files written, files kept, and members without one."""
+
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # existed already: never overwritten unless asked
+    none_for: dict[str, str] = field(default_factory=dict)  # member -> why no document
+
+
+def template_folder(roster: Roster, folder: Path | None = None) -> Path:
+    """The templates to use: ``folder``, else ``templates/`` beside the roster (the
+    Secretariat's restyled copies, from ``wego-xl init``), else the shipped ones."""
+    if folder is not None:
+        return Path(folder)
+    beside = roster.path.parent / "templates"
+    return beside if (beside / "invoice.docx").exists() else TEMPLATES
+
+
+def _when(day: dt.date, language: str) -> str:
+    return say("date.format", language, day=day.day, month_name=say(f"date.month_{day.month}", language), year=day.year)
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+def _both(languages: tuple[str, str], key: str, **fields: Any) -> list[str]:
+    return [say(f"document.{key}", lang, **fields) for lang in languages]
+
+
+def _settings(roster: Roster) -> dict[str, str]:
+    """The Settings sheet's values, or an error naming the first blank one that is needed."""
+    if not roster.settings:
+        raise RosterError(
+            f"the roster has no {SETTINGS_SHEET!r} sheet with the Secretariat's address and bank details",
+            path=str(roster.path),
+            fix="copy the Settings sheet from the roster 'wego-xl init' gives, then type the bank details",
+        )
+    for name in REQUIRED_SETTINGS:
+        found = roster.settings.get(name)
+        if found is None or not found.value:
+            raise RosterError(
+                f"{name!r} is blank; documents print it",
+                path=str(roster.path),
+                sheet=SETTINGS_SHEET,
+                row=found.row if found else None,
+                column="Value",
+                fix=f"type the {name} on the Settings sheet, then run wego-xl documents again",
+            )
+    return {name: s.value for name, s in roster.settings.items()}
+
+
+def _member_names(member: Member, languages: tuple[str, str], english: str = "", korean: str = "") -> list[str]:
+    """The member's name as each language reads it, the other name beside it."""
+    en, ko = english or member.name_en or member.display_name, korean or member.name_ko
+    shown = {"en": f"{en} ({ko})" if ko else en, "ko": f"{ko} ({en})" if ko else en}
+    return [shown[lang] for lang in languages]
+
+
+def _common(roster: Roster, settings: dict[str, str], languages: tuple[str, str], dated: dt.date,
+            written: dt.date) -> dict[str, Any]:  # fmt: skip
+    """What every document shows: the Secretariat, its bank, the labels, the letter's date
+    (``dated``) and the day it was written."""
+    order = {"en": "English", "ko": "Korean"}
+    email = settings.get("Email", "")
+    labels = {
+        key.split(".", 1)[1]: [say(key, lang) for lang in languages]
+        for key in _label_keys()
+    }  # fmt: skip
+    labels["contact"] = _both(languages, "contact", email=email) if email else ["", ""]
+    labels["written"] = [say("document.written", lang, day=_when(written, lang)) for lang in languages]
+    return {
+        "org": {
+            "name": [settings[f"Secretariat name ({order[lang]})"] for lang in languages],
+            "address": [settings[f"Address ({order[lang]})"] for lang in languages],
+            "organisation": settings.get("Organisation", ""),
+            "email": email,
+            "signed_by": settings.get("Signed by", ""),
+        },
+        "bank": {
+            "name": settings["Bank name"],
+            "address": settings.get("Bank address", ""),
+            "account_name": settings["Account name"],
+            "account_number": settings["Account number"],
+            "swift": settings["SWIFT/BIC"],
+        },
+        "today": [_when(dated, lang) for lang in languages],
+        "L": labels,
+    }
+
+
+def _label_keys() -> list[str]:
+    from ..messages import catalogue
+
+    return [key for key, text in catalogue("en").items() if key.startswith("document.") and "{" not in text]
+
+
+def _band(label: object, language: str) -> str:
+    return str(label or "").replace("thousand", say("word.thousand", language))
+
+
+def invoice_context(roster: Roster, book: LedgerBook, invoice: Invoice, languages: tuple[str, str],
+                    written: dt.date) -> dict[str, Any]:  # fmt: skip
+    """What an invoice document shows: the invoice and its basis as issued (frozen in the
+    ledger), the member, the Secretariat and its bank."""
+    row = book.invoice_rows[invoice.number]
+    member = roster.member(invoice.member_id)
+    context = _common(roster, _settings(roster), languages, invoice.issue_date, written)
+    population_note = ", ".join(str(v) for v in (row.get("Population year"), row.get("Population source")) if v)
+    labels = context["L"]
+    for lang_index, lang in enumerate(languages):
+        basis = say(
+            "document.basis",
+            lang,
+            population=float(row["Population"]),
+            population_note=population_note,
+            population_band=_band(row.get("Population band"), lang),
+            gdp=float(row["GDP per capita (PPP, USD)"]),
+            gdp_year=row.get("GDP year"),
+            edition=row.get("WEO edition"),
+            gdp_band=row.get("GDP band"),
+            table=row.get("Fee table"),
+        )
+        labels.setdefault("basis", ["", ""])[lang_index] = basis
+        labels.setdefault("pay_by", ["", ""])[lang_index] = say(
+            "document.pay_by", lang, amount=_money(invoice.amount), due=_when(invoice.due_date, lang),
+            number=invoice.number,
+        )  # fmt: skip
+    context.update(
+        invoice={
+            "number": invoice.number,
+            "issued": [_when(invoice.issue_date, lang) for lang in languages],
+            "due": [_when(invoice.due_date, lang) for lang in languages],
+            "fee_year": invoice.fee_year,
+            "amount": _money(invoice.amount),
+        },
+        member={
+            "id": member.member_id,
+            "name": _member_names(
+                member, languages, str(row.get("English name") or ""), str(row.get("Korean name") or "")
+            ),
+            "country": member.country,
+        },
+        items=[{"text": _both(languages, "annual_fee", year=invoice.fee_year), "amount": _money(invoice.amount)}],
+    )
+    return context
+
+
+def _open_rows(states: Iterable[InvoiceState], as_of: dt.date, languages: tuple[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    for s in states:
+        days = (as_of - s.invoice.due_date).days
+        rows.append({
+            "number": s.invoice.number,
+            "fee_year": s.invoice.fee_year,
+            "due": _when(s.invoice.due_date, languages[0]),
+            "days": str(days) if days > 0 else say("document.not_yet_due", languages[0]),
+            "amount": _money(s.open),
+        })  # fmt: skip
+    return rows
+
+
+def statement_context(roster: Roster, book: LedgerBook, member: Member, start: dt.date, end: dt.date,
+                      languages: tuple[str, str], written: dt.date) -> dict[str, Any]:  # fmt: skip
+    """What a statement shows: opening balance, every invoice, credit note and payment from
+    ``start`` to ``end`` with the running balance, the closing balance, the open invoices."""
+    account = statement(book.invoices, book.credits, book.payments, member.member_id, start, end)
+    context = _common(roster, _settings(roster), languages, end, written)
+    lines = [{"date": _when(start, languages[0]), "text": _both(languages, "opening"), "charge": "", "payment": "",
+              "balance": _money(account.opening)}]  # fmt: skip
+    for line in account.lines:
+        record: Any = line.record
+        if line.kind == "invoice":
+            text = [say("document.line_invoice", lang, number=record.number, year=record.fee_year,
+                        due=_when(record.due_date, lang)) for lang in languages]  # fmt: skip
+        elif line.kind == "credit":
+            text = _both(languages, "line_credit", number=record.number, invoice=record.invoice)
+            if record.reason:
+                text = [f"{t}: {record.reason}" for t in text]
+        else:
+            text = _both(languages, "line_payment", receipt=record.receipt)
+        lines.append({
+            "date": _when(line.date, languages[0]),
+            "text": text,
+            "charge": _money(line.amount) if line.amount > ZERO else "",
+            "payment": _money(-line.amount) if line.amount < ZERO else "",
+            "balance": _money(line.balance),
+        })  # fmt: skip
+    lines.append({"date": _when(end, languages[0]), "text": _both(languages, "closing"), "charge": "", "payment": "",
+                  "balance": _money(account.closing)})  # fmt: skip
+    if account.closing > ZERO:
+        closing = _both(languages, "closing_owed", amount=_money(account.closing))
+    elif account.closing < ZERO:
+        closing = _both(languages, "closing_credit", amount=_money(-account.closing))
+    else:
+        closing = _both(languages, "closing_zero")
+    context["L"]["closing_line"] = closing
+    context["L"]["period"] = [say("document.period", lang, start=_when(start, lang), end=_when(end, lang))
+                              for lang in languages]  # fmt: skip
+    context.update(
+        member={"id": member.member_id, "name": _member_names(member, languages), "country": member.country},
+        lines=lines,
+        open=_open_rows(account.open_invoices, end, languages),
+        closing=_money(account.closing),
+    )
+    return context
+
+
+def reminder_step(days_past_due: int) -> int:
+    """1 (a reminder), 2 (a second one) or 3 (the final one), by the oldest amount's lateness."""
+    return 1 + sum(days_past_due >= step for step in REMINDER_STEPS)
+
+
+def reminder_context(roster: Roster, book: LedgerBook, member: Member, as_of: dt.date,
+                     languages: tuple[str, str], written: dt.date) -> dict[str, Any] | None:  # fmt: skip
+    """A reminder for the member's amounts past due on ``as_of`` (None when nothing is),
+    worded by how late the oldest is."""
+    ledger = book.replay(as_of)
+    late = [s for s in ledger.open_invoices(member.member_id) if s.invoice.due_date < as_of and s.open > ZERO]
+    if not late:
+        return None
+    oldest = min(s.invoice.due_date for s in late)
+    days = (as_of - oldest).days
+    step = reminder_step(days)
+    context = _common(roster, _settings(roster), languages, as_of, written)
+    labels = context["L"]
+    labels["subject"] = _both(languages, f"reminder_subject_{step}")
+    names = _member_names(member, languages)
+    labels["dear"] = [say("document.dear", lang, member=name) for lang, name in zip(languages, names)]
+    labels["body"] = [say(f"document.reminder_{step}", lang, due=_when(oldest, lang), days=days) for lang in languages]
+    total = sum((s.open for s in late), ZERO)
+    labels["total_past_due"] = _both(languages, "total_past_due", amount=_money(total))
+    context.update(
+        member={"id": member.member_id, "name": names, "country": member.country},
+        open=_open_rows(late, as_of, languages),
+        step=step,
+        total=_money(total),
+    )
+    return context
+
+
+def file_name(number: str, member: Member, kind: str) -> str:
+    """ "WEGO-2017-001_Seoul_invoice.docx": the invoice number, the member (English, in
+    letters any mail system keeps) and the kind."""
+    ascii_name = unicodedata.normalize("NFKD", member.name_en or member.member_id).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-")[:40] or member.member_id
+    return f"{number}_{slug}_{kind}.docx"
+
+
+def render(template: Path, context: dict[str, Any], target: Path) -> Path:
+    """Fill ``template`` with ``context`` and write ``target`` (a temporary file, then a rename)."""
+    from docxtpl import DocxTemplate
+
+    if not template.exists():
+        raise FileError(f"the template {template} is missing: run 'wego-xl init' for a copy, or give --templates")
+    doc = DocxTemplate(str(template))
+    doc.render(context, autoescape=True)
+    return save_new(doc, target)
+
+
+def write_documents(
+    roster: Roster,
+    book: LedgerBook,
+    fee_year: int,
+    kinds: Iterable[str],
+    out: Path,
+    *,
+    language: str,
+    as_of: dt.date,
+    templates: Path | None = None,
+    replace: bool = False,
+    written: dt.date | None = None,
+    members: Iterable[str] = (),
+) -> DocumentRun:
+    """Write each kind of document for every member invoiced for ``fee_year``: one file per
+    member (per invoice), named by invoice number and member, into ``out``; ``members``
+    (names or ids) limits them to those members."""
+    languages = (language, next(lang for lang in LANGUAGES if lang != language))
+    folder = template_folder(roster, templates)
+    _settings(roster)  # a blank bank detail stops before any file is written
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileError(f"could not create the folder {out}: {exc.strerror or exc}") from None
+    run = DocumentRun()
+    written = written or dt.date.today()
+    ledger = book.replay()
+    wanted = {roster.find(name).member_id for name in members}
+    issued = [i for i in book.invoices if i.fee_year == fee_year and i.issue_date <= as_of
+              and (not wanted or i.member_id in wanted)]  # fmt: skip
+    if not issued:
+        whose = " of the members asked for" if wanted else ""
+        raise FileError(
+            f"the ledger {book.path.name} has no invoice{whose} for fee year {fee_year} issued by {as_of}: "
+            "run wego-xl invoice first"
+        )
+    for invoice in sorted(issued, key=lambda i: i.number):
+        member = roster.member(invoice.member_id)
+        for kind in kinds:
+            context: dict[str, Any] | None
+            if kind == "invoice":
+                context = invoice_context(roster, book, invoice, languages, written)
+            elif kind == "statement":
+                if ledger.invoices[invoice.number].net <= ZERO:
+                    run.none_for[f"{member.display_name} ({invoice.number})"] = "credited in full"
+                    continue
+                context = statement_context(roster, book, member, dt.date(fee_year, 1, 1) if as_of.year > fee_year
+                                            else dt.date(as_of.year, 1, 1), as_of, languages, written)  # fmt: skip
+            else:
+                context = reminder_context(roster, book, member, as_of, languages, written)
+                if context is None:
+                    run.none_for[f"{member.display_name} ({invoice.number})"] = "nothing past due"
+                    continue
+            target = out / file_name(invoice.number, member, kind)
+            if target.exists() and not replace:
+                run.kept.append(target)
+                continue
+            run.written.append(render(folder / f"{kind}.docx", context, target))
+    return run
+
+
+def to_pdf(files: list[Path], out: Path) -> list[Path]:
+    """Convert Word files to PDF with LibreOffice (fonts embedded), in one run; each PDF
+    beside its file's name in ``out``."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise FileError("--pdf needs LibreOffice (soffice) on this computer; the .docx files were written")
+    if not files:
+        return []
+    with tempfile.TemporaryDirectory(prefix="wego-lo-") as profile:
+        done = subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+             "--outdir", str(out), *map(str, files)],
+            capture_output=True, text=True, timeout=120 + 10 * len(files),
+        )  # fmt: skip
+    pdfs = [out / (f.stem + ".pdf") for f in files]
+    missing = [p.name for p in pdfs if not p.exists()]
+    if done.returncode != 0 or missing:
+        said = " ".join(line for line in done.stderr.splitlines() if "javaldx" not in line)[:200]
+        raise FileError(
+            f"LibreOffice could not convert {len(missing)} of {len(files)} documents (first: {missing[:1]}); "
+            f"the .docx files were written: {said} (is libreoffice-writer installed?)"
+        )
+    return pdfs
