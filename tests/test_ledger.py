@@ -228,3 +228,16 @@ def test_a_second_credit_note_never_undoes_a_payment_twice():
     assert all(a.amount < ZERO for a in ledger.allocations[1:])  # undoing never applies anything
     assert sum((left for _, left in ledger.unapplied["W001"]), ZERO) == Decimal("0.02")  # paid, not 0.03
     assert ledger.balance("W001") == Decimal("-0.02")  # the member's credit: what it paid
+
+
+def test_the_ledger_sheets_print(office):
+    """Every sheet of the ledger prints on A4 with its header row on every page; the
+    Invoices list prints its first ten columns down to its last invoice."""
+    wego("invoice", "--fee-year", 2017, "--issue-date", "2017-01-15", "--accept-unconfirmed")
+    assert wego("pay", "Seoul", "100", "--date", "2017-02-01").returncode == 0
+    wb = openpyxl.load_workbook(office / "wego_ledger.xlsx")
+    for ws in wb.worksheets:
+        assert str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4) and ws.print_title_rows == "$1:$1", ws.title
+        assert "Page &P of &N" in ws.oddFooter.right.text and ws.title in ws.oddHeader.center.text
+    invoices = wb["Invoices"]
+    assert invoices.print_area.endswith(f"$A$1:$J${invoices.max_row}") and invoices.max_row > 50

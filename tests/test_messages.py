@@ -113,10 +113,12 @@ def test_refresh_in_korean_keeps_the_sheet_names(roster_copy, tmp_path):
     assert (seoul[2], seoul[3], seoul[4]) == ("서울", "정회원", "예")  # both names, status in Korean
     checks = _sheet_rows(out, "Checks")
     assert checks[0] == ["구분", "시트", "행", "열", "문제", "조치"]
-    assert any(r[0] == "오류" and r[3] == "Population" for r in checks[1:])
+    assert any(r[0] == "오류" and r[3] == "Population" and r[4].startswith("셀을 사용할 수 없음: ") for r in checks[1:])
     assert any(r[0] == "확인" and "확인되지 않음" in str(r[4]) for r in checks[1:])
     summary = _sheet_rows(out, "Summary")
     assert summary[0][0].startswith("WeGO 회비, 2016년도") and any(r[0] == "전체 회원" for r in summary)
+    assert any(r[0] == "전체 도시" for r in summary) and any(r[0] == "아시아" for r in summary)
+    assert not any(r[0] in ("All cities", "All members", "Asia") for r in summary)
     ws = wb["Fees 2016"]
     assert "2016년도 회비" in ws.oddHeader.center.text and "쪽" in ws.oddFooter.right.text
 

@@ -226,3 +226,20 @@ def test_the_invoicing_script_issues_into_the_ledger_beside_the_roster(roster_co
     asyncio.run(xlwings.server.custom_scripts_call(udfs, "invoice_fee_year", typehint_to_value={xw.Book: book}))
     ledger = read_ledger(roster_copy.with_name("wego_ledger.xlsx"), read_roster(roster_copy))
     assert [(i.number, i.member_id) for i in ledger.invoices] == [("WEGO-2017-001", "W001")]  # ...then Seoul's
+
+
+def test_the_refresh_script_writes_in_the_language_of_the_about_sheet(tmp_path, monkeypatch):
+    """The Excel script has no --lang: it reads the roster's About sheet Language cell."""
+    roster = tmp_path / "roster.xlsx"
+    shutil.copy2(SHIPPED_ROSTER, roster)
+    wb = openpyxl.load_workbook(roster)
+    wb["About"]["B1"] = "ko"
+    wb.save(roster)
+    monkeypatch.setenv("WEGO_ROSTER", str(roster))
+    book = _json_book(2016)
+    asyncio.run(xlwings.server.custom_scripts_call(udfs, "refresh_roster", typehint_to_value={xw.Book: book}))
+    actions = book.json()["actions"]
+    assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == ["Summary", "Fees 2016", "Checks"]
+    grids = _grids(["Fees", "Checks"], actions)
+    assert grids["Fees 2016"][0][:3] == ["회원 ID", "영문 명칭", "한글 명칭"] and grids["Checks"][0][0] == "구분"
+    assert grids["Summary"][0][0].startswith("WeGO 회비, 2016년도")

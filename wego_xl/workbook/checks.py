@@ -99,7 +99,14 @@ def roster_checks(
     latest = max(a.fee_year for a in assessments) if assessments else FIRST_FEE_YEAR
     last_year = max(latest, (today or dt.date.today()).year)
     checks = [
-        Check("error", p.sheet, p.row, p.column, Phrase.verbatim(_problem_text(p)), Phrase.verbatim(p.fix or ""))
+        Check(
+            "error",
+            p.sheet,
+            p.row,
+            p.column,
+            Phrase.of("check.cell", detail=_problem_text(p)),
+            Phrase.verbatim(p.fix or ""),
+        )
         for p in roster.problems
     ]
     for member in roster.members:

@@ -27,7 +27,7 @@ from .assessment import Assessment
 from .package import is_packaged
 from .roster import Roster
 from .saving import WorkbookUpdate, save_new
-from .xlsx import extend_tables, file_stamp, open_workbook, write_cell, write_table
+from .xlsx import extend_tables, file_stamp, open_workbook, print_setup, write_cell, write_table
 
 LEDGER_ENV = "WEGO_LEDGER"
 LEDGER_NAME = "wego_ledger.xlsx"
@@ -226,6 +226,7 @@ def _new_ledger(path: Path) -> None:
     for sheet, columns in ((INVOICES, INVOICE_COLUMNS), (CREDITS, CREDIT_COLUMNS), (PAYMENTS, PAYMENT_COLUMNS)):
         ws = wb[sheet] if sheet in wb.sheetnames else wb.create_sheet(sheet)
         write_table(ws, columns, [], name=sheet.replace(" ", "_"), number_formats=FORMATS)
+        _print_like_a_ledger(ws, sheet, len(columns), first_columns=sheet == INVOICES)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_new(wb, path)
 
@@ -278,6 +279,8 @@ def write_reports(path: Path, roster: Roster, *, today: dt.date | None = None) -
 
 
 def _write_derived(wb: Any, roster: Roster, book: LedgerBook, today: dt.date) -> None:
+    from openpyxl.utils import get_column_letter
+
     ledger = book.replay(today)
     ws = wb[INVOICES]
     header = [c.value for c in ws[1]]
@@ -286,10 +289,28 @@ def _write_derived(wb: Any, roster: Roster, book: LedgerBook, today: dt.date) ->
         state = ledger.invoices.get(str(ws.cell(r, number_col).value))
         if state is not None:
             ws.cell(r, status_col).value = state.status
+    printed = f"$A$1:${get_column_letter(INVOICES_PRINTED)}$"
+    if ws.print_area and ws.print_area.split("!")[-1].startswith(printed):  # ours: grow it with the list
+        ws.print_area = f"A1:{get_column_letter(INVOICES_PRINTED)}{ws.max_row}"
     for name, (columns, rows) in report_tables(roster, ledger).items():
         if name in wb.sheetnames:
             wb.remove(wb[name])
-        write_table(wb.create_sheet(name), columns, rows, name=name, number_formats=FORMATS)
+        ws = wb.create_sheet(name)
+        write_table(ws, columns, rows, name=name, number_formats=FORMATS)
+        _print_like_a_ledger(ws, f"{name}, {today.isoformat()}", len(columns))
+
+
+#: The Invoices columns a printed list shows (number, member, fee year, dates, amount, status);
+#: the frozen basis after them stays on screen.
+INVOICES_PRINTED = 10
+
+
+def _print_like_a_ledger(ws: Any, title: str, columns: int, *, first_columns: bool = False) -> None:
+    """A4, one page wide, the header row on every page; the Invoices list prints its
+    ``first_columns`` to its last row (set again on every ledger write, as it grows), so its
+    text stays readable (the frozen basis stays on screen)."""
+    print_setup(ws, title=title, note=f"WeGO dues ledger: {title}", header_row=1, landscape=columns > 5,
+                printed_columns=INVOICES_PRINTED if first_columns else None, last_row=ws.max_row)  # fmt: skip
 
 
 def report_tables(roster: Roster, ledger: Ledger) -> dict[str, tuple[list[str], list[list[Any]]]]:

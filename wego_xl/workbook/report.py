@@ -304,7 +304,7 @@ def _membership_blocks(roster: Roster, fee_year: int, lang: str) -> list[Block]:
     the counts on its first day and the recorded changes since the source, with decisions."""
     day = dt.date(fee_year, 1, 1)
     by_region, by_type = roster_summary(roster, day)
-    regions = [[_region(r.label, lang), r.capitals, r.non_capitals, r.total] for r in by_region]
+    regions = [[_summary_label(r.label, lang), r.capitals, r.non_capitals, r.total] for r in by_region]
     types = [[_summary_label(r.label, lang), r.total] for r in by_type]
     if fee_year == 2016:
         return [
