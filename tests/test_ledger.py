@@ -241,3 +241,32 @@ def test_the_ledger_sheets_print(office):
         assert "Page &P of &N" in ws.oddFooter.right.text and ws.title in ws.oddHeader.center.text
     invoices = wb["Invoices"]
     assert invoices.print_area.endswith(f"$A$1:$J${invoices.max_row}") and invoices.max_row > 50
+
+
+@pytest.mark.parametrize(("damage", "said"), [
+    ("duplicate", "the header 'Amount (USD)' is in two columns"),
+    ("missing column", "column 'Amount (USD)' is missing"),
+    ("missing sheet", "sheet 'Payments' is missing"),
+    ("bad date", "sheet 'Invoices', row 2, column 'Issue date'"),  # never "today" in its place
+])  # fmt: skip
+def test_a_ledger_that_cannot_be_read_for_sure_is_refused(office, damage, said):
+    """No silent wrong balance: a second Amount column, a lost header or sheet stops the read."""
+    wego("invoice", "--fee-year", 2017, "--issue-date", "2017-01-15", "--accept-unconfirmed")
+    assert wego("pay", "Seoul", "100", "--date", "2017-02-01").returncode == 0
+    path = office / "wego_ledger.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Payments"]
+    header = {c.value: c for c in ws[1]}
+    if damage == "duplicate":
+        ws.cell(1, ws.max_column + 1, "Amount (USD)")
+    elif damage == "missing column":
+        header["Amount (USD)"].value = "Amount"
+    elif damage == "bad date":
+        invoices = wb["Invoices"]
+        column = next(c.column for c in invoices[1] if c.value == "Issue date")
+        invoices.cell(2, column).value = "mid-January"
+    else:
+        wb.remove(ws)
+    wb.save(path)
+    out = wego("balances")
+    assert out.returncode == 2 and said in out.stderr and "Traceback" not in out.stderr

@@ -664,12 +664,9 @@ LEDGER_OPTION = click.option(
 def _date_option(value: str | None, name: str) -> Any:
     import datetime as dt
 
-    if not value:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{name} must be a date such as 2017-03-31, got {value!r}") from None
+    from .rules.dates import read_date
+
+    return read_date(value, name) or dt.date.today()
 
 
 def _ledger(roster_file: Path | None, ledger_file: Path | None) -> tuple[Any, Path, Any]:

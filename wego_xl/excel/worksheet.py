@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import InputError, MissingDataError, WegoError
 from ..messages import read_language
+from ..rules.dates import read_date
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
 from ..rules.history import standing_on
 from ..rules.inputs import error_code, is_blank, read_amount, read_fee_year, read_name
@@ -364,19 +365,8 @@ def _ledger() -> LedgerBook:
 
 
 def _as_of(value: Any) -> dt.date:
-    """A date cell (a date, an Excel serial number, or text 2017-03-31); blank: today."""
-    if is_blank(value):
-        return dt.date.today()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2_958_466:
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))  # Excel's day numbers (Office.js)
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InputError(f"as-of must be a date such as 2017-03-31, got {value!r}") from None
+    """A date cell (a date, an Excel day number, or text 2017-03-31); blank: today."""
+    return read_date(value, "as-of", day_numbers=True) or dt.date.today()
 
 
 def _by_member(

@@ -15,19 +15,22 @@ import datetime as dt
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..errors import FileError, InputError, RosterError, WegoError
+from ..rules.dates import read_date
+from ..rules.inputs import read_fee_year
 from ..rules.ledger import ZERO, CreditNote, Invoice, Ledger, Payment, next_number, replay, usd
 from .assessment import Assessment
 from .package import is_packaged
 from .roster import Roster
 from .saving import WorkbookUpdate, save_new
-from .xlsx import extend_tables, file_stamp, open_workbook, print_setup, write_cell, write_table
+from .xlsx import extend_tables, file_stamp, open_workbook, print_setup, sheet_records, write_cell, write_table
 
 LEDGER_ENV = "WEGO_LEDGER"
 LEDGER_NAME = "wego_ledger.xlsx"
@@ -105,27 +108,43 @@ class LedgerBook:
 
 
 def _date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and value.strip():
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+    """A date cell of the ledger; None when blank or not a date (a Payments row's problem)."""
+    try:
+        return read_date(value)
+    except InputError:
+        return None
 
 
-def _rows(wb: Any, sheet: str) -> Iterable[tuple[int, dict[str, Any]]]:
-    if sheet not in wb.sheetnames:
-        return
-    rows = wb[sheet].iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-    for r, values in enumerate(rows, start=2):
-        record = {h: (values[i] if i < len(values) else None) for i, h in enumerate(header) if h}
-        if any(v not in (None, "") for v in record.values()):
-            yield r, record
+def _field(path: Path, sheet: str, r: int, rec: dict[str, Any], column: str, read: Callable[[Any], Any]) -> Any:
+    """A record's cell read by ``read``; blank or unreadable is an error naming the cell: an
+    invoice or a credit note is money, never skipped or guessed."""
+    value = rec.get(column)
+    try:
+        found = read(value)
+    except (InputError, ValueError, TypeError) as exc:
+        found, why = None, str(exc)
+    else:
+        why = "is blank"
+    if found is None:
+        raise RosterError(why if value is not None else "is blank", path=str(path), sheet=sheet, row=r, column=column,
+                          value=value, fix="correct the cell, or restore the ledger from its latest backup")  # fmt: skip
+    return found
+
+
+#: The columns each record sheet must have (the others are read when there).
+INVOICE_NEEDS = ["Invoice number", "Member ID", "Fee year", "Issue date", "Due date", "Amount (USD)"]
+CREDIT_NEEDS = ["Credit note", "Invoice number", "Amount (USD)", "Date"]
+PAYMENT_NEEDS = ["Date received", "Member", "Amount (USD)"]
+
+
+def _rows(
+    wb: Any, path: Path, sheet: str, columns: list[str], needs: list[str]
+) -> Iterable[tuple[int, dict[str, Any]]]:
+    """The sheet's rows by header, read strictly: a missing sheet or column, or a column
+    twice, stops the read naming it (never a total that silently leaves rows out)."""
+    optional = [c for c in columns if c not in needs]
+    fix = "restore the ledger from its latest backup (.wego-backups)"
+    return sheet_records(wb, path, sheet, needs, fix, optional, any_cell=True)  # a half-typed row is a problem
 
 
 def read_ledger(path: Path, roster: Roster, today: dt.date | None = None) -> LedgerBook:
@@ -144,16 +163,18 @@ def read_ledger(path: Path, roster: Roster, today: dt.date | None = None) -> Led
 def _book_from(wb: Any, path: Path, roster: Roster, today: dt.date) -> LedgerBook:
     book = LedgerBook(path)
     try:
-        for _, rec in _rows(wb, INVOICES):
+        for r, rec in _rows(wb, path, INVOICES, INVOICE_COLUMNS, INVOICE_NEEDS):
+            cell = partial(_field, path, INVOICES, r, rec)
             invoice = Invoice(
-                str(rec["Invoice number"]), str(rec["Member ID"]), int(rec["Fee year"]),
-                _date(rec["Issue date"]) or today, _date(rec["Due date"]) or today, usd(rec["Amount (USD)"]),
+                str(rec["Invoice number"]), str(rec["Member ID"]), cell("Fee year", read_fee_year),
+                cell("Issue date", read_date), cell("Due date", read_date), cell("Amount (USD)", usd),
             )  # fmt: skip
             book.invoices.append(invoice)
             book.invoice_rows[invoice.number] = rec
-        for r, rec in _rows(wb, CREDITS):
-            note = CreditNote(str(rec["Credit note"]), str(rec["Invoice number"]), usd(rec["Amount (USD)"]),
-                              _date(rec["Date"]) or today, str(rec.get("Reason") or ""))  # fmt: skip
+        for r, rec in _rows(wb, path, CREDITS, CREDIT_COLUMNS, CREDIT_NEEDS):
+            cell = partial(_field, path, CREDITS, r, rec)
+            note = CreditNote(str(rec["Credit note"]), str(rec["Invoice number"]), cell("Amount (USD)", usd),
+                              cell("Date", read_date), str(rec.get("Reason") or ""))  # fmt: skip
             if note.invoice not in book.invoice_rows:
                 book.problems.append(RosterError("is not an invoice of this ledger", path=str(path), sheet=CREDITS,
                                                  row=r, column="Invoice number", value=note.invoice,
@@ -161,7 +182,7 @@ def _book_from(wb: Any, path: Path, roster: Roster, today: dt.date) -> LedgerBoo
                 continue
             book.credits.append(note)
         seen_refs: dict[str, int] = {}
-        for r, rec in _rows(wb, PAYMENTS):
+        for r, rec in _rows(wb, path, PAYMENTS, PAYMENT_COLUMNS, PAYMENT_NEEDS):
             if rec.get("Bank reference"):
                 book.bank_references.add(str(rec["Bank reference"]))
             payment = _payment(book, roster, r, rec, today, seen_refs)

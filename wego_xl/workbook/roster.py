@@ -20,7 +20,6 @@ import re
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from ..rules.inputs import read_amount, read_year
 from ..rules.membership import MembershipType
 from ..rules.names import name_key, split_aliases, suggest
 from .package import ROSTER_ENV, SHIPPED_ROSTER
-from .xlsx import damaged, file_stamp, open_workbook
+from .xlsx import damaged, file_stamp, open_workbook, sheet_records
 
 MEMBERS_SHEET, GDP_SHEET, SCHEDULE_SHEET, ABOUT_SHEET = "Members", "GDP", "Fee schedule", "About"
 REGIONS = ("Asia", "Oceania", "Americas", "Europe", "Middle East", "Africa")
@@ -290,54 +289,6 @@ def roster_path(path: str | os.PathLike | None = None) -> Path:
     return Path(chosen or SHIPPED_ROSTER).expanduser()
 
 
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter(index + 1))
-
-
-def _records(wb, path: Path, sheet: str, wanted: Iterable[str], fix: str, optional: Iterable[str] = ()):
-    """(sheet row number, {header: value}) for each non-blank row below the header row.
-
-    Columns are found by their header, once: a missing header, or a header the sheet holds
-    twice (a second "Population" in a spare column), stops the load naming the columns.
-    """
-    if sheet not in wb.sheetnames:
-        raise RosterError(f"sheet {sheet!r} is missing", path=str(path), fix=fix)
-    rows = wb[sheet].iter_rows(values_only=True)
-    first = next(rows, None) or ()
-    found: dict[str, int] = {}
-    known = set(wanted) | set(optional)
-    for i, v in enumerate(first):
-        header = str(v).strip() if v is not None else ""
-        if header in known and header in found:
-            raise RosterError(
-                f"the header {header!r} is in two columns, {_column_letter(found[header])} and {_column_letter(i)}, "
-                "so it is not clear which one to read",
-                path=str(path),
-                sheet=sheet,
-                row=1,
-                fix=f"keep one {header!r} column and rename or delete the other",
-            )
-        if header:
-            found[header] = i
-    for col in wanted:
-        if col not in found:
-            raise RosterError(
-                f"column {col!r} is missing from the header row",
-                path=str(path),
-                sheet=sheet,
-                row=1,
-                fix=f"restore the {col!r} column header in row 1",
-            )
-    for r, values in enumerate(rows, start=2):
-        get = {h: (values[i] if i < len(values) else None) for h, i in found.items()}
-        for h in optional:
-            get.setdefault(h, None)
-        if any(get[h] not in (None, "") for h in wanted):
-            yield r, get
-
-
 def _date(v: object) -> dt.date | None:
     if isinstance(v, dt.datetime):
         return v.date()
@@ -503,7 +454,7 @@ class _MemberReader:
 
 def _read_members(wb, path: Path) -> tuple[list[Member], list[RosterError]]:
     reader = _MemberReader(path)
-    rows = _records(
+    rows = sheet_records(
         wb, path, MEMBERS_SHEET, MEMBER_COLUMNS, "rebuild the roster or restore the sheet", MEMBER_OPTIONAL_COLUMNS
     )
     members = [reader.member(r, get) for r, get in rows]
@@ -514,7 +465,7 @@ def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
     cells = _CellReader(path, GDP_SHEET)
     figures: list[GdpFigure] = []
     seen: dict[tuple[str, int, str], int] = {}
-    rows = _records(
+    rows = sheet_records(
         wb, path, GDP_SHEET, GDP_COLUMNS, "rebuild the roster or run wego-xl import-weo", GDP_OPTIONAL_COLUMNS
     )
     for r, get in rows:
@@ -672,7 +623,9 @@ def _read_history(wb, path: Path, ids: set[str]) -> tuple[list[Change], list[Ros
         return [], []
     cells = _CellReader(path, HISTORY_SHEET)
     changes = []
-    rows = _records(wb, path, HISTORY_SHEET, HISTORY_COLUMNS[:4], "restore the sheet's header row", HISTORY_COLUMNS[4:])
+    rows = sheet_records(
+        wb, path, HISTORY_SHEET, HISTORY_COLUMNS[:4], "restore the sheet's header row", HISTORY_COLUMNS[4:]
+    )
     for r, get in rows:
         member_id, what = _text(get["Member ID"]), _text(get["What changed"])
         effective = _date(get["Effective date"])
@@ -706,7 +659,7 @@ def _read_source_names(wb, path: Path) -> dict[str, list[SourceName]]:
     if SOURCE_NAMES_SHEET not in wb.sheetnames:
         return {}
     names: dict[str, list[SourceName]] = {}
-    rows = _records(
+    rows = sheet_records(
         wb,
         path,
         SOURCE_NAMES_SHEET,
@@ -739,7 +692,7 @@ def _read_settings(wb, path: Path) -> dict[str, Setting]:
     """The optional Settings sheet: setting name -> value (blank values kept, as blanks)."""
     if SETTINGS_SHEET not in wb.sheetnames:
         return {}
-    rows = _records(
+    rows = sheet_records(
         wb, path, SETTINGS_SHEET, SETTINGS_COLUMNS[:2], "restore the sheet's header row", SETTINGS_COLUMNS[2:]
     )
     return {_text(get["Setting"]): Setting(_text(get["Setting"]), _text(get["Value"]), r) for r, get in rows}

@@ -241,3 +241,54 @@ def print_setup(
     ws.oddHeader.center.text = f"{font}WeGO — {title}"
     ws.oddFooter.left.text = f'&"{FONT_NAME},Regular"&8{note}'
     ws.oddFooter.right.text = f'&"{FONT_NAME},Regular"&8{page}'
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index + 1))
+
+
+def sheet_records(
+    wb, path: Path, sheet: str, wanted: Iterable[str], fix: str, optional: Iterable[str] = (), *, any_cell: bool = False
+):
+    """(sheet row number, {header: value}) for each row below the header row with a value in
+    a ``wanted`` column (``any_cell``: in any column read).
+
+    Columns are found by their header, once: a missing header, or a header the sheet holds
+    twice (a second "Population" in a spare column), stops the load naming the columns.
+    """
+    if sheet not in wb.sheetnames:
+        raise RosterError(f"sheet {sheet!r} is missing", path=str(path), fix=fix)
+    rows = wb[sheet].iter_rows(values_only=True)
+    first = next(rows, None) or ()
+    found: dict[str, int] = {}
+    known = set(wanted) | set(optional)
+    for i, v in enumerate(first):
+        header = str(v).strip() if v is not None else ""
+        if header in known and header in found:
+            raise RosterError(
+                f"the header {header!r} is in two columns, {_column_letter(found[header])} and {_column_letter(i)}, "
+                "so it is not clear which one to read",
+                path=str(path),
+                sheet=sheet,
+                row=1,
+                fix=f"keep one {header!r} column and rename or delete the other",
+            )
+        if header:
+            found[header] = i
+    for col in wanted:
+        if col not in found:
+            raise RosterError(
+                f"column {col!r} is missing from the header row",
+                path=str(path),
+                sheet=sheet,
+                row=1,
+                fix=f"restore the {col!r} column header in row 1",
+            )
+    for r, values in enumerate(rows, start=2):
+        get = {h: (values[i] if i < len(values) else None) for h, i in found.items()}
+        for h in optional:
+            get.setdefault(h, None)
+        if any(get[h] not in (None, "") for h in (get if any_cell else wanted)):
+            yield r, get
