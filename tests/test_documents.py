@@ -207,3 +207,24 @@ def test_pdf_documents_embed_their_fonts_and_fit_a_page(office, tmp_path):
     squeezed = "".join(text.split())  # pdftotext spaces Hangul from digits by the glyphs' places
     for field in ("청구서", "Invoice", "WEGO-2017-001", "서울 (Seoul)", "10,000.00", "2017년 3월 17일", "SHBKKRSE"):
         assert "".join(field.split()) in squeezed, field
+
+
+def test_credit_notes_show_on_the_invoice_and_a_credited_invoice_has_no_document(office, tmp_path):
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(office[0], folder)
+    env = {**office[1], "WEGO_ROSTER": str(folder / "wego_roster.xlsx")}
+    credit = run_cli("credit", "WEGO-2017-017", "--amount", "500", "--reason", "population corrected",
+                     "--date", "2017-02-01", env=env)  # fmt: skip
+    assert credit.returncode == 0, credit.stderr
+    assert run_cli("credit", "WEGO-2017-001", "--amount", "10000", "--reason", "withdrawn", "--date", "2017-02-01",
+                   env=env).returncode == 0  # fmt: skip
+    done = run_cli("documents", "--fee-year", 2017, "--out", tmp_path / "out", "--member", "Seoul", "--member", KOTTE,
+                   "--kind", "invoice", "--json", env=env)  # fmt: skip
+    answer = json.loads(done.stdout)
+    assert [Path(p).name for p in answer["written"]] == ["WEGO-2017-017_Sri-Jayawardenepura-Kotte_invoice.docx"]
+    assert answer["none_for"] == {"Seoul (WEGO-2017-001)": "credited in full"}
+    text = text_of(Path(answer["written"][0]))
+    assert "Credit note CN-2017-001 on invoice WEGO-2017-017: population corrected" in text and "-500.00" in text
+    assert "Please pay 3,000.00 USD by 17 March 2017" in text and "3,500.00" in text  # as issued, less the credit

@@ -152,32 +152,31 @@ def invoice_context(roster: Roster, book: LedgerBook, invoice: Invoice, language
     member = roster.member(invoice.member_id)
     context = _common(roster, _settings(roster), languages, invoice.issue_date, written)
     population_note = ", ".join(str(v) for v in (row.get("Population year"), row.get("Population source")) if v)
-    labels = context["L"]
-    for lang_index, lang in enumerate(languages):
-        basis = say(
-            "document.basis",
-            lang,
-            population=float(row["Population"]),
-            population_note=population_note,
-            population_band=_band(row.get("Population band"), lang),
-            gdp=float(row["GDP per capita (PPP, USD)"]),
-            gdp_year=row.get("GDP year"),
-            edition=row.get("WEO edition"),
-            gdp_band=row.get("GDP band"),
-            table=row.get("Fee table"),
-        )
-        labels.setdefault("basis", ["", ""])[lang_index] = basis
-        labels.setdefault("pay_by", ["", ""])[lang_index] = say(
-            "document.pay_by", lang, amount=_money(invoice.amount), due=_when(invoice.due_date, lang),
-            number=invoice.number,
-        )  # fmt: skip
+    net = invoice.amount
+    items = [{"text": _both(languages, "annual_fee", year=invoice.fee_year), "amount": _money(invoice.amount)}]
+    for note in (c for c in book.credits if c.invoice == invoice.number and c.date <= written):
+        net -= note.amount  # what to pay: the invoice less its credit notes, each shown
+        text = _both(languages, "line_credit", number=note.number, invoice=invoice.number)
+        items.append({"text": [f"{t}: {note.reason}" if note.reason else t for t in text],
+                      "amount": _money(-note.amount)})  # fmt: skip
+    context["L"]["basis"] = [
+        say("document.basis", lang, population=float(row["Population"]), population_note=population_note,
+            population_band=_band(row.get("Population band"), lang), gdp=float(row["GDP per capita (PPP, USD)"]),
+            gdp_year=row.get("GDP year"), edition=row.get("WEO edition"), gdp_band=row.get("GDP band"),
+            table=row.get("Fee table"))
+        for lang in languages
+    ]  # fmt: skip
+    context["L"]["pay_by"] = [
+        say("document.pay_by", lang, amount=_money(net), due=_when(invoice.due_date, lang), number=invoice.number)
+        for lang in languages
+    ]
     context.update(
         invoice={
             "number": invoice.number,
             "issued": [_when(invoice.issue_date, lang) for lang in languages],
             "due": [_when(invoice.due_date, lang) for lang in languages],
             "fee_year": invoice.fee_year,
-            "amount": _money(invoice.amount),
+            "amount": _money(net),
         },
         member={
             "id": member.member_id,
@@ -186,7 +185,7 @@ def invoice_context(roster: Roster, book: LedgerBook, invoice: Invoice, language
             ),
             "country": member.country,
         },
-        items=[{"text": _both(languages, "annual_fee", year=invoice.fee_year), "amount": _money(invoice.amount)}],
+        items=items,
     )
     return context
 
@@ -343,12 +342,12 @@ def write_documents(
         member = roster.member(invoice.member_id)
         for kind in kinds:
             context: dict[str, Any] | None
+            if ledger.invoices[invoice.number].net <= ZERO:
+                run.none_for[f"{member.display_name} ({invoice.number})"] = "credited in full"
+                continue
             if kind == "invoice":
                 context = invoice_context(roster, book, invoice, languages, written)
             elif kind == "statement":
-                if ledger.invoices[invoice.number].net <= ZERO:
-                    run.none_for[f"{member.display_name} ({invoice.number})"] = "credited in full"
-                    continue
                 context = statement_context(roster, book, member, dt.date(fee_year, 1, 1) if as_of.year > fee_year
                                             else dt.date(as_of.year, 1, 1), as_of, languages, written)  # fmt: skip
             else:
