@@ -228,3 +228,32 @@ def test_credit_notes_show_on_the_invoice_and_a_credited_invoice_has_no_document
     text = text_of(Path(answer["written"][0]))
     assert "Credit note CN-2017-001 on invoice WEGO-2017-017: population corrected" in text and "-500.00" in text
     assert "Please pay 3,000.00 USD by 17 March 2017" in text and "3,500.00" in text  # as issued, less the credit
+
+
+def test_settings_are_shown_and_set_and_added_to_an_older_roster(roster_copy, tmp_path):
+    wb = openpyxl.load_workbook(roster_copy)
+    del wb[SETTINGS_SHEET]  # a roster made before the Settings sheet
+    wb.save(roster_copy)
+    shown = run_cli("settings", "--roster", roster_copy)
+    assert shown.returncode == 0 and "no Settings sheet yet" in shown.stdout
+    done = run_cli("settings", "--roster", roster_copy, "account  NUMBER", "00180009123456")
+    assert done.returncode == 0, done.stderr
+    assert "Account number: 00180009123456 (Settings sheet, row 11)" in done.stdout  # every digit, as text
+    listed = run_cli("settings", "--roster", roster_copy).stdout
+    assert "00180009123456" in listed and "WeGO Secretariat" in listed and "(blank)" in listed
+    assert list((roster_copy.parent / ".wego-backups").glob("roster.*.xlsx"))  # through the one write path
+    wrong = run_cli("settings", "--roster", roster_copy, "IBAN", "KR00")
+    assert wrong.returncode == 2 and "'IBAN' is not a setting" in wrong.stderr
+    days = run_cli("settings", "--roster", roster_copy, "Payment days", "sixty")
+    assert days.returncode == 2 and "whole number of days from 1 to 365" in days.stderr
+
+
+def test_invoices_take_their_payment_days_from_the_settings(roster_copy):
+    env = {**os.environ, "WEGO_ROSTER": str(roster_copy)}
+    assert run_cli("settings", "Payment days", "30", env=env).returncode == 0
+    out = run_cli("invoice", "--fee-year", 2017, "--issue-date", "2017-01-16", "--accept-unconfirmed", env=env)
+    assert "WEGO-2017-001" in out.stdout, out.stderr
+    ledger = openpyxl.load_workbook(roster_copy.parent / "wego_ledger.xlsx")["Invoices"]
+    header = [c.value for c in ledger[1]]
+    due = ledger.cell(2, header.index("Due date") + 1).value
+    assert due.date() == dt.date(2017, 2, 15), due  # 30 days, not 60

@@ -150,3 +150,19 @@ def test_check_speaks_korean(roster_copy):
     lines = out.stdout.splitlines()
     assert any(line.startswith("확인: 시트 'Members', ") and "확인되지 않음" in line for line in lines)
     assert all(unicodedata.is_normalized("NFC", line) for line in lines)
+
+
+def test_the_statement_command_speaks_korean(tmp_path):
+    import os
+
+    env = {**os.environ, "WEGO_ROSTER": str(tmp_path / "wego_roster.xlsx")}
+    assert run_cli("init", tmp_path, env=env).returncode == 0
+    assert run_cli("invoice", "--fee-year", 2017, "--issue-date", "2017-01-16", "--accept-unconfirmed",
+                   env=env).stdout  # fmt: skip
+    assert run_cli("pay", "서울", "4000", "--date", "2017-02-20", env=env).returncode == 0
+    lines = run_cli("statement", "서울", "--as-of", "2017-06-30", "--lang", "ko", env=env).stdout.splitlines()
+    assert lines[0] == "회비 계정 명세서: 서울 (Seoul) [W001], 2017-01-01부터 2017-06-30까지"
+    assert lines[2].split()[1:] == ["청구서", "WEGO-2017-001", "(2017년도,", "납부", "기한", "2017-03-17)", "10,000.00"]
+    assert lines[-1].split() == ["2017-06-30", "기말", "잔액", "(USD)", "6,000.00"]
+    widths = {len(line) + sum(1 for ch in line if "\uac00" <= ch <= "\ud7a3") for line in lines[1:]}
+    assert len(widths) == 1  # the amounts line up on a terminal, Hangul counted twice

@@ -681,14 +681,15 @@ def _ledger(roster_file: Path | None, ledger_file: Path | None) -> tuple[Any, Pa
 @main.command()
 @click.option("--fee-year", required=True, help="The fee year to invoice, e.g. 2017.")
 @click.option("--issue-date", default=None, help="The invoices' date (default: today).")
-@click.option("--due-days", default=60, show_default=True, help="Days from the issue date to the due date.")
+@click.option("--due-days", type=int, default=None,
+              help="Days from the issue date to the due date (default: the Settings sheet's Payment days, else 60).")  # fmt: skip
 @click.option("--accept-unconfirmed", is_flag=True, help="Invoice on inputs nobody has confirmed yet (recorded).")
 @ROSTER_OPTION
 @LEDGER_OPTION
 @DRY_RUN_OPTION
 @JSON_OPTION
 def invoice(
-    fee_year: str, issue_date: str | None, due_days: int, accept_unconfirmed: bool,
+    fee_year: str, issue_date: str | None, due_days: int | None, accept_unconfirmed: bool,
     roster_file: Path | None, ledger_file: Path | None, dry_run: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Issue one invoice per member that owes a fee for FEE_YEAR, with complete inputs.
@@ -700,11 +701,14 @@ def invoice(
     """
     from .rules.inputs import read_fee_year
     from .workbook.ledger import issue_invoices
+    from .workbook.settings import payment_days
 
     year = read_fee_year(fee_year)
     roster, path, book = _ledger(roster_file, ledger_file)
+    if due_days is not None and not 1 <= due_days <= 365:
+        raise UserError(f"--due-days must be from 1 to 365, got {due_days}")
     plan = issue_invoices(
-        roster, book, year, _date_option(issue_date, "--issue-date"), due_days,
+        roster, book, year, _date_option(issue_date, "--issue-date"), due_days or payment_days(roster.settings),
         accept_unconfirmed=accept_unconfirmed, dry_run=dry_run,
     )  # fmt: skip
     new, skipped, changed, already = plan.new, plan.skipped, plan.changed, plan.already
@@ -889,30 +893,73 @@ def _reconcile(book: Any, ledger: Any) -> dict[str, Any]:
 @click.option("--as-of", default=None, help="The statement's closing date (default: today).")
 @ROSTER_OPTION
 @LEDGER_OPTION
-def statement(city: str, as_of: str | None, roster_file: Path | None, ledger_file: Path | None) -> None:
+@LANG_OPTION
+def statement(
+    city: str, as_of: str | None, roster_file: Path | None, ledger_file: Path | None, language: str | None
+) -> None:
     """A member's statement for the year up to a date: opening balance, invoices, credit notes,
-    payments, closing balance."""
+    payments, closing balance (USD; negative is the member's credit)."""
     import datetime as dt
 
+    from .messages import say
     from .rules.ledger import statement as account
+    from .workbook.report import display_width
 
     roster, _, book = _ledger(roster_file, ledger_file)
+    lang = language or roster.language
     member = roster.find(city)
     day = _date_option(as_of, "--as-of")
     start = dt.date(day.year, 1, 1)
     found = account(book.invoices, book.credits, book.payments, member.member_id, start, day)
-    click.echo(f"Statement of account: {member.display_name} ({member.name_ko}) [{member.member_id}], {start} to {day}")
-    click.echo(f"  {start}  Opening balance{'':<42}{found.opening:>14,.2f}")
+
+    def row(when: dt.date, text: str, amount: Any) -> str:  # Hangul takes two columns on a terminal
+        return f"  {when}  {text}{' ' * max(1, 60 - display_width(text))}{amount:>14,.2f}"
+
+    names = f"{member.display_name} ({member.name_ko})" if member.name_ko else member.display_name
+    if lang == "ko" and member.name_ko:
+        names = f"{member.name_ko} ({member.display_name})"
+    period = say("document.period", lang, start=start, end=day)
+    click.echo(f"{say('document.statement_title', lang)}: {names} [{member.member_id}], {period}")
+    click.echo(row(start, say("document.opening", lang), found.opening))
     for line in found.lines:
         record: Any = line.record
         if line.kind == "invoice":
-            text = f"Invoice {record.number} (fee year {record.fee_year}, due {record.due_date})"
+            text = say("document.line_invoice", lang, number=record.number, year=record.fee_year, due=record.due_date)
         elif line.kind == "credit":
-            text = f"Credit note {record.number} on {record.invoice}: {record.reason}"
+            text = say("document.line_credit", lang, number=record.number, invoice=record.invoice)
+            text += f": {record.reason}" if record.reason else ""
         else:
-            text = f"Payment {record.receipt}"
-        click.echo(f"  {line.date}  {text:<57}{line.amount:>14,.2f}")
-    click.echo(f"  {day}  Closing balance (USD; negative is the member's credit){'':<3}{found.closing:>14,.2f}")
+            text = say("document.line_payment", lang, receipt=record.receipt)
+        click.echo(row(line.date, text, line.amount))
+    click.echo(row(day, f"{say('document.closing', lang)} (USD)", found.closing))
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.argument("value", required=False)
+@ROSTER_OPTION
+def settings(name: str | None, value: str | None, roster_file: Path | None) -> None:
+    """Show the roster's Settings (the Secretariat's address and bank details that documents
+    print), or set one: wego-xl settings "Bank name" "Shinhan Bank".
+
+    A roster made before the Settings sheet existed gets it, with every standard row.
+    """
+    from .workbook.roster import load_roster, roster_path
+    from .workbook.settings import STANDARD_SETTINGS, set_setting
+
+    if name is not None and value is None:
+        raise UserError(f'give the value too: wego-xl settings "{name}" "VALUE"')
+    if name is not None and value is not None:
+        found = set_setting(roster_path(roster_file), name, value)
+        click.echo(f"{found.name}: {found.value} (Settings sheet, row {found.row})")
+        return
+    current = load_roster(roster_file).settings
+    for standard, _, what in STANDARD_SETTINGS:
+        setting = current.get(standard)
+        shown = setting.value if setting and setting.value else "(blank)"
+        click.echo(f"{standard:<28} {shown}" + (f"   [{what}]" if what and not (setting and setting.value) else ""))
+    if not current:
+        click.echo('the roster has no Settings sheet yet: wego-xl settings "Bank name" "..." adds it')
 
 
 @main.command()

@@ -36,6 +36,7 @@ from wego_xl.workbook.roster import (
     SOURCE_NAMES_SHEET,
 )
 from wego_xl.workbook.saving import save_new
+from wego_xl.workbook.settings import STANDARD_SETTINGS
 from wego_xl.workbook.weo import GDP_FORMATS, GDP_WIDTHS
 from wego_xl.workbook.xlsx import write_cell, write_table
 
@@ -93,25 +94,6 @@ ABOUT = [
         "Written by the refresh (wego-xl refresh or the Refresh button); replaced on every refresh.",
         "Nobody: do not edit, your changes would be replaced.",
     ),
-]
-
-
-#: The Settings sheet as shipped: what documents print about the Secretariat. The bank details
-#: are left blank on purpose: the finance team types them (documents refuse blanks).
-SETTINGS = [
-    ("Secretariat name (English)", "WeGO Secretariat", "printed at the top of every document"),
-    ("Secretariat name (Korean)", "세계전자정부협의체(WeGO) 사무국", "printed under the English name"),
-    ("Organisation", "World e-Governments Organization of Cities and Local Governments", ""),
-    ("Address (English)", "Seoul Global Center 10F, 38 Jongno, Jongno-gu, Seoul, Republic of Korea", ""),
-    ("Address (Korean)", "서울특별시 종로구 종로 38 서울글로벌센터 10층", ""),
-    ("Email", "", "the finance desk's address, printed under the address"),
-    ("Bank name", "", "the bank that holds the Secretariat's USD account"),
-    ("Bank address", "", ""),
-    ("Account name", "", "the account holder, as the bank has it"),
-    ("Account number", "", "type it as text (a leading apostrophe) so Excel keeps every digit"),
-    ("SWIFT/BIC", "", ""),
-    ("Payment days", "60", "days from the invoice date to the due date (wego-xl invoice --due-days)"),
-    ("Signed by", "", "name and title printed under the letters, e.g. 'Kim ..., Head of Finance'"),
 ]
 
 
@@ -285,7 +267,7 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
     write_table(
         settings,
         list(SETTINGS_COLUMNS),
-        [list(r) for r in SETTINGS],
+        [list(r) for r in STANDARD_SETTINGS],
         name="Settings",
         widths={"Setting": 30, "Value": 60, "What it is": 70},
     )

@@ -79,7 +79,7 @@ def _settings(roster: Roster) -> dict[str, str]:
         raise RosterError(
             f"the roster has no {SETTINGS_SHEET!r} sheet with the Secretariat's address and bank details",
             path=str(roster.path),
-            fix="copy the Settings sheet from the roster 'wego-xl init' gives, then type the bank details",
+            fix='add it with wego-xl settings "Bank name" "..." (and the other bank details), or type them in Excel',
         )
     for name in REQUIRED_SETTINGS:
         found = roster.settings.get(name)
@@ -90,7 +90,7 @@ def _settings(roster: Roster) -> dict[str, str]:
                 sheet=SETTINGS_SHEET,
                 row=found.row if found else None,
                 column="Value",
-                fix=f"type the {name} on the Settings sheet, then run wego-xl documents again",
+                fix=f'type it on the Settings sheet, or: wego-xl settings "{name}" "...", then run wego-xl documents again',
             )
     return {name: s.value for name, s in roster.settings.items()}
 

@@ -1,0 +1,86 @@
+"""The roster's Settings sheet: the Secretariat's name, address and bank details that the
+documents print, and the payment days invoices use. ``wego-xl settings`` shows them and sets
+one (adding the sheet, with every standard row, to a roster made before it existed), through
+the one write path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from .roster import SETTINGS_COLUMNS, SETTINGS_SHEET, Setting, read_roster
+from .saving import WorkbookUpdate
+from .xlsx import extend_tables, write_cell, write_table
+
+#: The Settings sheet as shipped: what documents print about the Secretariat. The bank details
+#: are left blank on purpose: the finance team types them (documents refuse blanks).
+STANDARD_SETTINGS = [
+    ("Secretariat name (English)", "WeGO Secretariat", "printed at the top of every document"),
+    ("Secretariat name (Korean)", "세계전자정부협의체(WeGO) 사무국", "printed under the English name"),
+    ("Organisation", "World e-Governments Organization of Cities and Local Governments", ""),
+    ("Address (English)", "Seoul Global Center 10F, 38 Jongno, Jongno-gu, Seoul, Republic of Korea", ""),
+    ("Address (Korean)", "서울특별시 종로구 종로 38 서울글로벌센터 10층", ""),
+    ("Email", "", "the finance desk's address, printed under the address"),
+    ("Bank name", "", "the bank that holds the Secretariat's USD account"),
+    ("Bank address", "", ""),
+    ("Account name", "", "the account holder, as the bank has it"),
+    ("Account number", "", "type it as text (a leading apostrophe) so Excel keeps every digit"),
+    ("SWIFT/BIC", "", ""),
+    ("Payment days", "60", "days from the invoice date to the due date (wego-xl invoice --due-days)"),
+    ("Signed by", "", "name and title printed under the letters, e.g. 'Kim ..., Head of Finance'"),
+]
+#: Days from an invoice's date to its due date, unless the Settings sheet says otherwise.
+DEFAULT_PAYMENT_DAYS = 60
+
+
+def setting_name(name: str) -> str:
+    """The standard name ``name`` means (any case and spacing), or an error listing them."""
+    key = " ".join(name.split()).casefold()
+    for standard, _, _ in STANDARD_SETTINGS:
+        if standard.casefold() == key:
+            return standard
+    names = ", ".join(repr(s) for s, _, _ in STANDARD_SETTINGS)
+    raise InputError(f"{name!r} is not a setting; the settings are {names}")
+
+
+def payment_days(settings: dict[str, Setting]) -> int:
+    """The Settings sheet's "Payment days" (a whole number of days from 1 to 365), else 60."""
+    found = settings.get("Payment days")
+    if found is None or not found.value:
+        return DEFAULT_PAYMENT_DAYS
+    try:
+        days = int(float(found.value))
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 365 or float(found.value) != days:
+        raise InputError(
+            f"'Payment days' on the Settings sheet (row {found.row}) must be a whole number of days from 1 to 365, "
+            f"got {found.value!r}"
+        )
+    return days
+
+
+def set_setting(roster_file: Path, name: str, value: str) -> Setting:
+    """Write one setting's value (the sheet added first if the roster has none)."""
+    standard = setting_name(name)
+    if standard == "Payment days":
+        payment_days({standard: Setting(standard, value, 0)})  # refused before anything is written
+    with WorkbookUpdate(Path(roster_file), command="settings") as update:
+        wb = update.open()
+        if SETTINGS_SHEET not in wb.sheetnames:
+            write_table(wb.create_sheet(SETTINGS_SHEET), list(SETTINGS_COLUMNS),
+                        [list(r) for r in STANDARD_SETTINGS], name="Settings",
+                        widths={"Setting": 30, "Value": 60, "What it is": 70})  # fmt: skip
+        ws = wb[SETTINGS_SHEET]
+        header = [str(c.value or "").strip() for c in ws[1]]
+        name_col, value_col = header.index("Setting") + 1, header.index("Value") + 1
+        row = next((r for r in range(2, ws.max_row + 1)
+                    if str(ws.cell(r, name_col).value or "").strip() == standard), None)  # fmt: skip
+        if row is None:
+            row = ws.max_row + 1
+            write_cell(ws, row, name_col, standard)
+        write_cell(ws, row, value_col, value)  # as text: an account number keeps every digit
+        extend_tables(ws, row)
+        update.save(wb)
+    return read_roster(roster_file).settings[standard]
