@@ -126,3 +126,16 @@ def test_no_label_of_the_finance_workbook_is_cut_off():
                 assert needed <= width, f"{ws.title}!{cell.coordinate} {text!r}: {needed:.0f} > {width}"
     calculator = wb["Calculator"]
     assert calculator["C7"].number_format == "#,##0" and wb["Fees"]["A4"].alignment.wrap_text
+
+
+def test_every_sheet_of_the_shipped_roster_prints():
+    """The roster's own sheets print on A4 with their header row on every page; a wide list
+    (Members, GDP, History) at 80 % across pages, its id and names repeated on each."""
+    from wego_xl.workbook.package import SHIPPED_ROSTER
+
+    wb = openpyxl.load_workbook(SHIPPED_ROSTER)
+    for ws in wb.worksheets:
+        assert str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4) and ws.page_setup.scale >= 70, ws.title
+        assert f"WeGO — {ws.title}" in ws.oddHeader.center.text and "Page &P of &N" in ws.oddFooter.right.text
+    assert wb["Members"].print_title_rows == "$1:$1" and wb["Members"].print_title_cols == "$A:$C"
+    assert wb["About"].print_title_rows == "$3:$3"  # the sheet table's header, under the Language cell

@@ -38,7 +38,7 @@ from wego_xl.workbook.roster import (
 from wego_xl.workbook.saving import save_new
 from wego_xl.workbook.settings import STANDARD_SETTINGS
 from wego_xl.workbook.weo import GDP_FORMATS, GDP_WIDTHS
-from wego_xl.workbook.xlsx import write_cell, write_table
+from wego_xl.workbook.xlsx import print_setup, write_cell, write_table
 
 SOURCES = Path(__file__).resolve().parent / "src"
 
@@ -290,8 +290,18 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
         top=3,
         widths={"Sheet": 26, "What it holds": 90, "Who maintains it": 60},
     )
+    for ws in wb.worksheets:  # every sheet prints on A4, its header row on every page
+        header_row = 3 if ws.title == ABOUT_SHEET else (None if ws.title == SCHEDULE_SHEET else 1)
+        print_setup(ws, title=ws.title, note=f"WeGO roster: {ws.title}", header_row=header_row,
+                    landscape=True, printed_columns=None, last_row=ws.max_row,
+                    repeat_columns=REPEATED_COLUMNS.get(ws.title))  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     return save_new(wb, out)
+
+
+#: The columns a wide sheet repeats on each printed page: the member's id and names.
+REPEATED_COLUMNS = {MEMBERS_SHEET: "A:C", GDP_SHEET: "A:B", HISTORY_SHEET: "A:A", SETTINGS_SHEET: "A:A",
+                    ABOUT_SHEET: "A:A"}  # fmt: skip
 
 
 if __name__ == "__main__":

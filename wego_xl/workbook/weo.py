@@ -30,7 +30,7 @@ from ..rules.editions import is_manual, parse_edition
 from ..rules.fees import gdp_reference_year
 from .roster import GDP_COLUMNS, GDP_OPTIONAL_COLUMNS, GDP_SHEET, GdpFigure, Roster, edition_order, read_roster
 from .saving import WorkbookUpdate
-from .xlsx import header_columns, write_table
+from .xlsx import header_columns, print_setup, write_table
 
 MISSING = {"", "n/a", "na", "--", "..", "-", "nan"}
 PPP_HINTS = ("purchasing power parity", "international dollar", "ppp")
@@ -572,6 +572,16 @@ def _write_gdp_sheet(wb: Any, rows: list[list[object]]) -> None:
     ws = wb.create_sheet(GDP_SHEET, index)
     headers = [*GDP_COLUMNS, *GDP_OPTIONAL_COLUMNS]
     write_table(ws, headers, rows, name="GDP", number_formats=GDP_FORMATS, widths=GDP_WIDTHS)
+    print_setup(
+        ws,
+        title=GDP_SHEET,
+        note=f"WeGO roster: {GDP_SHEET}",
+        header_row=1,
+        landscape=True,
+        printed_columns=None,
+        last_row=ws.max_row,
+        repeat_columns="A:B",
+    )  # as the roster is built
 
 
 def confirm_edition(roster_file: Path, edition: str, by: str, on: dt.date | None = None) -> int:

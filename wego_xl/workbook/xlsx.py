@@ -216,9 +216,12 @@ def print_setup(
     printed_columns: int | None,
     last_row: int,
     page: str = "Page &P of &N",
+    repeat_columns: str | None = None,
 ) -> None:
     """A sheet a finance officer prints: fit to one page wide, the header row repeated on every
-    page, a header with the title, a footer with "page N of M" and when it was written."""
+    page, a header with the title, a footer with "page N of M" and when it was written. A
+    list too wide for one page (``repeat_columns``, e.g. "A:C", its id and names) prints at
+    80 % across pages instead, those columns repeated on each, so its text stays readable."""
     from openpyxl.utils import get_column_letter
 
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -233,6 +236,9 @@ def print_setup(
     chars = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last + 1))
     usable = (297 if landscape else 210) / 25.4 * 72 - 2 * 0.4 * 72  # points across an A4 page
     ws.page_setup.scale = max(40, min(100, int(usable / (chars * 7.0 + 6 * last) * 100)))
+    if repeat_columns and ws.page_setup.scale < 80:
+        ws.page_setup.scale = 80
+        ws.print_title_cols = repeat_columns
     if header_row is not None:
         ws.print_title_rows = f"{header_row}:{header_row}"
     if printed_columns:
