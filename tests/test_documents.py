@@ -257,3 +257,18 @@ def test_invoices_take_their_payment_days_from_the_settings(roster_copy):
     header = [c.value for c in ledger[1]]
     due = ledger.cell(2, header.index("Due date") + 1).value
     assert due.date() == dt.date(2017, 2, 15), due  # 30 days, not 60
+
+
+def test_a_misspelt_field_in_a_restyled_template_is_an_error_not_a_blank(office, tmp_path):
+    folder, _ = office
+    template = folder / "templates" / "invoice.docx"
+    before = template.read_bytes()
+    try:
+        d = docx.Document(str(template))
+        d.add_paragraph("{{ invoice.numbr }}")
+        d.save(str(template))
+        done = documents(office, tmp_path / "out", "--kind", "invoice", "--as-of", "2017-06-30")
+        assert done.returncode == 2 and "invoice.docx cannot be filled" in done.stderr and "numbr" in done.stderr
+        assert not list((tmp_path / "out").glob("*.docx"))  # nothing half-written
+    finally:
+        template.write_bytes(before)

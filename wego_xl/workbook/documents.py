@@ -294,11 +294,18 @@ def file_name(number: str, member: Member, kind: str) -> str:
 def render(template: Path, context: dict[str, Any], target: Path) -> Path:
     """Fill ``template`` with ``context`` and write ``target`` (a temporary file, then a rename)."""
     from docxtpl import DocxTemplate
+    from jinja2 import Environment, StrictUndefined, TemplateError
 
     if not template.exists():
         raise FileError(f"the template {template} is missing: run 'wego-xl init' for a copy, or give --templates")
     doc = DocxTemplate(str(template))
-    doc.render(context, autoescape=True)
+    try:  # a field the template names but no document has is an error, never a blank on paper
+        doc.render(context, jinja_env=Environment(undefined=StrictUndefined), autoescape=True)
+    except TemplateError as exc:
+        raise FileError(
+            f"the template {template.name} cannot be filled: {exc}; correct the field in Word "
+            "(fields are listed in the README), or delete the template to use the shipped one"
+        ) from None
     return save_new(doc, target)
 
 
