@@ -5,6 +5,7 @@ English first and Korean first."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -176,18 +177,24 @@ def test_existing_documents_are_kept_unless_replaced(office, tmp_path):
     assert len(replaced["written"]) == 2
 
 
-def test_restyled_templates_beside_the_roster_are_used(office, tmp_path):
-    folder, _ = office
-    template = folder / "templates" / "invoice.docx"
+@contextlib.contextmanager
+def restyled_invoice(office, paragraph: str):
+    """The office's own invoice template with a paragraph added in Word's way, put back after."""
+    template = office[0] / "templates" / "invoice.docx"
     before = template.read_bytes()
     try:
         d = docx.Document(str(template))
-        d.add_paragraph("Restyled by the Secretariat")
+        d.add_paragraph(paragraph)
         d.save(str(template))
-        assert documents(office, tmp_path, "--kind", "invoice", "--as-of", "2017-06-30").returncode == 0
-        assert "Restyled by the Secretariat" in text_of(tmp_path / "WEGO-2017-001_Seoul_invoice.docx")
+        yield template
     finally:
         template.write_bytes(before)
+
+
+def test_restyled_templates_beside_the_roster_are_used(office, tmp_path):
+    with restyled_invoice(office, "Restyled by the Secretariat"):
+        assert documents(office, tmp_path, "--kind", "invoice", "--as-of", "2017-06-30").returncode == 0
+        assert "Restyled by the Secretariat" in text_of(tmp_path / "WEGO-2017-001_Seoul_invoice.docx")
 
 
 def test_pdf_documents_embed_their_fonts_and_fit_a_page(office, tmp_path):
@@ -260,15 +267,7 @@ def test_invoices_take_their_payment_days_from_the_settings(roster_copy):
 
 
 def test_a_misspelt_field_in_a_restyled_template_is_an_error_not_a_blank(office, tmp_path):
-    folder, _ = office
-    template = folder / "templates" / "invoice.docx"
-    before = template.read_bytes()
-    try:
-        d = docx.Document(str(template))
-        d.add_paragraph("{{ invoice.numbr }}")
-        d.save(str(template))
+    with restyled_invoice(office, "{{ invoice.numbr }}"):
         done = documents(office, tmp_path / "out", "--kind", "invoice", "--as-of", "2017-06-30")
         assert done.returncode == 2 and "invoice.docx cannot be filled" in done.stderr and "numbr" in done.stderr
         assert not list((tmp_path / "out").glob("*.docx"))  # nothing half-written
-    finally:
-        template.write_bytes(before)
