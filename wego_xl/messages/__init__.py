@@ -53,6 +53,11 @@ def say(key: str, language: str = DEFAULT_LANGUAGE, /, **fields: Any) -> str:
     return text.format(**filled)
 
 
+def band_label(label: object, language: str = DEFAULT_LANGUAGE) -> str:
+    """A band label of the fee table ("600~999 thousand") in ``language`` ("600~999 천 명")."""
+    return str(label or "").replace("thousand", say("word.thousand", language))
+
+
 @dataclass(frozen=True)
 class Phrase:
     """A message by key and fields, put into words when it is shown; ``str()`` is English.
@@ -76,6 +81,3 @@ class Phrase:
 
     def __str__(self) -> str:
         return self.text(DEFAULT_LANGUAGE)
-
-    def __bool__(self) -> bool:
-        return bool(self.key) or bool(dict(self.fields).get("text"))

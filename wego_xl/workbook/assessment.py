@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import MissingDataError, WegoError
-from ..messages import Phrase, say
+from ..messages import Phrase, band_label, say
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
 from ..rules.history import fee_due_from_history
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
@@ -100,7 +100,7 @@ class Assessment:
             year=self.fee_year,
             fee=self.fee,
             population=m.population,
-            population_band=self.population_band.replace("thousand", say("word.thousand", language)),
+            population_band=band_label(self.population_band, language),
             population_state=population_state,
             country=m.gdp_code,
             gdp_year=self.gdp_year,

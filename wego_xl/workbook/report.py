@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import SheetNameError, WegoError
-from ..messages import Phrase, catalogue, read_language, say
+from ..messages import Phrase, band_label, catalogue, read_language, say
 from ..rules.fees import gdp_reference_year
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
 from ..rules.membership import MembershipType
@@ -256,7 +256,7 @@ def _fees_row(a: Assessment, invoiced: tuple[str, Decimal] | None, language: str
         m.population,
         a.gdp.value if a.gdp else None,
         a.fee,
-        a.population_band.replace("thousand", say("word.thousand", language)) or None,
+        band_label(a.population_band, language) or None,
         a.gdp_band or None,
         a.schedule.effective_year if a.schedule else None,
         a.gdp_year,
