@@ -194,7 +194,7 @@ def _replay(
         if i.issue_date <= as_of:
             events.append((i.issue_date, 0, i.number, i))
     for c in credits:
-        effective = max(c.date, issued.get(c.invoice, c.date))  # never before its invoice
+        effective = credit_effective(c, issued.get(c.invoice, c.date))
         if effective <= as_of:
             events.append((effective, 1, c.number, c))
     for p in payments:
@@ -210,6 +210,11 @@ def _replay(
         else:
             _pay(ledger, record)
     return ledger
+
+
+def credit_effective(note: CreditNote, issued: dt.date) -> dt.date:
+    """When a credit note counts: its date, never before its invoice's issue date."""
+    return max(note.date, issued)
 
 
 def _apply(ledger: Ledger, state: InvoiceState, receipt: str, amount: Decimal, date: dt.date) -> Decimal:

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FileError, RosterError
-from ..messages import LANGUAGES, say
-from ..rules.ledger import ZERO, Invoice, InvoiceState, statement
+from ..messages import LANGUAGES, band_label, catalogue, say
+from ..rules.ledger import ZERO, Invoice, InvoiceState, credit_effective, statement
 from .ledger import LedgerBook
 from .package import SHIPPED_TEMPLATES
 from .roster import SETTINGS_SHEET, Member, Roster
@@ -102,8 +102,7 @@ def _member_names(member: Member, languages: tuple[str, str], english: str = "",
     return [shown[lang] for lang in languages]
 
 
-def _common(roster: Roster, settings: dict[str, str], languages: tuple[str, str], dated: dt.date,
-            written: dt.date) -> dict[str, Any]:  # fmt: skip
+def _common(settings: dict[str, str], languages: tuple[str, str], dated: dt.date, written: dt.date) -> dict[str, Any]:
     """What every document shows: the Secretariat, its bank, the labels, the letter's date
     (``dated``) and the day it was written."""
     order = {"en": "English", "ko": "Korean"}
@@ -135,33 +134,27 @@ def _common(roster: Roster, settings: dict[str, str], languages: tuple[str, str]
 
 
 def _label_keys() -> list[str]:
-    from ..messages import catalogue
-
     return [key for key, text in catalogue("en").items() if key.startswith("document.") and "{" not in text]
 
 
-def _band(label: object, language: str) -> str:
-    return str(label or "").replace("thousand", say("word.thousand", language))
-
-
-def invoice_context(roster: Roster, book: LedgerBook, invoice: Invoice, languages: tuple[str, str],
-                    written: dt.date) -> dict[str, Any]:  # fmt: skip
+def invoice_context(book: LedgerBook, invoice: Invoice, member: Member, settings: dict[str, str],
+                    languages: tuple[str, str], as_of: dt.date, written: dt.date) -> dict[str, Any]:  # fmt: skip
     """What an invoice document shows: the invoice and its basis as issued (frozen in the
-    ledger), the member, the Secretariat and its bank."""
+    ledger), each credit note on it by ``as_of`` and what is left to pay, the member, the
+    Secretariat and its bank."""
     row = book.invoice_rows[invoice.number]
-    member = roster.member(invoice.member_id)
-    context = _common(roster, _settings(roster), languages, invoice.issue_date, written)
+    context = _common(settings, languages, invoice.issue_date, written)
     population_note = ", ".join(str(v) for v in (row.get("Population year"), row.get("Population source")) if v)
-    net = invoice.amount
+    net = book.replay(as_of).invoices[invoice.number].net  # what to pay: the invoice less its credit notes
     items = [{"text": _both(languages, "annual_fee", year=invoice.fee_year), "amount": _money(invoice.amount)}]
-    for note in (c for c in book.credits if c.invoice == invoice.number and c.date <= written):
-        net -= note.amount  # what to pay: the invoice less its credit notes, each shown
-        text = _both(languages, "line_credit", number=note.number, invoice=invoice.number)
-        items.append({"text": [f"{t}: {note.reason}" if note.reason else t for t in text],
-                      "amount": _money(-note.amount)})  # fmt: skip
+    for note in book.credits:
+        if note.invoice == invoice.number and credit_effective(note, invoice.issue_date) <= as_of:
+            text = _both(languages, "line_credit", number=note.number, invoice=invoice.number)
+            items.append({"text": [f"{t}: {note.reason}" if note.reason else t for t in text],
+                          "amount": _money(-note.amount)})  # fmt: skip
     context["L"]["basis"] = [
         say("document.basis", lang, population=float(row["Population"]), population_note=population_note,
-            population_band=_band(row.get("Population band"), lang), gdp=float(row["GDP per capita (PPP, USD)"]),
+            population_band=band_label(row.get("Population band"), lang), gdp=float(row["GDP per capita (PPP, USD)"]),
             gdp_year=row.get("GDP year"), edition=row.get("WEO edition"), gdp_band=row.get("GDP band"),
             table=row.get("Fee table"))
         for lang in languages
@@ -204,12 +197,12 @@ def _open_rows(states: Iterable[InvoiceState], as_of: dt.date, languages: tuple[
     return rows
 
 
-def statement_context(roster: Roster, book: LedgerBook, member: Member, start: dt.date, end: dt.date,
+def statement_context(book: LedgerBook, member: Member, settings: dict[str, str], start: dt.date, end: dt.date,
                       languages: tuple[str, str], written: dt.date) -> dict[str, Any]:  # fmt: skip
     """What a statement shows: opening balance, every invoice, credit note and payment from
     ``start`` to ``end`` with the running balance, the closing balance, the open invoices."""
     account = statement(book.invoices, book.credits, book.payments, member.member_id, start, end)
-    context = _common(roster, _settings(roster), languages, end, written)
+    context = _common(settings, languages, end, written)
     lines = [{"date": _when(start, languages[0]), "text": _both(languages, "opening"), "charge": "", "payment": "",
               "balance": _money(account.opening)}]  # fmt: skip
     for line in account.lines:
@@ -255,7 +248,7 @@ def reminder_step(days_past_due: int) -> int:
     return 1 + sum(days_past_due >= step for step in REMINDER_STEPS)
 
 
-def reminder_context(roster: Roster, book: LedgerBook, member: Member, as_of: dt.date,
+def reminder_context(book: LedgerBook, member: Member, settings: dict[str, str], as_of: dt.date,
                      languages: tuple[str, str], written: dt.date) -> dict[str, Any] | None:  # fmt: skip
     """A reminder for the member's amounts past due on ``as_of`` (None when nothing is),
     worded by how late the oldest is."""
@@ -266,7 +259,7 @@ def reminder_context(roster: Roster, book: LedgerBook, member: Member, as_of: dt
     oldest = min(s.invoice.due_date for s in late)
     days = (as_of - oldest).days
     step = reminder_step(days)
-    context = _common(roster, _settings(roster), languages, as_of, written)
+    context = _common(settings, languages, as_of, written)
     labels = context["L"]
     labels["subject"] = _both(languages, f"reminder_subject_{step}")
     names = _member_names(member, languages)
@@ -328,14 +321,14 @@ def write_documents(
     (names or ids) limits them to those members."""
     languages = (language, next(lang for lang in LANGUAGES if lang != language))
     folder = template_folder(roster, templates)
-    _settings(roster)  # a blank bank detail stops before any file is written
+    settings = _settings(roster)  # a blank bank detail stops before any file is written
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FileError(f"could not create the folder {out}: {exc.strerror or exc}") from None
     run = DocumentRun()
     written = written or dt.date.today()
-    ledger = book.replay()
+    ledger = book.replay(as_of)
     wanted = {roster.find(name).member_id for name in members}
     issued = [i for i in book.invoices if i.fee_year == fee_year and i.issue_date <= as_of
               and (not wanted or i.member_id in wanted)]  # fmt: skip
@@ -345,20 +338,20 @@ def write_documents(
             f"the ledger {book.path.name} has no invoice{whose} for fee year {fee_year} issued by {as_of}: "
             "run wego-xl invoice first"
         )
+    start = dt.date(min(fee_year, as_of.year), 1, 1)  # the statement: from the fee year's first day at the latest
     for invoice in sorted(issued, key=lambda i: i.number):
         member = roster.member(invoice.member_id)
+        if ledger.invoices[invoice.number].net <= ZERO:
+            run.none_for[f"{member.display_name} ({invoice.number})"] = "credited in full"
+            continue
         for kind in kinds:
             context: dict[str, Any] | None
-            if ledger.invoices[invoice.number].net <= ZERO:
-                run.none_for[f"{member.display_name} ({invoice.number})"] = "credited in full"
-                continue
             if kind == "invoice":
-                context = invoice_context(roster, book, invoice, languages, written)
+                context = invoice_context(book, invoice, member, settings, languages, as_of, written)
             elif kind == "statement":
-                context = statement_context(roster, book, member, dt.date(fee_year, 1, 1) if as_of.year > fee_year
-                                            else dt.date(as_of.year, 1, 1), as_of, languages, written)  # fmt: skip
+                context = statement_context(book, member, settings, start, as_of, languages, written)
             else:
-                context = reminder_context(roster, book, member, as_of, languages, written)
+                context = reminder_context(book, member, settings, as_of, languages, written)
                 if context is None:
                     run.none_for[f"{member.display_name} ({invoice.number})"] = "nothing past due"
                     continue
