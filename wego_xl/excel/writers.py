@@ -97,7 +97,7 @@ def refresh_book(book, fee_year: object | None = None) -> Report:
     roster = load_roster()
     ledger = _ledger_of(roster)
     invoiced = invoiced_in(ledger, read_fee_year(year)) if ledger else None
-    report = build_report(roster, year, invoiced=invoiced, language=roster.language)  # the About sheet's Language
+    report = build_report(roster, year, invoiced=invoiced)  # in the About sheet's Language
     write_report_book(book, report)
     return report
 
@@ -177,7 +177,7 @@ def refresh_file(
         roster = read_roster(update.source)
         book = _ledger_of(roster)
         invoiced = invoiced_in(book, year) if book else None
-        report = build_report(roster, year, progress=progress, invoiced=invoiced, language=language or roster.language)
+        report = build_report(roster, year, progress=progress, invoiced=invoiced, language=language)
         wb = update.open()
         write_report_openpyxl(wb, report)
         saved = update.save(wb, dry_run=dry_run)
