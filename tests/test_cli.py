@@ -26,6 +26,9 @@ from wego_xl.workbook.saving import backups_of
 from .conftest import CLI, SHIPPED, edit_roster, files_in
 from .conftest import run_cli as run
 
+#: The shipped roster's sheets, in order (the refresh adds its own after them).
+ROSTER_SHEETS = ["Members", "GDP", "Fee schedule", "Source names", "History", "Settings", "About"]
+
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -115,13 +118,7 @@ def test_refresh_writes_the_sheets_and_keeps_everything_else(roster_copy):
     assert "All members" in out.stdout and "Checks:" in out.stdout
     wb = openpyxl.load_workbook(roster_copy)
     assert wb.sheetnames == [
-        "Members",
-        "GDP",
-        "Fee schedule",
-        "Source names",
-        "History",
-        "Settings",
-        "About",
+        *ROSTER_SHEETS,
         "My notes",
         "Summary",
         "Fees 2016",
@@ -147,13 +144,7 @@ def test_refresh_twice_replaces_only_its_sheets(roster_copy):
     assert run("refresh", roster_copy, "--fee-year", "2017").returncode == 0
     wb = openpyxl.load_workbook(roster_copy)
     assert wb.sheetnames == [
-        "Members",
-        "GDP",
-        "Fee schedule",
-        "Source names",
-        "History",
-        "Settings",
-        "About",
+        *ROSTER_SHEETS,
         "Summary",
         "Fees 2016",
         "Checks",
