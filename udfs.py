@@ -151,7 +151,7 @@ def WEGO_EXPLAIN(city, fee_year, language=None):
 @xw.arg("city", ndim=2, doc=CITY_DOC)
 @xw.arg("fee_year", ndim=2, doc=YEAR_DOC)
 def WEGO_INVOICED(city, fee_year):
-    """What the member's invoice for the fee year asks in USD, as issued less credit notes (0 if none was issued). From the ledger (WEGO_LEDGER)."""
+    """What the member's invoice for the fee year asks in USD, as issued less credit notes (0 if none was issued). From the ledger database (wego_ledger.db beside the roster, or WEGO_LEDGER); no ledger is an error, never 0."""
     return wf.invoiced(city, fee_year, text_errors=TEXT_ERRORS)
 
 
@@ -173,7 +173,11 @@ def WEGO_PAID(city, fee_year=None):
 
 @xw.func(category=CATEGORY)
 @xw.arg("city", ndim=2, doc=CITY_DOC)
-@xw.arg("as_of", ndim=2, doc="Optional date of the balance, e.g. 2017-12-31; blank: today.")
+@xw.arg(
+    "as_of",
+    ndim=2,
+    doc="Optional date of the balance, e.g. 2017-12-31, or a year (2017 means 31 December 2017); blank: today.",
+)
 def WEGO_BALANCE(city, as_of=None):
     """The member's balance in USD on a date: invoiced less credit notes less payments. Positive is owed; negative is the member's credit."""
     return wf.balance(city, as_of, text_errors=TEXT_ERRORS)
@@ -181,7 +185,7 @@ def WEGO_BALANCE(city, as_of=None):
 
 @xw.func(category=CATEGORY)
 @xw.arg("city", ndim=2, doc=CITY_DOC)
-@xw.arg("as_of", ndim=2, doc="Optional date, e.g. 2017-12-31; blank: today.")
+@xw.arg("as_of", ndim=2, doc="Optional date, e.g. 2017-12-31, or a year (2017 means 31 December 2017); blank: today.")
 def WEGO_ARREARS(city, as_of=None):
     """How many fee years of the member are unpaid past their due date, on a date."""
     return wf.arrears(city, as_of, text_errors=TEXT_ERRORS)
@@ -213,6 +217,14 @@ def invoice_fee_year(book: xw.Book):
     invoice_book(book)
 
 
+@xw.script
+def post_payments(book: xw.Book):
+    """Post the payments typed on the Post sheet to the ledger, all or nothing; posted rows get their receipt numbers, and a Posting sheet lists what was done or every row that could not be posted."""
+    from wego_xl.excel.writers import post_payments_book
+
+    post_payments_book(book)
+
+
 def refresh():
     """Classic Excel's RunPython entry point (no arguments): RunPython "import udfs; udfs.refresh()"."""
     from wego_xl.excel.writers import refresh_book
@@ -220,4 +232,9 @@ def refresh():
     refresh_book(xw.Book.caller())
 
 
-__all__ = [name for name in dir() if name.startswith("WEGO_")] + ["invoice_fee_year", "refresh", "refresh_roster"]
+__all__ = [name for name in dir() if name.startswith("WEGO_")] + [
+    "invoice_fee_year",
+    "post_payments",
+    "refresh",
+    "refresh_roster",
+]

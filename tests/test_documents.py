@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import edit_roster, require_program, run_cli
+from wego_xl.ledger.store import open_ledger
 from wego_xl.workbook.documents import REMINDER_STEPS, reminder_step
 from wego_xl.workbook.roster import SETTINGS_SHEET
 
@@ -50,6 +51,7 @@ def office(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     assert run_cli("init", folder, env=env).returncode == 0
     assert (folder / "templates" / "invoice.docx").exists()  # the Secretariat's copy to restyle
     set_settings(folder / "wego_roster.xlsx", BANK)
+    assert run_cli("ledger", "init", env=env).returncode == 0
     issued = run_cli("invoice", "--fee-year", 2017, "--issue-date", "2017-01-16", "--accept-unconfirmed", env=env)
     assert "WEGO-2017-001" in issued.stdout, issued.stderr
     paid = run_cli("pay", "Seoul", "4000", "--date", "2017-02-20", "--reference", "TT-77", env=env)
@@ -258,12 +260,12 @@ def test_settings_are_shown_and_set_and_added_to_an_older_roster(roster_copy, tm
 def test_invoices_take_their_payment_days_from_the_settings(roster_copy):
     env = {**os.environ, "WEGO_ROSTER": str(roster_copy)}
     assert run_cli("settings", "Payment days", "30", env=env).returncode == 0
+    assert run_cli("ledger", "init", env=env).returncode == 0
     out = run_cli("invoice", "--fee-year", 2017, "--issue-date", "2017-01-16", "--accept-unconfirmed", env=env)
     assert "WEGO-2017-001" in out.stdout, out.stderr
-    ledger = openpyxl.load_workbook(roster_copy.parent / "wego_ledger.xlsx")["Invoices"]
-    header = [c.value for c in ledger[1]]
-    due = ledger.cell(2, header.index("Due date") + 1).value
-    assert due.date() == dt.date(2017, 2, 15), due  # 30 days, not 60
+    [first] = [i for i in open_ledger(str(roster_copy.with_name("wego_ledger.db"))).load().invoices
+               if i.number == "WEGO-2017-001"]  # fmt: skip
+    assert first.due_date == dt.date(2017, 2, 15), first  # 30 days, not 60
 
 
 def test_a_misspelt_field_in_a_restyled_template_is_an_error_not_a_blank(office, tmp_path):

@@ -157,6 +157,7 @@ def test_the_statement_command_speaks_korean(tmp_path):
 
     env = {**os.environ, "WEGO_ROSTER": str(tmp_path / "wego_roster.xlsx")}
     assert run_cli("init", tmp_path, env=env).returncode == 0
+    assert run_cli("ledger", "init", env=env).returncode == 0
     assert run_cli("invoice", "--fee-year", 2017, "--issue-date", "2017-01-16", "--accept-unconfirmed",
                    env=env).stdout  # fmt: skip
     assert run_cli("pay", "서울", "4000", "--date", "2017-02-20", env=env).returncode == 0

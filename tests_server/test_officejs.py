@@ -4,6 +4,7 @@ refresh script on a JSON book, all through xlwings' own server code."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import shutil
 
 import openpyxl
@@ -207,14 +208,18 @@ def test_the_is_jsnull_workaround_applies():
 
 def test_the_invoicing_script_issues_into_the_ledger_beside_the_roster(roster_copy, monkeypatch):
     from tests.officejs import book_payload
-    from wego_xl.workbook.ledger import read_ledger
-    from wego_xl.workbook.roster import read_roster
+    from wego_xl.ledger.store import create_ledger, open_ledger
 
     edit_roster(roster_copy, {"Seoul": {"Population confirmed by": "Kim", "Confirmed on": None}})
     monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
     book = xw.Book(json=book_payload(xw.__version__, 2017))
+    with pytest.raises(Exception, match="no ledger at"):  # only `wego-xl ledger init` makes one
+        asyncio.run(xlwings.server.custom_scripts_call(udfs, "invoice_fee_year", typehint_to_value={xw.Book: book}))
+    location = str(roster_copy.with_name("wego_ledger.db"))
+    create_ledger(location)
+    book = xw.Book(json=book_payload(xw.__version__, 2017))
     asyncio.run(xlwings.server.custom_scripts_call(udfs, "invoice_fee_year", typehint_to_value={xw.Book: book}))
-    ledger = read_ledger(roster_copy.with_name("wego_ledger.xlsx"), read_roster(roster_copy))
+    ledger = open_ledger(location).load()
     assert ledger.invoices == []  # the April 2015 GDP is not confirmed: nothing billed on it...
     grid = next(a["values"] for a in book.json()["actions"] if a["func"] == "setValues")
     assert grid[0] == ["What", "Member or invoice", "Amount (USD) or reason"]
@@ -222,10 +227,14 @@ def test_the_invoicing_script_issues_into_the_ledger_beside_the_roster(roster_co
     from wego_xl.workbook.weo import confirm_edition
 
     confirm_edition(roster_copy, "April 2015", "Kim")
+    from wego_xl.workbook.settings import set_setting
+
+    set_setting(roster_copy, "Payment days", "30")  # the script takes the Settings' days, as the command does
     book = xw.Book(json=book_payload(xw.__version__, 2017))
     asyncio.run(xlwings.server.custom_scripts_call(udfs, "invoice_fee_year", typehint_to_value={xw.Book: book}))
-    ledger = read_ledger(roster_copy.with_name("wego_ledger.xlsx"), read_roster(roster_copy))
+    ledger = open_ledger(location).load()
     assert [(i.number, i.member_id) for i in ledger.invoices] == [("WEGO-2017-001", "W001")]  # ...then Seoul's
+    assert ledger.invoices[0].due_date == ledger.invoices[0].issue_date + dt.timedelta(days=30)  # Settings' days
 
 
 def test_the_refresh_script_writes_in_the_language_of_the_about_sheet(tmp_path, monkeypatch):
@@ -243,3 +252,42 @@ def test_the_refresh_script_writes_in_the_language_of_the_about_sheet(tmp_path, 
     grids = _grids(["Fees", "Checks"], actions)
     assert grids["Fees 2016"][0][:3] == ["회원 ID", "영문 명칭", "한글 명칭"] and grids["Checks"][0][0] == "구분"
     assert grids["Summary"][0][0].startswith("WeGO 회비, 2016년도")
+
+
+def _post_book(rows: list[list]) -> xw.Book:
+    from tests.officejs import book_payload
+
+    payload = book_payload(xw.__version__, 2017)
+    header = ["Date received", "Member", "Amount (USD)", "Bank charges (USD)", "Bank reference", "Invoice number",
+              "Note", "Receipt"]  # fmt: skip
+    payload["sheets"].append({"name": "Post", "values": [header, *rows], "pictures": [], "tables": []})
+    return xw.Book(json=payload)
+
+
+def test_the_posting_script_posts_typed_payments_all_or_nothing(roster_copy, monkeypatch):
+    """The Post sheet through xlwings Server: dates arrive as Office.js day numbers; a bad row
+    stops every row, naming it; good rows get their receipt numbers written back."""
+    from wego_xl.ledger.store import create_ledger, open_ledger
+
+    monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
+    location = str(roster_copy.with_name("wego_ledger.db"))
+    create_ledger(location)
+    day = 42795  # 2017-03-01 as Excel counts
+    bad = _post_book([[day, "Seoul", 4000, None, "KEB-1", None, None, None],
+                      [day, "Atlantis", 100, None, None, None, None, None],
+                      [day, "Seoul", "1.250", None, None, None, None, None]])  # fmt: skip
+    with pytest.raises(Exception, match="cannot be posted"):
+        asyncio.run(xlwings.server.custom_scripts_call(udfs, "post_payments", typehint_to_value={xw.Book: bad}))
+    assert open_ledger(location).load().payments == []
+    shown = [a["values"] for a in bad.json()["actions"] if a["func"] == "setValues"]
+    assert any("row 3, column 'Member'" in str(v) for v in shown) and any(
+        "row 4, column 'Amount (USD)'" in str(v) and "'1.250'" in str(v) for v in shown
+    )
+    good = _post_book([[day, "Seoul", 4000, None, "KEB-1", None, None, None],
+                       [day + 1, "서울", "2,500.50", 25, None, None, "second", None]])  # fmt: skip
+    asyncio.run(xlwings.server.custom_scripts_call(udfs, "post_payments", typehint_to_value={xw.Book: good}))
+    book = open_ledger(location).load()
+    assert [(p.receipt, p.date, str(p.amount)) for p in book.payments] == [
+        ("R-2017-001", dt.date(2017, 3, 1), "4000.00"), ("R-2017-002", dt.date(2017, 3, 2), "2500.50")]  # fmt: skip
+    written = [a["values"] for a in good.json()["actions"] if a["func"] == "setValues"]
+    assert [["R-2017-001"]] in written and [["R-2017-002"]] in written

@@ -656,8 +656,9 @@ def confirm(city: str | None, population: bool, gdp_edition: str | None, by: str
 
 
 LEDGER_OPTION = click.option(
-    "--ledger", "ledger_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Ledger workbook (default: $WEGO_LEDGER, else wego_ledger.xlsx beside the roster).",
+    "--ledger", "ledger_file", default=None,
+    help="The ledger: a path (wego_ledger.db) or a database URL (postgresql+psycopg://...). "
+         "Default: $WEGO_LEDGER, else wego_ledger.db beside the roster.",
 )  # fmt: skip
 
 
@@ -669,13 +670,19 @@ def _date_option(value: str | None, name: str) -> Any:
     return read_date(value, name) or dt.date.today()
 
 
-def _ledger(roster_file: Path | None, ledger_file: Path | None) -> tuple[Any, Path, Any]:
-    from .workbook.ledger import ledger_path, read_ledger
+def _store(roster_file: Path | None, ledger_file: str | None) -> tuple[Any, Any]:
+    """The roster and the ledger (which must exist: only 'wego-xl ledger init' makes one)."""
+    from .ledger.store import ledger_location, open_ledger
     from .workbook.roster import load_roster
 
     roster = load_roster(roster_file)
-    path = ledger_path(roster.path, ledger_file)
-    return roster, path, read_ledger(path, roster)
+    return roster, open_ledger(ledger_location(roster.path, ledger_file))
+
+
+def _by(via: str) -> Any:
+    from .ledger.service import actor
+
+    return actor(f"wego-xl {via}")
 
 
 @main.command()
@@ -690,33 +697,34 @@ def _ledger(roster_file: Path | None, ledger_file: Path | None) -> tuple[Any, Pa
 @JSON_OPTION
 def invoice(
     fee_year: str, issue_date: str | None, due_days: int | None, accept_unconfirmed: bool,
-    roster_file: Path | None, ledger_file: Path | None, dry_run: bool, as_json: bool,
+    roster_file: Path | None, ledger_file: str | None, dry_run: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Issue one invoice per member that owes a fee for FEE_YEAR, with complete inputs.
 
-    Numbered WEGO-YYYY-NNN, never reused, frozen with the basis of the fee. Members with
-    missing or doubtful inputs are listed and skipped, never invoiced at 0. Running it again
-    issues nothing twice; a member whose data changed since its invoice is reported (the fix:
-    wego-xl credit, then invoice again). Exit 1 when members were skipped.
+    Numbered WEGO-YYYY-NNN by the ledger, never reused, frozen with the basis of the fee.
+    Members with missing or doubtful inputs are listed and skipped, never invoiced at 0.
+    Running it again (or twice at once) issues nothing twice; a member whose data changed
+    since its invoice is reported (the fix: wego-xl credit, then invoice again). Exit 1 when
+    members were skipped.
     """
+    from .ledger.service import issue_invoices
     from .rules.inputs import read_fee_year
-    from .workbook.ledger import issue_invoices
     from .workbook.settings import payment_days
 
     year = read_fee_year(fee_year)
-    roster, path, book = _ledger(roster_file, ledger_file)
+    roster, store = _store(roster_file, ledger_file)
     if due_days is not None and not 1 <= due_days <= 365:
         raise UserError(f"--due-days must be from 1 to 365, got {due_days}")
     plan = issue_invoices(
-        roster, book, year, _date_option(issue_date, "--issue-date"), due_days or payment_days(roster.settings),
-        accept_unconfirmed=accept_unconfirmed, dry_run=dry_run,
+        store, roster, year, _date_option(issue_date, "--issue-date"), due_days or payment_days(roster.settings),
+        by=_by("invoice"), accept_unconfirmed=accept_unconfirmed, dry_run=dry_run,
     )  # fmt: skip
     new, skipped, changed, already = plan.new, plan.skipped, plan.changed, plan.already
     total = sum(r["Amount (USD)"] for r in new)
     if as_json:
         _emit(
             {
-                "ledger": str(path),
+                "ledger": store.shown,
                 "issued": [r["Invoice number"] for r in new],
                 "total": str(total),
                 "skipped": skipped,
@@ -727,7 +735,7 @@ def invoice(
         )
     else:
         verb = "issued" if not dry_run else "would be issued (dry run)"
-        click.echo(f"{len(new)} invoice(s) for {year} {verb}, {total:,.2f} USD, in {path}")
+        click.echo(f"{len(new)} invoice(s) for {year} {verb}, {total:,.2f} USD, in {store.shown}")
         for r in new:
             click.echo(
                 f"  {r['Invoice number']}: {r['English name'] or r['Korean name']}, {r['Amount (USD)']:,.2f} USD"
@@ -747,46 +755,29 @@ def invoice(
 @click.argument("city")
 @click.argument("amount")
 @click.option("--date", "date", default=None, help="The date the money arrived (default: today).")
-@click.option("--reference", default="", help="The bank's reference of the transfer.")
+@click.option("--reference", default="", help="The bank's reference of the transfer (recorded once only).")
 @click.option("--invoice", "invoice_number", default="", help="The invoice the payment is for, if it says.")
 @click.option("--bank-charges", default="0", help="Bank charges in USD, for the record.")
+@click.option("--note", default="", help="A note kept with the payment.")
 @ROSTER_OPTION
 @LEDGER_OPTION
 def pay(
-    city: str, amount: str, date: str | None, reference: str, invoice_number: str, bank_charges: str,
-    roster_file: Path | None, ledger_file: Path | None,
+    city: str, amount: str, date: str | None, reference: str, invoice_number: str, bank_charges: str, note: str,
+    roster_file: Path | None, ledger_file: str | None,
 ) -> None:  # fmt: skip
-    """Record a payment of AMOUNT USD from CITY; it settles the invoice it names, then the oldest."""
-    import datetime as dt
+    """Record a payment of AMOUNT USD from CITY; it settles the invoice it names, then the oldest.
 
-    from .rules.ledger import ZERO, next_number, usd
-    from .workbook.ledger import write_records
+    AMOUNT as 7000, 7,000 or 7000.50: a dot for decimals, commas or nothing between
+    thousands (7.000 and 7000,50 are refused: they read two ways).
+    """
+    from .ledger.service import PaymentInput, record_payment
 
-    roster, path, book = _ledger(roster_file, ledger_file)
-    member = roster.find(city)
-    money, charges, received = usd(amount), usd(bank_charges), _date_option(date, "--date")
-    if money <= ZERO:
-        raise UserError(f"the amount must be more than 0 USD, got {amount}")
-    if received > dt.date.today():
-        raise UserError(f"--date {received} is in the future")
-    if reference and reference in book.bank_references:
-        raise UserError(f"the bank reference {reference!r} is already recorded: the same transfer twice?")
-    if invoice_number and invoice_number not in {i.number for i in book.invoices if i.member_id == member.member_id}:
-        raise UserError(f"{member.display_name} has no invoice {invoice_number}")
-    receipt = next_number("R", received.year, [p.receipt for p in book.payments])
-    record = {
-        "Receipt": receipt,
-        "Date received": received,
-        "Member": member.member_id,
-        "Amount (USD)": money,
-        "Bank charges (USD)": charges,
-        "Bank reference": reference or None,
-        "Invoice number": invoice_number or None,
-    }
-    book = write_records(path, roster, command="pay", payments=[record])
+    roster, store = _store(roster_file, ledger_file)
+    given = PaymentInput(city, amount, date, bank_charges, reference, invoice_number, note)
+    done = record_payment(store, roster, given, by=_by("pay"))
+    p = done.payment
     click.echo(
-        f"{receipt}: {money:,.2f} USD from {member.display_name} on {received}; "
-        f"balance now {book.replay().balance(member.member_id):,.2f} USD"
+        f"{p.receipt}: {p.amount:,.2f} USD from {done.member_name} on {p.date}; balance now {done.balance:,.2f} USD"
     )
 
 
@@ -798,37 +789,37 @@ def pay(
 @ROSTER_OPTION
 @LEDGER_OPTION
 def credit(
-    invoice_number: str, amount: str, reason: str, date: str | None, roster_file: Path | None, ledger_file: Path | None
+    invoice_number: str, amount: str, reason: str, date: str | None, roster_file: Path | None, ledger_file: str | None
 ) -> None:
-    """Issue a credit note against INVOICE_NUMBER: the only way an invoice changes."""
-    from .rules.ledger import ZERO, usd
-    from .workbook.ledger import new_credit_number, write_records
+    """Issue a credit note against INVOICE_NUMBER: the only way what an invoice asks changes."""
+    from .ledger.service import issue_credit
 
-    roster, path, book = _ledger(roster_file, ledger_file)
-    target = next((i for i in book.invoices if i.number == invoice_number), None)
-    if target is None:
-        raise UserError(f"no invoice {invoice_number} in {path.name}")
-    money = usd(amount)
-    left = book.replay().invoices[invoice_number].net
-    if money <= ZERO or money > left:
-        raise UserError(
-            f"the credit must be more than 0 and at most {left:,.2f} USD (what {invoice_number} asks), got {amount}"
-        )
-    if not reason.strip():
-        raise UserError("say why: --reason")
-    on = _date_option(date, "--date")
-    if on < target.issue_date:
-        raise UserError(f"--date {on} is before {invoice_number} was issued ({target.issue_date})")
-    number = new_credit_number(book, target.fee_year)
-    record = {
-        "Credit note": number,
-        "Invoice number": invoice_number,
-        "Amount (USD)": money,
-        "Reason": reason.strip(),
-        "Date": on,
-    }
-    write_records(path, roster, command="credit", credits=[record])
-    click.echo(f"{number}: {money:,.2f} USD credited on {invoice_number} ({reason.strip()})")
+    _, store = _store(roster_file, ledger_file)
+    on = _date_option(date, "--date") if date else None
+    note, left = issue_credit(store, invoice_number, amount, reason, by=_by("credit"), date=on)
+    click.echo(
+        f"{note.number}: {note.amount:,.2f} USD credited on {invoice_number} ({note.reason}); "
+        f"it now asks {left:,.2f} USD"
+    )
+
+
+@main.command()
+@click.argument("receipt")
+@click.option("--reason", required=True, help='Why, e.g. "typed twice" or "returned by the bank".')
+@click.option("--date", "date", default=None, help="The void's date (default: today).")
+@ROSTER_OPTION
+@LEDGER_OPTION
+def void(receipt: str, reason: str, date: str | None, roster_file: Path | None, ledger_file: str | None) -> None:
+    """Take back a recorded payment (RECEIPT, e.g. R-2017-004): a new entry naming who and
+    why; the payment stays in the ledger as recorded and its receipt number is never reused."""
+    from .ledger.service import void_payment
+
+    _, store = _store(roster_file, ledger_file)
+    on = _date_option(date, "--date") if date else None
+    done, payment = void_payment(store, receipt, reason, by=_by("void"), date=on)
+    click.echo(
+        f"{done.number}: {payment.receipt} ({payment.amount:,.2f} USD) taken back on {done.date} ({done.reason})"
+    )
 
 
 @main.command()
@@ -836,28 +827,23 @@ def credit(
 @ROSTER_OPTION
 @LEDGER_OPTION
 @JSON_OPTION
-def balances(as_of: str | None, roster_file: Path | None, ledger_file: Path | None, as_json: bool) -> None:
+def balances(as_of: str | None, roster_file: Path | None, ledger_file: str | None, as_json: bool) -> None:
     """Each member's billed, credited, paid and balance, with years in arrears; they reconcile."""
-    from .workbook.ledger import BALANCES, report_tables
+    from .ledger.views import BALANCES, report_tables
 
-    roster, path, book = _ledger(roster_file, ledger_file)
+    roster, store = _store(roster_file, ledger_file)
+    book = store.load()
     day = _date_option(as_of, "--as-of")
     ledger = book.replay(day)
-    columns, rows = report_tables(roster, ledger)[BALANCES]
-    check = _reconcile(book, ledger)
+    names = {m.member_id: m.display_name for m in roster.members}
+    columns, rows = report_tables(names, ledger)[BALANCES]
+    check = _reconcile(ledger)
     if as_json:
-        _emit(
-            {
-                "as_of": day.isoformat(),
-                "balances": [dict(zip(columns, r, strict=True)) for r in rows],
-                **check,
-                "problems": [str(p) for p in book.problems],
-            }
-        )
+        _emit({"as_of": day.isoformat(), "balances": [dict(zip(columns, r, strict=True)) for r in rows], **check})
     else:
         _console().print(
             _table(
-                f"Balances on {day} ({path.name})",
+                f"Balances on {day} ({store.shown})",
                 tuple(columns),
                 [[str(v) if not isinstance(v, float) else f"{v:,.2f}" for v in r] for r in rows],
             )
@@ -866,13 +852,11 @@ def balances(as_of: str | None, roster_file: Path | None, ledger_file: Path | No
             f"Invoiced {check['invoiced']} - credited {check['credited']} - paid {check['paid']} = "
             f"{check['outstanding']} USD = the sum of the balances: {'reconciled' if check['reconciled'] else 'NOT RECONCILED'}"
         )
-        for p in book.problems:
-            click.echo(f"problem: {p}")
-    if book.problems or not check["reconciled"]:
+    if not check["reconciled"]:
         sys.exit(1)
 
 
-def _reconcile(book: Any, ledger: Any) -> dict[str, Any]:
+def _reconcile(ledger: Any) -> dict[str, Any]:
     from .rules.ledger import ZERO
 
     invoiced = sum((s.invoice.amount for s in ledger.invoices.values()), ZERO)
@@ -895,22 +879,21 @@ def _reconcile(book: Any, ledger: Any) -> dict[str, Any]:
 @LEDGER_OPTION
 @LANG_OPTION
 def statement(
-    city: str, as_of: str | None, roster_file: Path | None, ledger_file: Path | None, language: str | None
+    city: str, as_of: str | None, roster_file: Path | None, ledger_file: str | None, language: str | None
 ) -> None:
     """A member's statement for the year up to a date: opening balance, invoices, credit notes,
-    payments, closing balance (USD; negative is the member's credit)."""
+    payments, voids, closing balance (USD; negative is the member's credit)."""
     import datetime as dt
 
     from .messages import say
-    from .rules.ledger import statement as account
     from .workbook.report import display_width
 
-    roster, _, book = _ledger(roster_file, ledger_file)
+    roster, store = _store(roster_file, ledger_file)
     lang = language or roster.language
     member = roster.find(city)
     day = _date_option(as_of, "--as-of")
     start = dt.date(day.year, 1, 1)
-    found = account(book.invoices, book.credits, book.payments, member.member_id, start, day)
+    found = store.load(member_id=member.member_id).statement(member.member_id, start, day)
 
     def row(when: dt.date, text: str, amount: Any) -> str:  # Hangul takes two columns on a terminal
         return f"  {when}  {text}{' ' * max(1, 60 - display_width(text))}{amount:>14,.2f}"
@@ -928,10 +911,174 @@ def statement(
         elif line.kind == "credit":
             text = say("document.line_credit", lang, number=record.number, invoice=record.invoice)
             text += f": {record.reason}" if record.reason else ""
+        elif line.kind == "void":
+            text = say("document.line_void", lang, number=record.number, receipt=record.receipt)
+            text += f": {record.reason}"
         else:
             text = say("document.line_payment", lang, receipt=record.receipt)
         click.echo(row(line.date, text, line.amount))
     click.echo(row(day, f"{say('document.closing', lang)} (USD)", found.closing))
+
+
+@main.group("ledger")
+def ledger_group() -> None:
+    """The dues ledger, finance's book of record (a database): make it, check it, show it,
+    post typed payments to it."""
+
+
+@ledger_group.command("init")
+@click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Import a workbook ledger of earlier versions (wego_ledger.xlsx) into the new ledger.")  # fmt: skip
+@ROSTER_OPTION
+@LEDGER_OPTION
+def ledger_init(from_file: Path | None, roster_file: Path | None, ledger_file: str | None) -> None:
+    """Make the ledger (once): wego_ledger.db beside the roster, or --ledger PATH or URL.
+
+    With --from, every invoice, credit note and payment of the workbook is posted, and the
+    import is committed only if numbers, amounts and balances come out identical.
+    """
+    from .ledger.legacy import import_workbook, read_ledger, refuse_problems
+    from .ledger.store import create_ledger, ledger_location
+    from .workbook.roster import load_roster
+
+    roster = load_roster(roster_file)
+    location = ledger_location(roster.path, ledger_file)
+    legacy = read_ledger(from_file, roster) if from_file else None
+    if legacy is not None:
+        refuse_problems(legacy)  # before anything is made
+    store = create_ledger(location)
+    if legacy is None:
+        click.echo(f"ledger made: {store.shown}")
+        return
+    try:
+        book = import_workbook(store, legacy, _by("ledger init --from"))
+    except Exception:
+        _discard(location)
+        raise
+    click.echo(
+        f"ledger made: {store.shown}, with {len(book.invoices)} invoice(s), {len(book.credits)} credit note(s) and "
+        f"{len(book.payments)} payment(s) from {from_file}: numbers, amounts and balances identical"
+    )
+
+
+def _discard(location: str) -> None:
+    """A ledger file made by a failed import is removed (nothing half-made stays)."""
+    from .ledger.store import is_url
+
+    if not is_url(location):
+        Path(location).unlink(missing_ok=True)
+
+
+@ledger_group.command("upgrade")
+@ROSTER_OPTION
+@LEDGER_OPTION
+def ledger_upgrade(roster_file: Path | None, ledger_file: str | None) -> None:
+    """Bring the ledger's tables to this version of wego-xl (its migrations, in order)."""
+    from .ledger.store import head_revision, ledger_location, upgrade_ledger
+    from .workbook.roster import load_roster
+
+    store = upgrade_ledger(ledger_location(load_roster(roster_file).path, ledger_file))
+    click.echo(f"{store.shown}: at version {head_revision()}")
+
+
+@ledger_group.command("verify")
+@ROSTER_OPTION
+@LEDGER_OPTION
+@JSON_OPTION
+def ledger_verify(roster_file: Path | None, ledger_file: str | None, as_json: bool) -> None:
+    """Prove the ledger: recompute the SHA-256 chain of every entry, look for missing
+    numbers, and check the invariants (credits within invoices, allocations within invoices,
+    one live invoice per member and fee year, balances that reconcile). Exit 1 on a finding,
+    naming the first entry changed or removed."""
+    from .ledger.verify import verify
+
+    _, store = _store(roster_file, ledger_file)
+    found = verify(store)
+    if as_json:
+        _emit({"ledger": store.shown, "entries": found.entries, "ok": found.ok, "findings": found.findings,
+               **found.totals})  # fmt: skip
+    else:
+        for finding in found.findings:
+            click.echo(f"FOUND: {finding}")
+        if found.ok:
+            click.echo(
+                f"{store.shown}: {found.entries} entries, chain whole, no number missing, invariants hold; "
+                f"invoiced {found.totals['invoiced']}, credited {found.totals['credited']}, paid "
+                f"{found.totals['paid']}, outstanding {found.totals['outstanding']} USD"
+            )
+    if not found.ok:
+        sys.exit(1)
+
+
+@ledger_group.command("log")
+@click.option("--member", "member_name", default=None, help="Only this member's entries (name or id).")
+@click.option("--from", "from_date", default=None, help="Only entries posted on or after this date.")
+@ROSTER_OPTION
+@LEDGER_OPTION
+@JSON_OPTION
+def ledger_log(
+    member_name: str | None, from_date: str | None, roster_file: Path | None, ledger_file: str | None, as_json: bool
+) -> None:
+    """The audit trail: every entry, when, by whom, through which command, and its hash."""
+    from .ledger.verify import trail
+
+    roster, store = _store(roster_file, ledger_file)
+    member_id = roster.find(member_name).member_id if member_name else None
+    since = _date_option(from_date, "--from") if from_date else None
+    rows = trail(store, member_id=member_id, since=since)
+    if as_json:
+        _emit(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['seq']:>6}  {r['posted_at'][:19]}  {r['kind']:<11} {r['number']:<16} {r['member_id']:<6} "
+                   f"{r['posted_by']} ({r['command']})  {r['hash'][:12]}")  # fmt: skip
+    click.echo(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
+
+
+@ledger_group.command("export")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The view workbook to write (default: wego_ledger_view.xlsx beside the roster).")  # fmt: skip
+@click.option("--as-of", default=None, help="The date of the view (default: today).")
+@ROSTER_OPTION
+@LEDGER_OPTION
+def ledger_export(out: Path | None, as_of: str | None, roster_file: Path | None, ledger_file: str | None) -> None:
+    """Write the ledger's view workbook: Invoices, Credit notes, Payments, Voids, Allocations,
+    Balances, Aging and Collections. A view: edits there change nothing."""
+    from .ledger.views import VIEW_NAME, write_view
+
+    roster, store = _store(roster_file, ledger_file)
+    target = out or roster.path.with_name(VIEW_NAME)
+    written = write_view(roster, store.load(), target, _date_option(as_of, "--as-of"))
+    click.echo(f"written: {written}")
+
+
+@ledger_group.command("post")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@ROSTER_OPTION
+@LEDGER_OPTION
+def ledger_post(file: Path, roster_file: Path | None, ledger_file: str | None) -> None:
+    """Post the payments typed on the Post sheet of FILE, all or nothing: every bad row is
+    named and nothing is posted; posted rows get their receipt numbers. A FILE that does
+    not exist is made, with an empty Post sheet to type into."""
+    from .ledger.service import PostingError, post_payments
+    from .ledger.views import mark_posted, new_post_workbook, typed_rows
+
+    if not file.exists():
+        new_post_workbook(file)
+        click.echo(f"made {file}: type the payments on its Post sheet, then run this again")
+        return
+    roster, store = _store(roster_file, ledger_file)
+    rows = typed_rows(file)
+    try:
+        posted = post_payments(store, roster, rows, by=_by("ledger post"))
+    except PostingError as exc:
+        for problem in exc.problems:
+            click.echo(f"not posted: {problem}", err=True)
+        raise UserError(f"{len(exc.problems)} row(s) of {file.name} cannot be posted, so none was") from None
+    mark_posted(file, {typed.row: p.receipt for typed, p in zip(rows, posted)})
+    for typed, p in zip(rows, posted):
+        click.echo(f"row {typed.row}: {p.receipt}, {p.amount:,.2f} USD from {p.member_id} on {p.date}")
+    click.echo(f"{len(posted)} payment(s) posted from {file.name}")
 
 
 @main.command()
@@ -987,7 +1134,7 @@ def settings(name: str | None, value: str | None, roster_file: Path | None) -> N
 def documents(
     fee_year: str, kinds: tuple[str, ...], out: Path, as_of: str | None, templates: Path | None, pdf: bool,
     replace: bool, members: tuple[str, ...], language: str | None, roster_file: Path | None,
-    ledger_file: Path | None, as_json: bool,
+    ledger_file: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Write invoices, statements and reminders for the members invoiced for FEE_YEAR, in two
     languages (--lang first), from the ledger and the roster's Settings sheet.
@@ -998,7 +1145,8 @@ def documents(
     from .rules.inputs import read_fee_year
     from .workbook.documents import KINDS, to_pdf, write_documents
 
-    roster, _, book = _ledger(roster_file, ledger_file)
+    roster, store = _store(roster_file, ledger_file)
+    book = store.load()
     year = read_fee_year(fee_year)
     day = _date_option(as_of, "--as-of")
     run = write_documents(roster, book, year, kinds or KINDS, out, language=language or roster.language, as_of=day,

@@ -256,6 +256,14 @@ Sub invoice_fee_year(book)
     #End If
 End Sub
 
+Sub post_payments(book)
+    #If App = "Microsoft Excel" Then
+        XLPy.CallUDF "udfs", "post_payments", Array(book), ThisWorkbook, Application.Caller
+    #Else
+        XLPy.CallUDF "udfs", "post_payments", Array(book)
+    #End If
+End Sub
+
 Sub refresh_roster(book)
     #If App = "Microsoft Excel" Then
         XLPy.CallUDF "udfs", "refresh_roster", Array(book), ThisWorkbook, Application.Caller

@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.defined_name import DefinedName
 
 from wego_xl.excel.worksheet import failed_count_formula
+from wego_xl.ledger.views import POST_SHEET, write_post_sheet
 from wego_xl.workbook.package import SHIPPED_FINANCE
 from wego_xl.workbook.saving import save_new
 from wego_xl.workbook.xlsx import write_cell
@@ -159,6 +160,12 @@ def calculator_sheet(wb) -> None:
         ws.column_dimensions[col].width = width
 
 
+def post_sheet(wb) -> None:
+    """The Post sheet: payments typed here are posted to the ledger, all or nothing, by the
+    post_payments script (or wego-xl ledger post FILE), which writes each receipt number."""
+    write_post_sheet(wb.create_sheet(POST_SHEET))
+
+
 def build(out: Path = SHIPPED_FINANCE, bas_dir: Path = HERE) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         template = quickstart_template(Path(tmp))
@@ -167,6 +174,7 @@ def build(out: Path = SHIPPED_FINANCE, bas_dir: Path = HERE) -> Path:
         fees_sheet(wb)
         calculator_sheet(wb)
         ledger_sheet(wb)
+        post_sheet(wb)
         target = save_new(wb, out)
     (bas_dir / f"{NAME}_udfs.bas").write_text(vba_module_text("udfs", f"{NAME}.xlsm"), encoding="utf-8")
     return target

@@ -18,14 +18,15 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from ..errors import InputError, MissingDataError, WegoError
+from ..ledger.store import books, ledger_location
 from ..messages import read_language
 from ..rules.dates import read_date
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
 from ..rules.history import standing_on
-from ..rules.inputs import error_code, is_blank, read_amount, read_fee_year, read_name
+from ..rules.inputs import FIRST_YEAR, LAST_YEAR, error_code, is_blank, read_amount, read_fee_year, read_name
+from ..rules.ledger import LedgerBook
 from ..rules.membership import MembershipType
 from ..workbook.assessment import assess, membership_doubt, obligation
-from ..workbook.ledger import LedgerBook, ledger_path, load_ledger
 from ..workbook.roster import Member, Roster, load_roster
 from .ranges import Arg, CellResults, broadcast_shape, per_cell, read_amounts
 
@@ -360,12 +361,19 @@ def explain(city: Any, fee_year: Any, language: Any = None, *, text_errors: bool
 
 
 def _ledger() -> LedgerBook:
-    roster = _roster()
-    return load_ledger(ledger_path(roster.path), roster)
+    """The ledger beside the roster (or $WEGO_LEDGER), warm until an entry is posted; a
+    missing ledger is an error naming where it was looked for, never a 0."""
+    return books.book(ledger_location(_roster().path))
 
 
 def _as_of(value: Any) -> dt.date:
-    """A date cell (a date, an Excel day number, or text 2017-03-31); blank: today."""
+    """A date cell (a date, an Excel day number, or text 2017-03-31); a year (2017) is 31
+    December of that year, never day 2017 of Excel's calendar; blank: today."""
+    whole = isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
+    if whole and FIRST_YEAR <= value <= LAST_YEAR:
+        return dt.date(int(value), 12, 31)
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 4:
+        return dt.date(int(value.strip()), 12, 31)
     return read_date(value, "as-of", day_numbers=True) or dt.date.today()
 
 

@@ -10,15 +10,17 @@ the workbook stays as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import FileError
+from ..errors import FileError, WegoError
+from ..ledger.store import LedgerError, LedgerStore, is_url, ledger_location, open_ledger
 from ..messages import say
+from ..rules.dates import from_excel_day
 from ..rules.inputs import read_fee_year
-from ..workbook.ledger import LedgerBook, invoiced_in, ledger_path, read_ledger, write_reports
 from ..workbook.report import Report, build_report, check_report_sheet_names, report_sheet_names
 from ..workbook.roster import Roster, load_roster, read_roster
 from ..workbook.saving import SaveResult, WorkbookUpdate
@@ -95,8 +97,8 @@ def refresh_book(book, fee_year: object | None = None) -> Report:
     """Assess every member and write Summary, Fees YYYY and Checks into ``book``."""
     year = fee_year if fee_year is not None else fee_year_of(book)
     roster = load_roster()
-    ledger = _ledger_of(roster)
-    invoiced = invoiced_in(ledger, read_fee_year(year)) if ledger else None
+    store = _ledger_of(roster)
+    invoiced = store.load().invoiced_in(read_fee_year(year)) if store else None
     report = build_report(roster, year, invoiced=invoiced)  # in the About sheet's Language
     write_report_book(book, report)
     return report
@@ -175,50 +177,108 @@ def refresh_file(
     names = set(report_sheet_names(year))
     with WorkbookUpdate(source, command="refresh", replaces=names, out=out, before_replace=before_replace) as update:
         roster = read_roster(update.source)
-        book = _ledger_of(roster)
-        invoiced = invoiced_in(book, year) if book else None
+        store = _ledger_of(roster)
+        book = store.load() if store else None
+        invoiced = book.invoiced_in(year) if book else None
         report = build_report(roster, year, progress=progress, invoiced=invoiced, language=language)
         wb = update.open()
         write_report_openpyxl(wb, report)
         saved = update.save(wb, dry_run=dry_run)
-    if book is not None and book.invoices and not dry_run:
-        write_reports(book.path, roster)  # the ledger's Balances, Aging, Collections, Allocations
+    if book is not None and book.invoices and not dry_run and out is None:
+        from ..ledger.views import VIEW_NAME, write_view
+
+        write_view(roster, book, source.with_name(VIEW_NAME), dt.date.today())  # the ledger's view, beside
     return report, saved
 
 
-def _ledger_of(roster: Roster) -> LedgerBook | None:
-    """The roster's ledger, if there is one (none beside the packaged roster)."""
+def _ledger_of(roster: Roster) -> LedgerStore | None:
+    """The roster's ledger, if it has one (none beside the packaged roster, none made yet)."""
     try:
-        path = ledger_path(roster.path)
-    except FileError:
+        location = ledger_location(roster.path)
+    except LedgerError:
         return None
-    return read_ledger(path, roster) if path.exists() else None
+    if not is_url(location) and not Path(location).exists():
+        return None
+    return open_ledger(location)
 
 
 INVOICING_SHEET = "Invoicing"
 
 
-def invoice_book(book: Any, fee_year: object | None = None) -> Any:
+def invoice_book(book: Any, fee_year: object | None = None, user: str | None = None) -> Any:
     """The invoicing run from Excel: issue the fee year's invoices into the ledger beside the
     roster (inputs nobody confirmed are skipped, as the command does without
-    --accept-unconfirmed) and write what was done on an Invoicing sheet of ``book``."""
-    from ..workbook.ledger import issue_invoices
+    --accept-unconfirmed), due after the Settings sheet's Payment days, and write what was
+    done on an Invoicing sheet of ``book``."""
+    from ..ledger.service import actor, issue_invoices
+    from ..workbook.settings import payment_days
 
     year = read_fee_year(fee_year if fee_year is not None else fee_year_of(book))
     roster = load_roster()
-    ledger = _ledger_of(roster)
-    if ledger is None:
-        ledger = read_ledger(ledger_path(roster.path), roster)
-    plan = issue_invoices(roster, ledger, year, dt.date.today())
+    store = open_ledger(ledger_location(roster.path))
+    plan = issue_invoices(store, roster, year, dt.date.today(), payment_days(roster.settings),
+                          by=actor("Excel script invoice_fee_year", user))  # fmt: skip
     rows: list[list[Any]] = [["What", "Member or invoice", "Amount (USD) or reason"]]
     rows += [["issued", r["Invoice number"], float(r["Amount (USD)"])] for r in plan.new]
     rows += [["skipped", who, why] for who, why in plan.skipped.items()]
     rows += [["changed since invoiced", who, what] for who, what in plan.changed.items()]
     rows += [["stands as issued", number, None] for number in plan.already]
-    names = [s.name for s in book.sheets]
-    if INVOICING_SHEET in names:
-        book.sheets[INVOICING_SHEET].delete()
-    ws = book.sheets.add(INVOICING_SHEET, after=book.sheets[len(book.sheets) - 1])
-    ws["A1"].value = [[excel_text(v) for v in row] for row in rows]
-    ws.range((1, 1), (1, 3)).font.bold = True
+    _replace_sheet(book, INVOICING_SHEET, rows)
     return plan
+
+
+def _replace_sheet(book: Any, name: str, rows: list[list[Any]]) -> Any:
+    names = [s.name for s in book.sheets]
+    if name in names:
+        book.sheets[name].delete()
+    ws = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+    ws["A1"].value = [[excel_text(v) for v in row] for row in rows]
+    ws.range((1, 1), (1, len(rows[0]))).font.bold = True
+    return ws
+
+
+POSTING_SHEET = "Posting"
+
+
+def post_payments_book(book: Any, user: str | None = None) -> list[Any]:
+    """The posting run from Excel: post the payments typed on the Post sheet of ``book`` all or
+    nothing, write each posted row's receipt number in its Receipt column, and list what was
+    done (or every bad row, with nothing posted) on a Posting sheet."""
+    from ..ledger.service import POST_COLUMNS, PostingError, actor, post_payments
+    from ..ledger.views import POST_SHEET, RECEIPT, rows_of
+
+    if POST_SHEET not in [s.name for s in book.sheets]:
+        raise LedgerError(f"this workbook has no {POST_SHEET} sheet: add one with the columns "
+                          + ", ".join([*POST_COLUMNS, RECEIPT]))  # fmt: skip
+    ws = book.sheets[POST_SHEET]
+    grid = ws.used_range.options(ndim=2).value or [[]]
+    header = [str(h).strip() if h is not None else "" for h in grid[0]]
+    missing = [c for c in ("Date received", "Member", "Amount (USD)") if c not in header]
+    if missing:
+        raise LedgerError(f"the {POST_SHEET} sheet has no column {missing[0]!r} in its first row: restore its header")
+    if RECEIPT not in header:
+        header.append(RECEIPT)
+        ws.range((1, len(header))).value = RECEIPT
+    records = []
+    for r, values in enumerate(grid[1:], start=2):
+        rec = {h: (values[i] if i < len(values) else None) for i, h in enumerate(header) if h}
+        day = rec.get("Date received")
+        if isinstance(day, (int, float)) and not isinstance(day, bool):  # Office.js sends a date as its day number
+            with contextlib.suppress(WegoError):  # not a day number: the posting names the cell
+                rec["Date received"] = from_excel_day(day)
+        if any(v not in (None, "") for v in rec.values()):
+            records.append((r, rec))
+    rows = rows_of(records, book.name)
+    store = open_ledger(ledger_location(load_roster().path))
+    try:
+        posted = post_payments(store, load_roster(), rows, by=actor("Excel script post_payments", user))
+    except PostingError as exc:
+        _replace_sheet(book, POSTING_SHEET, [["Not posted: nothing was posted"]] + [[str(p)] for p in exc.problems])
+        raise
+    column = header.index(RECEIPT) + 1
+    for typed, payment in zip(rows, posted):
+        ws.range((typed.row, column)).value = payment.receipt
+    _replace_sheet(book, POSTING_SHEET, [["Receipt", "Row", "Member ID", "Amount (USD)", "Date received"]]
+                   + [[p.receipt, t.row, p.member_id, float(p.amount), p.date.isoformat()]
+                      for t, p in zip(rows, posted)])  # fmt: skip
+    return posted

@@ -23,6 +23,7 @@ import datetime as dt
 import math
 import numbers
 import re
+from decimal import Decimal
 
 from ..errors import InputError, MissingDataError, OutOfRangeError, PassedError
 
@@ -233,3 +234,56 @@ def read_name(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     raise InputError(f"city must be a member's name, got {shown(value)}")
+
+
+#: The largest amount of money the ledger takes, in USD (a year's fees are ~250,000 in all).
+MONEY_LIMIT = 10_000_000
+_MONEY_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def read_money(value: object, name: str = "the amount") -> Decimal:
+    """One value as an exact amount of money to the cent (a Decimal), read with the same
+    rules as fees: "7,000.50", 7000.5 and Decimal("7000.50") are 7000.50; text that reads two
+    ways ("7.000", "7000,50", "1.234,50"), a third decimal ("1,000.005"), an exponent, a date,
+    TRUE/FALSE, NaN, infinity or more than 10,000,000 is an error naming the value and saying
+    how to type it, never a guess or a rounding. Negative amounts are read (a rule decides)."""
+    typed = value
+    if isinstance(value, str):
+        text = _text(value, f"{name} is blank: type an amount such as 1234.50")
+        compact = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+        if _DOT_GROUPS.match(compact) or _COMMA_DECIMALS.match(compact):
+            number_from_text(compact, name, "an amount such as 7,000.50")  # raises, saying how to type it
+        if not _MONEY_TEXT.match(compact):
+            raise InputError(
+                f"{name} must be an amount such as 7,000.50 (a dot for decimals, commas or nothing between "
+                f"thousands), got the text {shown(typed)}"
+            )
+        number = Decimal(compact.replace(",", ""))
+    elif value is None:
+        raise MissingDataError(f"{name} is blank: type an amount such as 1234.50")
+    elif isinstance(value, bool):
+        raise InputError(f"{name} must be an amount such as 1234.50, got {str(value).upper()}")
+    elif isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise InputError(f"{name} must be an amount, got a date ({value}); format the cell as a number")
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise OutOfRangeError(f"{name} must be a finite amount, got {value}")
+        number = Decimal(repr(value))  # the shortest decimal that is this float: 1234.5, never 1234.49999…
+    else:
+        raise InputError(f"{name} must be an amount such as 1234.50, got {shown(value)}")
+    if not number.is_finite():
+        raise OutOfRangeError(f"{name} must be a finite amount, got {shown(typed)}")
+    if abs(number) >= MONEY_LIMIT:
+        raise OutOfRangeError(
+            f"{name} must be less than {MONEY_LIMIT:,} USD, got {shown(typed)}: check the number typed"
+        )
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise InputError(
+            f"{name} has more than two decimals ({shown(typed)}): money is kept to the cent; type it to the cent"
+        )
+    return number.quantize(Decimal("0.01"))

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import gc
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from operator import itemgetter
 
 from ..errors import InputError
+from .inputs import read_money
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -32,20 +32,10 @@ ZERO = Decimal("0.00")
 AGING_BUCKETS = (("not yet due", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, None))
 
 
-def usd(value: object) -> Decimal:
-    """An amount in USD to the cent, read exactly ("1,234.5", 1234.5, Decimal): never a float
-    sum; an amount that is not a number is an error."""
-    if isinstance(value, Decimal):
-        number = value
-    else:
-        text = str(value).replace(",", "").strip() if value is not None else ""
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise InputError(f"an amount in USD must be a number such as 1234.50, got {value!r}") from None
-    if not number.is_finite():
-        raise InputError(f"an amount in USD must be a finite number, got {value!r}")
-    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+def usd(value: object, name: str = "the amount") -> Decimal:
+    """An amount in USD to the cent, read exactly by :func:`~wego_xl.rules.inputs.read_money`
+    (the one reading of money): never a float sum, never a rounding, never a guess."""
+    return read_money(value, name)
 
 
 @dataclass(frozen=True)
@@ -81,6 +71,17 @@ class Payment:
     amount: Decimal  # credited to the member, in USD
     invoice: str = ""  # the invoice the payment names, if any
     bank_charges: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Void:
+    """A payment taken back on a date (recorded in error, returned by the bank): a new entry;
+    the payment itself stays as it was recorded."""
+
+    number: str
+    receipt: str
+    date: dt.date
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ class Ledger:
     allocations: list[Allocation] = field(default_factory=list)
     unapplied: dict[str, list[list]] = field(default_factory=lambda: defaultdict(list))  # member -> [[receipt, left]]
     paid: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    payments: dict[str, Payment] = field(default_factory=dict)  # receipt -> payment, as replayed
+    voided: set[str] = field(default_factory=set)  # receipts taken back
 
     def add(self, invoice: Invoice) -> InvoiceState:
         state = self.invoices[invoice.number] = InvoiceState(invoice)
@@ -172,19 +175,18 @@ def replay(
     credits: Iterable[CreditNote],
     payments: Iterable[Payment],
     as_of: dt.date | None = None,
+    voids: Iterable[Void] = (),
 ) -> Ledger:
     """Apply every record dated on or before ``as_of`` (default: all), in date order."""
-    gc_was_on = gc.isenabled()
-    gc.disable()  # many small objects and no cycles: collection passes would make it quadratic
-    try:
-        return _replay(invoices, credits, payments, as_of or dt.date.max)
-    finally:
-        if gc_was_on:
-            gc.enable()
+    return _replay(invoices, credits, payments, voids, as_of or dt.date.max)
 
 
 def _replay(
-    invoices: Iterable[Invoice], credits: Iterable[CreditNote], payments: Iterable[Payment], as_of: dt.date
+    invoices: Iterable[Invoice],
+    credits: Iterable[CreditNote],
+    payments: Iterable[Payment],
+    voids: Iterable[Void],
+    as_of: dt.date,
 ) -> Ledger:
     ledger = Ledger(as_of)
     events: list[tuple] = []
@@ -197,9 +199,15 @@ def _replay(
         effective = credit_effective(c, issued.get(c.invoice, c.date))
         if effective <= as_of:
             events.append((effective, 1, c.number, c))
+    received = {}
     for p in payments:
+        received[p.receipt] = p.date
         if p.date <= as_of:
             events.append((p.date, 2, p.receipt, p))
+    for v in voids:
+        effective = max(v.date, received.get(v.receipt, v.date))
+        if effective <= as_of:
+            events.append((effective, 3, v.number, v))
     events.sort(key=itemgetter(0, 1, 2))
     for _, _, _, record in events:
         if isinstance(record, Invoice):
@@ -207,8 +215,10 @@ def _replay(
             _apply_credit(ledger, record.member_id, record.issue_date)
         elif isinstance(record, CreditNote):
             _credit(ledger, record)
-        else:
+        elif isinstance(record, Payment):
             _pay(ledger, record)
+        else:
+            _void(ledger, record)
     return ledger
 
 
@@ -226,6 +236,7 @@ def _apply(ledger: Ledger, state: InvoiceState, receipt: str, amount: Decimal, d
 
 
 def _pay(ledger: Ledger, p: Payment) -> None:
+    ledger.payments[p.receipt] = p
     ledger.paid[p.member_id] += p.amount
     left = p.amount
     named = ledger.invoices.get(p.invoice) if p.invoice else None
@@ -237,6 +248,29 @@ def _pay(ledger: Ledger, p: Payment) -> None:
         left = _apply(ledger, state, p.receipt, left, p.date)
     if left > ZERO:
         ledger.unapplied[p.member_id].append([p.receipt, left])
+
+
+def _void(ledger: Ledger, v: Void) -> None:
+    """Take a payment back: what it paid on invoices is undone (they reopen), what was left of
+    it as credit is gone, and the member's other credit fills the reopened invoices."""
+    p = ledger.payments.get(v.receipt)
+    if p is None:
+        raise InputError(f"void {v.number} is for receipt {v.receipt}, which is not in the ledger")
+    if v.receipt in ledger.voided:
+        raise InputError(f"void {v.number}: receipt {v.receipt} is voided already")
+    ledger.voided.add(v.receipt)
+    member = p.member_id
+    ledger.paid[member] -= p.amount
+    ledger.unapplied[member] = [e for e in ledger.unapplied[member] if e[0] != v.receipt]
+    standing: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
+    for a in ledger.allocations:
+        if a.receipt == v.receipt:
+            standing[a.invoice] += a.amount
+    for invoice, amount in standing.items():
+        if amount > ZERO:
+            ledger.invoices[invoice].applied -= amount
+            ledger.allocations.append(Allocation(v.receipt, invoice, member, -amount, v.date))
+    _apply_credit(ledger, member, v.date)
 
 
 def _apply_credit(ledger: Ledger, member_id: str, date: dt.date) -> None:
@@ -278,11 +312,14 @@ def _credit(ledger: Ledger, c: CreditNote) -> None:
     _apply_credit(ledger, member, c.date)
 
 
-def next_number(prefix: str, fee_year: int, taken: Iterable[str]) -> str:
-    """The next number of a fee year's series ("WEGO-2017-004"), never reusing one."""
-    head = f"{prefix}-{fee_year}-"
-    used = [int(n[len(head) :]) for n in taken if n.startswith(head) and n[len(head) :].isdigit()]
-    return f"{head}{max(used, default=0) + 1:03d}"
+def series(prefix: str, year: int) -> str:
+    """The name of a numbering series: "WEGO-2017", "CN-2017", "R-2017", "V-2017"."""
+    return f"{prefix}-{year}"
+
+
+def numbered(prefix: str, year: int, n: int) -> str:
+    """The n-th number of a series: "WEGO-2017-004"."""
+    return f"{series(prefix, year)}-{n:03d}"
 
 
 @dataclass(frozen=True)
@@ -291,11 +328,11 @@ class StatementLine:
     (negative), and the balance after it."""
 
     date: dt.date
-    kind: str  # "invoice", "credit", "payment"
-    reference: str  # invoice number, credit note number, receipt
+    kind: str  # "invoice", "credit", "payment", "void"
+    reference: str  # invoice number, credit note number, receipt, void number
     amount: Decimal
     balance: Decimal
-    record: Invoice | CreditNote | Payment
+    record: Invoice | CreditNote | Payment | Void
 
 
 @dataclass(frozen=True)
@@ -319,28 +356,84 @@ def statement(
     member_id: str,
     start: dt.date,
     end: dt.date,
+    voids: Iterable[Void] = (),
 ) -> Statement:
     """The member's statement; its lines always add up from the opening to the closing
     balance (checked: an error here would be a bug, never a printed wrong total)."""
-    invoices, credits, payments = list(invoices), list(credits), list(payments)
-    opening = replay(invoices, credits, payments, start - dt.timedelta(days=1)).balance(member_id)
-    at_end = replay(invoices, credits, payments, end)
+    invoices, credits, payments, voids = list(invoices), list(credits), list(payments), list(voids)
+    opening = replay(invoices, credits, payments, start - dt.timedelta(days=1), voids).balance(member_id)
+    at_end = replay(invoices, credits, payments, end, voids)
     mine = {i.number: i for i in invoices if i.member_id == member_id}
-    found: list[tuple[dt.date, int, str, Decimal, Invoice | CreditNote | Payment]] = [
+    paid_by = {p.receipt: p for p in payments if p.member_id == member_id}
+    found: list[tuple[dt.date, int, str, Decimal, Invoice | CreditNote | Payment | Void]] = [
         (i.issue_date, 0, i.number, i.amount, i) for i in mine.values()
     ]
     found += [
         (max(c.date, mine[c.invoice].issue_date), 1, c.number, -c.amount, c) for c in credits if c.invoice in mine
     ]
-    found += [(p.date, 2, p.receipt, -p.amount, p) for p in payments if p.member_id == member_id]
+    found += [(p.date, 2, p.receipt, -p.amount, p) for p in paid_by.values()]
+    found += [
+        (max(v.date, paid_by[v.receipt].date), 3, v.number, paid_by[v.receipt].amount, v)
+        for v in voids
+        if v.receipt in paid_by
+    ]
     lines, running = [], opening
     for when, order, reference, amount, record in sorted(found, key=itemgetter(0, 1, 2)):
         if start <= when <= end:
             running += amount
-            lines.append(
-                StatementLine(when, ("invoice", "credit", "payment")[order], reference, amount, running, record)
-            )
+            kind = ("invoice", "credit", "payment", "void")[order]
+            lines.append(StatementLine(when, kind, reference, amount, running, record))
     closing = at_end.balance(member_id)
     if running != closing:  # pragma: no cover - the replay and the lines are the same records
         raise InputError(f"the statement of {member_id} does not add up: {running} != {closing}")
     return Statement(member_id, start, end, opening, lines, closing, at_end.open_invoices(member_id))
+
+
+@dataclass
+class LedgerBook:
+    """The ledger's records as read from its database (or a part of them: one member's, one
+    fee year's), with what follows from them on any date, computed once per date.
+
+    ``location`` names the ledger (a file or a database URL without its password);
+    ``invoice_basis`` holds each invoice's frozen basis (population, GDP, bands...)."""
+
+    location: str
+    invoices: list[Invoice] = field(default_factory=list)
+    credits: list[CreditNote] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    voids: list[Void] = field(default_factory=list)
+    invoice_basis: dict[str, dict[str, object]] = field(default_factory=dict)
+    _replays: dict[dt.date | None, Ledger] = field(default_factory=dict, repr=False)
+
+    def replay(self, as_of: dt.date | None = None) -> Ledger:
+        """The ledger on a date (default: with every record), computed once per date."""
+        found = self._replays.get(as_of)
+        if found is None:
+            if len(self._replays) > 64:
+                self._replays.clear()
+            found = replay(self.invoices, self.credits, self.payments, as_of, self.voids)
+            self._replays[as_of] = found
+        return found
+
+    def invoice_for(self, member_id: str, fee_year: int) -> Invoice | None:
+        """The member's invoice for a fee year that is not wholly credited, if any."""
+        ledger = self.replay()
+        live = [
+            i
+            for i in self.invoices
+            if i.member_id == member_id and i.fee_year == fee_year and ledger.invoices[i.number].net > ZERO
+        ]
+        return max(live, key=lambda i: i.order) if live else None
+
+    def invoiced_in(self, fee_year: int) -> dict[str, tuple[str, Decimal]]:
+        """Member id -> (invoice number, what it asks after credit notes) for a fee year."""
+        ledger = self.replay()
+        found = {}
+        for invoice in self.invoices:
+            if invoice.fee_year == fee_year and ledger.invoices[invoice.number].net > ZERO:
+                found[invoice.member_id] = (invoice.number, ledger.invoices[invoice.number].net)
+        return found
+
+    def statement(self, member_id: str, start: dt.date, end: dt.date) -> Statement:
+        """The member's statement from ``start`` to ``end``."""
+        return statement(self.invoices, self.credits, self.payments, member_id, start, end, self.voids)

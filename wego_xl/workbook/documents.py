@@ -26,8 +26,7 @@ from typing import Any
 
 from ..errors import FileError, RosterError
 from ..messages import LANGUAGES, band_label, catalogue, say
-from ..rules.ledger import ZERO, Invoice, InvoiceState, credit_effective, statement
-from .ledger import LedgerBook
+from ..rules.ledger import ZERO, Invoice, InvoiceState, LedgerBook, credit_effective
 from .package import SHIPPED_TEMPLATES
 from .roster import SETTINGS_SHEET, Member, Roster
 from .saving import save_new
@@ -142,7 +141,7 @@ def invoice_context(book: LedgerBook, invoice: Invoice, member: Member, settings
     """What an invoice document shows: the invoice and its basis as issued (frozen in the
     ledger), each credit note on it by ``as_of`` and what is left to pay, the member, the
     Secretariat and its bank."""
-    row = book.invoice_rows[invoice.number]
+    row: dict[str, Any] = book.invoice_basis.get(invoice.number, {})
     context = _common(settings, languages, invoice.issue_date, written)
     population_note = ", ".join(str(v) for v in (row.get("Population year"), row.get("Population source")) if v)
     net = book.replay(as_of).invoices[invoice.number].net  # what to pay: the invoice less its credit notes
@@ -201,7 +200,7 @@ def statement_context(book: LedgerBook, member: Member, settings: dict[str, str]
                       languages: tuple[str, str], written: dt.date) -> dict[str, Any]:  # fmt: skip
     """What a statement shows: opening balance, every invoice, credit note and payment from
     ``start`` to ``end`` with the running balance, the closing balance, the open invoices."""
-    account = statement(book.invoices, book.credits, book.payments, member.member_id, start, end)
+    account = book.statement(member.member_id, start, end)
     context = _common(settings, languages, end, written)
     lines = [{"date": _when(start, languages[0]), "text": _both(languages, "opening"), "charge": "", "payment": "",
               "balance": _money(account.opening)}]  # fmt: skip
@@ -214,6 +213,9 @@ def statement_context(book: LedgerBook, member: Member, settings: dict[str, str]
             text = _both(languages, "line_credit", number=record.number, invoice=record.invoice)
             if record.reason:
                 text = [f"{t}: {record.reason}" for t in text]
+        elif line.kind == "void":
+            text = _both(languages, "line_void", number=record.number, receipt=record.receipt)
+            text = [f"{t}: {record.reason}" for t in text]
         else:
             text = _both(languages, "line_payment", receipt=record.receipt)
         lines.append({
@@ -335,7 +337,7 @@ def write_documents(
     if not issued:
         whose = " of the members asked for" if wanted else ""
         raise FileError(
-            f"the ledger {book.path.name} has no invoice{whose} for fee year {fee_year} issued by {as_of}: "
+            f"the ledger {book.location} has no invoice{whose} for fee year {fee_year} issued by {as_of}: "
             "run wego-xl invoice first"
         )
     start = dt.date(min(fee_year, as_of.year), 1, 1)  # the statement: from the fee year's first day at the latest

@@ -1,0 +1,154 @@
+"""The book of record on both databases it runs on, embedded SQLite and a real PostgreSQL
+server: many processes writing at once lose nothing and number nothing twice; the database
+refuses to change a posted entry; `verify` finds what was changed behind its back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import random
+import shutil
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from wego_xl.errors import WegoError
+from wego_xl.ledger.service import PaymentInput, actor, issue_credit, issue_invoices, record_payment, void_payment
+from wego_xl.ledger.store import create_ledger, open_ledger
+from wego_xl.ledger.verify import verify
+from wego_xl.rules.ledger import ZERO
+from wego_xl.workbook.roster import read_roster
+
+from .conftest import SHIPPED
+from .postgres import drop_database, fresh_database, require_postgres
+
+TODAY = dt.date(2018, 6, 30)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request, tmp_path):
+    """A new, empty ledger: a SQLite file, or a fresh database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        where = str(tmp_path / "wego_ledger.db")
+        create_ledger(where)
+        yield where
+        return
+    base = require_postgres()
+    name = f"wego_{uuid.uuid4().hex[:12]}"
+    url = fresh_database(base, name)
+    create_ledger(url)
+    yield url
+    open_ledger(url).engine.dispose()
+    drop_database(base, name)
+
+
+@pytest.fixture
+def roster(tmp_path) -> Path:
+    target = tmp_path / "wego_roster.xlsx"
+    shutil.copy2(SHIPPED, target)
+    return target
+
+
+def _worker(location: str, roster_file: str, seed: int, rounds: int) -> dict[str, list]:
+    """One finance officer's process: ``rounds`` mixed commands against the shared ledger."""
+    rng = random.Random(seed)
+    roster = read_roster(Path(roster_file))
+    store = open_ledger(location)
+    by = actor(f"worker {seed}")
+    members = ["Seoul", "Kathmandu", "Ulaanbaatar", "Hanoi", "Bangkok", "Jakarta"]
+    done: dict[str, list] = {"invoices": [], "receipts": [], "credits": [], "voids": [], "refused": []}
+    for n in range(rounds):
+        what = rng.choice(["invoice", "pay", "pay", "pay", "credit", "void"])
+        try:
+            if what == "invoice":
+                plan = issue_invoices(store, roster, rng.choice([2017, 2018]), dt.date(2017, 1, 15), 60, by=by,
+                                      accept_unconfirmed=True, today=TODAY)  # fmt: skip
+                done["invoices"] += [r["Invoice number"] for r in plan.new]
+            elif what == "pay":
+                amount = Decimal(rng.choice([500, 1000, 1250, 2500])) + Decimal(rng.randint(0, 99)) / 100
+                given = PaymentInput(rng.choice(members), str(amount), dt.date(2017, 2, 1) + dt.timedelta(n),
+                                     reference=f"W{seed}-{n}")  # fmt: skip
+                receipt = record_payment(store, roster, given, by=by, today=TODAY)
+                done["receipts"].append((receipt.payment.receipt, str(receipt.payment.amount)))
+            elif what == "credit":
+                book = store.load()
+                if book.invoices:
+                    target = rng.choice(book.invoices)
+                    note, _ = issue_credit(store, target.number, "500", "concurrency test", by=by, today=TODAY)
+                    done["credits"].append((note.number, note.invoice))
+            else:
+                book = store.load()
+                if book.payments:
+                    void, _ = void_payment(store, rng.choice(book.payments).receipt, "concurrency test", by=by,
+                                           today=TODAY)  # fmt: skip
+                    done["voids"].append(void.number)
+        except WegoError as exc:  # a refusal (more credit than the invoice asks, voided already): said, not lost
+            done["refused"].append(f"{what}: {exc}")
+    store.engine.dispose()
+    return done
+
+
+def test_four_processes_at_once_lose_nothing_and_number_nothing_twice(location, roster):
+    processes, rounds = 4, 25
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes) as pool:
+        results = pool.starmap(_worker, [(location, str(roster), seed, rounds) for seed in range(processes)])
+    book = open_ledger(location).load()
+    issued = [n for r in results for n in r["invoices"]]
+    receipts = [n for r in results for n, _ in r["receipts"]]
+    credits = [n for r in results for n, _ in r["credits"]]
+    voids = [n for r in results for n in r["voids"]]
+    # no number twice, nothing lost: every success is in the ledger, and nothing else
+    assert len(issued) == len(set(issued)) and sorted(issued) == sorted(i.number for i in book.invoices)
+    assert len(receipts) == len(set(receipts)) and sorted(receipts) == sorted(p.receipt for p in book.payments)
+    assert sorted(credits) == sorted(c.number for c in book.credits)
+    assert sorted(voids) == sorted(v.number for v in book.voids)
+    amounts = {n: Decimal(a) for r in results for n, a in r["receipts"]}
+    assert all(amounts[p.receipt] == p.amount for p in book.payments)
+    assert len(issued) > 0 and len(receipts) > 20  # the test did work at once
+    # never a credit above its invoice; one live invoice per member and fee year
+    ledger = book.replay()
+    assert all(state.net >= ZERO for state in ledger.invoices.values())
+    live = [(i.member_id, i.fee_year) for i in book.invoices if ledger.invoices[i.number].net > ZERO]
+    assert len(live) == len(set(live))
+    assert all(r.startswith(("credit", "void", "invoice", "pay")) for res in results for r in res["refused"])
+    found = verify(open_ledger(location))
+    assert found.ok, found.findings
+
+
+def test_the_database_refuses_to_change_a_posted_entry_and_verify_finds_a_change(location, roster):
+    store = open_ledger(location)
+    by = actor("test")
+    issue_invoices(store, read_roster(roster), 2017, dt.date(2017, 1, 15), 60, by=by, accept_unconfirmed=True,
+                   today=TODAY)  # fmt: skip
+    record_payment(store, read_roster(roster), PaymentInput("Seoul", "7000", "2017-02-01"), by=by, today=TODAY)
+    for statement in ("UPDATE invoices SET amount_cents = 100 WHERE number = 'WEGO-2017-001'",
+                      "DELETE FROM payments WHERE receipt = 'R-2017-001'"):  # fmt: skip
+        with pytest.raises(Exception, match="a posted entry never changes"), store.engine.begin() as conn:
+            conn.execute(text(statement))
+    assert verify(store).ok
+    with store.engine.begin() as conn:  # a SQL client drops the guard first
+        if store.dialect == "postgresql":
+            conn.execute(text("DROP TRIGGER invoices_never_change ON invoices"))
+        else:
+            conn.execute(text("DROP TRIGGER invoices_never_update"))
+        conn.execute(text("UPDATE invoices SET amount_cents = 100000 WHERE number = 'WEGO-2017-002'"))
+    found = verify(store)
+    assert not found.ok and "entry 2 (invoice WEGO-2017-002" in found.findings[0]
+
+
+def test_a_bank_reference_is_one_transfer_however_it_is_typed(location, roster):
+    store = open_ledger(location)
+    by = actor("test")
+    r = read_roster(roster)
+    record_payment(store, r, PaymentInput("Seoul", "100", "2017-02-01", reference="KEB 2017-001"), by=by, today=TODAY)
+    for typed in ("keb2017-001", "ＫＥＢ 2017-001", " KEB  2017-001 "):
+        with pytest.raises(WegoError, match="recorded already"):
+            record_payment(store, r, PaymentInput("Seoul", "100", "2017-02-02", reference=typed), by=by, today=TODAY)
+    for day in ("2009-12-31", "2018-07-01"):
+        with pytest.raises(WegoError, match=r"founded|future"):
+            record_payment(store, r, PaymentInput("Seoul", "100", day), by=by, today=TODAY)
+    assert len(store.load().payments) == 1

@@ -1,0 +1,393 @@
+"""The ledger service: what finance does to the book of record (issue invoices, record a
+payment, issue a credit note, void a payment, post a sheet of typed payments), each one
+transaction that reads, checks, numbers and writes, refusing in one line what cannot be
+right. The command line, the Excel scripts and xlwings Server all come here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select
+
+from ..errors import InputError, RosterError, WegoError
+from ..rules.dates import read_date
+from ..rules.inputs import is_blank, read_money, read_name
+from ..rules.ledger import ZERO, CreditNote, Invoice, Payment, Void, numbered
+from ..workbook.assessment import Assessment
+from ..workbook.roster import Roster
+from . import schema as t
+from .store import Actor, LedgerError, LedgerStore, payment_of, reference_key
+
+FOUNDED = dt.date(2010, 1, 1)
+
+
+def actor(via: str, user: str | None = None) -> Actor:
+    """Who acts: ``user`` (the signed-in user on xlwings Server), else the computer's user."""
+    if not user:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no name for this uid (a container)
+            user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return Actor(user, via)
+
+
+def check_day(day: dt.date, what: str, today: dt.date) -> dt.date:
+    """A ledger date: from WeGO's founding (2010-01-01) up to today."""
+    if day < FOUNDED:
+        raise InputError(f"{what} {day} is before WeGO was founded (2010-01-01): type the date again")
+    if day > today:
+        raise InputError(f"{what} {day} is in the future (today is {today}): an entry is recorded when it happens")
+    return day
+
+
+def _reason(reason: str, what: str) -> str:
+    text = " ".join((reason or "").split())
+    if not text:
+        raise InputError(f"say why ({what}): a correction always names its reason")
+    if any(ord(c) < 32 for c in reason.replace("\n", " ").replace("\t", " ")):
+        raise InputError(f"{what} holds control characters: type it again as plain text")
+    return text
+
+
+# -- invoices -------------------------------------------------------------------------------
+
+
+@dataclass
+class InvoicePlan:
+    """What ``issue_invoices`` did (or, for a dry run, would do), member by member."""
+
+    new: list[dict[str, Any]] = field(default_factory=list)  # the basis of each new invoice
+    skipped: dict[str, str] = field(default_factory=dict)  # member -> why not invoiced
+    changed: dict[str, str] = field(default_factory=dict)  # member -> invoice vs today's data
+    already: list[str] = field(default_factory=list)  # invoice numbers that stand
+
+
+def invoice_basis(a: Assessment, number: str, issue: dt.date, due_days: int, accepted: bool) -> dict[str, Any]:
+    """An invoice and the basis its amount was computed from, frozen when issued."""
+    m = a.member
+    assert a.fee is not None and a.gdp is not None and a.schedule is not None
+    return {
+        "Invoice number": number, "Member ID": m.member_id, "English name": m.name_en, "Korean name": m.name_ko,
+        "Fee year": a.fee_year, "Issue date": issue, "Due date": issue + dt.timedelta(days=due_days),
+        "Amount (USD)": read_money(a.fee, "the fee"), "Currency": "USD", "Population": m.population,
+        "Population year": m.population_year, "Population source": m.population_source,
+        "GDP per capita (PPP, USD)": a.gdp.value, "GDP year": a.gdp_year, "WEO edition": a.gdp.edition,
+        "Population band": a.population_band, "GDP band": a.gdp_band, "Fee table": a.schedule.effective_year,
+        "Membership on issue date": m.membership.english, "Unconfirmed inputs accepted": "Yes" if accepted else "No",
+    }  # fmt: skip
+
+
+def _peek(conn: Connection, prefix: str, year: int) -> int:
+    last = conn.execute(select(t.number_series.c.last).where(t.number_series.c.series == f"{prefix}-{year}")).scalar()
+    return (last or 0) + 1
+
+
+def issue_invoices(
+    store: LedgerStore,
+    roster: Roster,
+    fee_year: int,
+    issue_date: dt.date,
+    due_days: int,
+    *,
+    by: Actor,
+    accept_unconfirmed: bool = False,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+) -> InvoicePlan:
+    """One invoice per member owing a fee for ``fee_year`` with complete, checked inputs;
+    nothing twice (the database holds one live invoice per member and fee year); a member
+    whose data changed since its invoice is reported, not billed again."""
+    from ..workbook.report import assess_year
+
+    check_day(issue_date, "the issue date", today or dt.date.today())
+    if not 1 <= due_days <= 365:
+        raise InputError(f"days to pay must be from 1 to 365, got {due_days}")
+    assessments, findings = assess_year(roster, fee_year)
+    errors = {f.row for f in findings if f.severity == "error" and f.sheet == "Members"}
+    plan = InvoicePlan()
+    context = store.reading() if dry_run else store.writing()
+    with context as conn:
+        book = store.load(conn, fee_year=fee_year)
+        planned = _peek(conn, "WEGO", fee_year)
+        for a in assessments:
+            m = a.member
+            if not a.due.owed:
+                continue
+            existing = book.invoice_for(m.member_id, fee_year)
+            if existing is not None:
+                if a.fee is None or read_money(a.fee, "the fee") != existing.amount:
+                    now = f"{a.fee:,.0f}" if a.fee is not None else "no fee (inputs missing)"
+                    plan.changed[m.display_name] = (
+                        f"invoice {existing.number}: {existing.amount:,.0f}; today's data gives {now}"
+                    )
+                else:
+                    plan.already.append(existing.number)
+                continue
+            unconfirmed = m.population_imported or (a.gdp is not None and not a.gdp.manual and not a.gdp.confirmed)
+            if a.fee is None or a.gdp is None:
+                plan.skipped[m.display_name] = a.missing_text
+            elif m.row in errors:
+                plan.skipped[m.display_name] = "the Members sheet has an error in its row (see wego-xl check)"
+            elif unconfirmed and not accept_unconfirmed:
+                plan.skipped[m.display_name] = (
+                    "inputs not confirmed yet (wego-xl confirm), or accept unconfirmed inputs"
+                )
+            else:
+                if dry_run:
+                    number = numbered("WEGO", fee_year, planned)
+                    planned += 1
+                else:
+                    number = store.next_number(conn, "WEGO", fee_year)
+                basis = invoice_basis(a, number, issue_date, due_days, bool(unconfirmed))
+                plan.new.append(basis)
+                if not dry_run:
+                    invoice = Invoice(number, m.member_id, fee_year, issue_date, basis["Due date"],
+                                      basis["Amount (USD)"])  # fmt: skip
+                    store.post(conn, invoice, by, basis=basis)
+                    conn.execute(t.live_invoices.insert().values(member_id=m.member_id, fee_year=fee_year,
+                                                                 invoice_number=number))  # fmt: skip
+    return plan
+
+
+# -- payments -------------------------------------------------------------------------------
+
+
+class FieldProblem(InputError):
+    """A typed value that cannot be recorded, naming its field (a column of the Post sheet,
+    an option of the command)."""
+
+    def __init__(self, field_name: str, message: str, value: object = None):
+        self.field_name, self.value = field_name, value
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class PaymentInput:
+    """A payment as typed: every value as the user gave it, read by the service."""
+
+    member: object
+    amount: object
+    date: object = None
+    bank_charges: object = None
+    reference: object = None
+    invoice: object = None
+    note: object = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A payment as recorded, and the member's balance after it."""
+
+    payment: Payment
+    member_name: str
+    balance: Decimal
+
+
+def _text(value: object) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if any(ord(c) < 32 for c in text):
+        raise InputError(f"{text!r} holds control characters: type it again as plain text")
+    return text
+
+
+def _read_payment(
+    conn: Connection, roster: Roster, given: PaymentInput, today: dt.date, seen: dict[str, str]
+) -> tuple[Payment, str, str, str]:
+    """(payment without its receipt, member name, bank reference, note), or a FieldProblem."""
+
+    def field_value(name: str, read: Any) -> Any:
+        try:
+            return read()
+        except WegoError as exc:
+            raise FieldProblem(name, str(exc), getattr(given, name)) from None
+
+    member = field_value("member", lambda: roster.member(read_name(given.member)))
+    amount = field_value("amount", lambda: read_money(given.amount, "the amount received"))
+    if amount <= ZERO:
+        raise FieldProblem("amount", f"the amount received must be more than 0 USD, got {amount}", given.amount)
+    charges = field_value(
+        "bank_charges",
+        lambda: read_money(0 if is_blank(given.bank_charges) else given.bank_charges, "the bank charges"),
+    )
+    if charges < ZERO:
+        raise FieldProblem("bank_charges", f"bank charges cannot be negative, got {charges}", given.bank_charges)
+    day = field_value("date", lambda: read_date(given.date, "the date received") or today)
+    field_value("date", lambda: check_day(day, "the date received", today))
+    reference = field_value("reference", lambda: _text(given.reference))
+    if reference:
+        key = reference_key(reference)
+        if key in seen:
+            raise FieldProblem("reference", f"the bank reference {reference!r} is also on {seen[key]}: the same "
+                               "transfer twice? delete one", reference)  # fmt: skip
+        found = conn.execute(select(t.payments.c.receipt).where(t.payments.c.bank_reference_key == key)).scalar()
+        if found:
+            raise FieldProblem("reference", f"the bank reference {reference!r} is recorded already (receipt {found}):"
+                               " the same transfer twice?", reference)  # fmt: skip
+    invoice = field_value("invoice", lambda: _text(given.invoice))
+    if invoice:
+        owner = conn.execute(select(t.invoices.c.member_id).where(t.invoices.c.number == invoice)).scalar()
+        if owner != member.member_id:
+            raise FieldProblem("invoice", f"{member.display_name} has no invoice {invoice}", invoice)
+    note = field_value("note", lambda: _text(given.note))
+    return Payment("", member.member_id, day, amount, invoice, charges), member.display_name, reference, note
+
+
+def _record(conn: Connection, store: LedgerStore, payment: Payment, reference: str, note: str, by: Actor) -> Payment:
+    receipt = store.next_number(conn, "R", payment.date.year)
+    recorded = Payment(receipt, payment.member_id, payment.date, payment.amount, payment.invoice, payment.bank_charges)
+    store.post(conn, recorded, by, bank_reference=reference, note=note)
+    return recorded
+
+
+def record_payment(
+    store: LedgerStore, roster: Roster, given: PaymentInput, *, by: Actor, today: dt.date | None = None
+) -> Receipt:
+    """Record one payment received: checked, numbered (R-YYYY-NNN) and written in one
+    transaction; returns it with the member's balance after it."""
+    today = today or dt.date.today()
+    with store.writing() as conn:
+        payment, name, reference, note = _read_payment(conn, roster, given, today, {})
+        recorded = _record(conn, store, payment, reference, note, by)
+        balance = store.load(conn, member_id=payment.member_id).replay().balance(payment.member_id)
+    return Receipt(recorded, name, balance)
+
+
+class PostingError(WegoError):
+    """Typed payments that cannot be posted; ``problems`` names every bad row. Nothing was posted."""
+
+    def __init__(self, problems: list[RosterError]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} row(s) cannot be posted, so none was: " + "; ".join(map(str, problems)))
+
+
+@dataclass(frozen=True)
+class TypedRow:
+    """A row of the Post sheet: where it is and what it holds."""
+
+    sheet: str
+    row: int
+    payment: PaymentInput
+    source: str = ""
+
+
+#: The Post sheet's columns, and the field each fills.
+POST_COLUMNS = {
+    "Date received": "date", "Member": "member", "Amount (USD)": "amount", "Bank charges (USD)": "bank_charges",
+    "Bank reference": "reference", "Invoice number": "invoice", "Note": "note",
+}  # fmt: skip
+
+
+def post_payments(
+    store: LedgerStore, roster: Roster, rows: Iterable[TypedRow], *, by: Actor, today: dt.date | None = None
+) -> list[Payment]:
+    """Post typed payments all or nothing: every row is checked first and every bad row named
+    (sheet, row, column, value, what to do); then all are recorded in one transaction."""
+    today = today or dt.date.today()
+    rows = list(rows)
+    columns = {v: k for k, v in POST_COLUMNS.items()}
+    with store.writing() as conn:
+        read: list[tuple[Payment, str, str]] = []
+        problems: list[RosterError] = []
+        seen: dict[str, str] = {}
+        for typed in rows:
+            try:
+                payment, _, reference, note = _read_payment(conn, roster, typed.payment, today, seen)
+            except FieldProblem as exc:
+                problems.append(RosterError(str(exc), path=typed.source or None, sheet=typed.sheet, row=typed.row,
+                                            column=columns[exc.field_name], value=exc.value,
+                                            fix="correct the cell, then post again"))  # fmt: skip
+                continue
+            if reference:
+                seen[reference_key(reference)] = f"row {typed.row}"
+            read.append((payment, reference, note))
+        if problems:
+            raise PostingError(problems)
+        return [_record(conn, store, payment, reference, note, by) for payment, reference, note in read]
+
+
+# -- corrections ----------------------------------------------------------------------------
+
+
+def issue_credit(
+    store: LedgerStore,
+    invoice_number: str,
+    amount: object,
+    reason: str,
+    *,
+    by: Actor,
+    date: dt.date | None = None,
+    today: dt.date | None = None,
+) -> tuple[CreditNote, Decimal]:
+    """A credit note on an invoice (the only way what an invoice asks changes), never more
+    than the invoice still asks; returns it and what the invoice asks after it."""
+    today = today or dt.date.today()
+    money = read_money(amount, "the credit")
+    why = _reason(reason, "the credit note's reason")
+    with store.writing() as conn:
+        row = conn.execute(select(t.invoices).where(t.invoices.c.number == invoice_number)).mappings().first()
+        if row is None:
+            raise LedgerError(f"no invoice {invoice_number} in the ledger {store.shown}")
+        on = check_day(date or today, "the credit note's date", today)
+        book = store.load(conn, member_id=row["member_id"])
+        invoice = next(i for i in book.invoices if i.number == invoice_number)
+        if on < invoice.issue_date:
+            raise InputError(
+                f"the credit note's date {on} is before {invoice_number} was issued ({invoice.issue_date})"
+            )
+        left = book.replay().invoices[invoice_number].net
+        if money <= ZERO or money > left:
+            raise InputError(
+                f"the credit must be more than 0 and at most {left:,.2f} USD (what {invoice_number} asks now), "
+                f"got {money:,.2f}"
+            )
+        note = CreditNote(store.next_number(conn, "CN", invoice.fee_year), invoice_number, money, on, why)
+        store.post(conn, note, by, member_id=invoice.member_id)
+        if money == left:  # credited in full: the member and fee year may be invoiced again
+            conn.execute(delete(t.live_invoices).where(t.live_invoices.c.invoice_number == invoice_number))
+    return note, left - money
+
+
+def void_payment(
+    store: LedgerStore,
+    receipt: str,
+    reason: str,
+    *,
+    by: Actor,
+    date: dt.date | None = None,
+    today: dt.date | None = None,
+) -> tuple[Void, Payment]:
+    """Take a payment back (recorded in error, returned by the bank): a void entry naming who
+    and why; the payment stays as recorded, its number is never given again."""
+    today = today or dt.date.today()
+    why = _reason(reason, "the void's reason")
+    with store.writing() as conn:
+        row = conn.execute(select(t.payments).where(t.payments.c.receipt == receipt)).mappings().first()
+        if row is None:
+            raise LedgerError(f"no receipt {receipt} in the ledger {store.shown}")
+        payment = payment_of(row)
+        done = conn.execute(select(t.voids.c.number).where(t.voids.c.receipt == receipt)).scalar()
+        if done:
+            raise InputError(f"receipt {receipt} is voided already ({done})")
+        on = check_day(date or today, "the void's date", today)
+        if on < payment.date:
+            raise InputError(f"the void's date {on} is before the payment was received ({payment.date})")
+        void = Void(store.next_number(conn, "V", on.year), receipt, on, why)
+        store.post(conn, void, by, member_id=payment.member_id)
+    return void, payment
+
+
+def counts(store: LedgerStore) -> Mapping[str, int]:
+    """How many entries of each kind the ledger holds."""
+    with store.reading() as conn:
+        rows = conn.execute(select(t.entries.c.kind, func.count()).group_by(t.entries.c.kind)).all()
+    return {kind: n for kind, n in rows}

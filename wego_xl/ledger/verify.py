@@ -1,0 +1,144 @@
+"""What ``wego-xl ledger verify`` proves: the chain of entries is whole (each entry's SHA-256
+recomputed from its record and the hash before it), no number of a series is missing, and the
+invariants hold (a credit never above its invoice, allocations within invoices, one live
+invoice per member and fee year as the records say, balances that reconcile). The first entry
+changed or removed behind the toolkit's back is named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from ..rules.ledger import ZERO
+from . import schema as t
+from .store import GENESIS, LedgerStore, chain_hash
+
+_TABLES = {"invoice": (t.invoices, "number"), "credit_note": (t.credit_notes, "number"),
+           "payment": (t.payments, "receipt"), "void": (t.voids, "number")}  # fmt: skip
+_NUMBER = re.compile(r"^(WEGO|CN|R|V)-(\d{4})-(\d{3,})$")
+
+
+@dataclass
+class Verification:
+    """The findings of one verification; ``ok`` when there are none."""
+
+    entries: int = 0
+    findings: list[str] = field(default_factory=list)
+    totals: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def verify(store: LedgerStore) -> Verification:
+    """Recompute the chain and every invariant of the ledger."""
+    found = Verification()
+    with store.reading() as conn:
+        entries = [dict(r) for r in conn.execute(select(t.entries).order_by(t.entries.c.seq)).mappings()]
+        rows: dict[str, dict[int, dict[str, Any]]] = {}
+        for kind, (table, _) in _TABLES.items():
+            rows[kind] = {r["seq"]: dict(r) for r in conn.execute(select(table)).mappings()}
+        series = dict(conn.execute(select(t.number_series.c.series, t.number_series.c.last)).all())
+        live = {(r[0], r[1]): r[2] for r in conn.execute(select(t.live_invoices)).all()}
+        book = store.load(conn)
+    found.entries = len(entries)
+    _check_chain(found, entries, rows)
+    _check_series(found, entries, series)
+    _check_invariants(found, book, live)
+    return found
+
+
+def _check_chain(found: Verification, entries: list[dict[str, Any]], rows: dict[str, dict[int, dict]]) -> None:
+    prev = GENESIS
+    for expected, entry in enumerate(entries, start=1):
+        name = f"entry {entry['seq']} ({entry['kind']} {entry['number']}, posted {entry['posted_at']} by " \
+               f"{entry['posted_by']})"  # fmt: skip
+        if entry["seq"] != expected:
+            found.findings.append(f"entry {expected} was removed (the next entry is {entry['seq']})")
+            return
+        if entry["prev_hash"] != prev:
+            found.findings.append(f"{name} does not follow the entry before it: an entry was changed or removed")
+            return
+        row = rows.get(entry["kind"], {}).pop(entry["seq"], None)
+        if row is None:
+            found.findings.append(f"{name}: its record was removed")
+            return
+        if chain_hash(entry, row) != entry["hash"]:
+            found.findings.append(f"{name} was changed after it was posted (its record no longer matches its hash)")
+            return
+        prev = entry["hash"]
+    for kind, left in rows.items():
+        for seq, row in left.items():
+            number = row.get(_TABLES[kind][1])
+            found.findings.append(f"{kind} {number} (entry {seq}) is not in the chain: added behind the toolkit's back")
+            return
+
+
+def _check_series(found: Verification, entries: list[dict[str, Any]], series: dict[str, int]) -> None:
+    taken: dict[str, set[int]] = defaultdict(set)
+    for entry in entries:
+        match = _NUMBER.match(entry["number"])
+        if match:
+            taken[f"{match.group(1)}-{match.group(2)}"].add(int(match.group(3)))
+    for name, last in sorted(series.items()):
+        missing = sorted(set(range(1, last + 1)) - taken[name])
+        if missing:
+            found.findings.append(
+                f"{name}-{missing[0]:03d} was given and is not in the ledger: an entry was removed"
+                + (f" ({len(missing)} numbers of {name} in all)" if len(missing) > 1 else "")
+            )
+        beyond = sorted(n for n in taken[name] if n > last)
+        if beyond:
+            found.findings.append(f"{name}-{beyond[0]:03d} is in the ledger but was never given by its series")
+
+
+def _check_invariants(found: Verification, book: Any, live: dict[tuple[str, int], str]) -> None:
+    ledger = book.replay()
+    credited: dict[str, Any] = defaultdict(lambda: ZERO)
+    for note in book.credits:
+        credited[note.invoice] += note.amount
+    for invoice in book.invoices:
+        if credited[invoice.number] > invoice.amount:
+            found.findings.append(
+                f"invoice {invoice.number}: credit notes of {credited[invoice.number]:,.2f} exceed its "
+                f"{invoice.amount:,.2f}"
+            )
+        state = ledger.invoices[invoice.number]
+        if not ZERO <= state.applied <= max(state.net, ZERO):
+            found.findings.append(
+                f"invoice {invoice.number}: {state.applied:,.2f} applied to it, outside 0..{state.net}"
+            )
+    standing = {(i.member_id, i.fee_year): i.number for i in book.invoices if ledger.invoices[i.number].net > ZERO}
+    for key in sorted(set(standing) | set(live)):
+        if standing.get(key) != live.get(key):
+            found.findings.append(
+                f"member {key[0]}, fee year {key[1]}: the live invoice is {live.get(key) or 'none'}, the records "
+                f"say {standing.get(key) or 'none'}"
+            )
+    invoiced = sum((i.amount for i in book.invoices), ZERO)
+    credits = sum((c.amount for c in book.credits), ZERO)
+    paid = sum(ledger.paid.values(), ZERO)
+    total = sum((ledger.balance(m) for m in ledger.members()), ZERO)
+    if invoiced - credits - paid != total:
+        found.findings.append(
+            f"balances do not reconcile: invoiced {invoiced} - credited {credits} - paid {paid} != {total}"
+        )
+    found.totals = {"invoiced": f"{invoiced:,.2f}", "credited": f"{credits:,.2f}", "paid": f"{paid:,.2f}",
+                    "outstanding": f"{total:,.2f}"}  # fmt: skip
+
+
+def trail(store: LedgerStore, *, member_id: str | None = None, since: dt.date | None = None) -> list[dict[str, Any]]:
+    """The entries in the order posted (who, when, through what, hash), for ``ledger log``."""
+    query = select(t.entries).order_by(t.entries.c.seq)
+    if member_id is not None:
+        query = query.where(t.entries.c.member_id == member_id)
+    if since is not None:
+        query = query.where(t.entries.c.posted_at >= since.isoformat())
+    with store.reading() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]

@@ -1,0 +1,191 @@
+"""The ledger as Excel shows it: a view workbook (Invoices, Credit notes, Payments, Voids,
+Allocations, Balances, Aging, Collections), each sheet headed "a view of the ledger on DATE:
+edits here change nothing", and the Post sheet where payments are typed to be posted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..rules.ledger import ZERO, Ledger, LedgerBook
+from ..workbook.roster import Roster
+from ..workbook.saving import WorkbookUpdate, check_not_open, save_new
+from ..workbook.xlsx import open_workbook, print_setup, sheet_records, write_cell, write_table
+from .service import POST_COLUMNS, PaymentInput, TypedRow
+
+INVOICES, CREDITS, PAYMENTS, VOIDS = "Invoices", "Credit notes", "Payments", "Voids"
+ALLOCATIONS, BALANCES, AGING, COLLECTIONS = "Allocations", "Balances", "Aging", "Collections"
+VIEW_NAME = "wego_ledger_view.xlsx"
+POST_SHEET = "Post"
+RECEIPT = "Receipt"
+USD_FORMAT, DATE_FORMAT = "#,##0.00", "yyyy-mm-dd"
+FORMATS = {
+    "Amount (USD)": USD_FORMAT, "Bank charges (USD)": USD_FORMAT, "Issue date": DATE_FORMAT,
+    "Due date": DATE_FORMAT, "Date": DATE_FORMAT, "Date received": DATE_FORMAT, "Population": "#,##0",
+    "GDP per capita (PPP, USD)": "#,##0.000", "Fee year": "0", "Billed (USD)": USD_FORMAT,
+    "Credited (USD)": USD_FORMAT, "Paid (USD)": USD_FORMAT, "Open (USD)": USD_FORMAT, "Balance (USD)": USD_FORMAT,
+    "Collected (USD)": USD_FORMAT, "Collection rate": "0.0%",
+}  # fmt: skip
+
+
+def _usd(amount: Decimal) -> float:
+    return float(amount)  # a cell holds a double; amounts under 10 million to the cent are exact there
+
+
+def view_tables(roster: Roster, book: LedgerBook, as_of: dt.date) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """Every sheet of the view, as (headers, rows), on ``as_of``."""
+    ledger = book.replay(as_of)
+    names = {m.member_id: m.display_name for m in roster.members}
+
+    def name(member_id: str) -> str:
+        return names.get(member_id, member_id)
+
+    invoices = []
+    for i in book.invoices:
+        state = ledger.invoices.get(i.number)
+        basis = book.invoice_basis.get(i.number, {})
+        invoices.append([
+            i.number, i.member_id, name(i.member_id), i.fee_year, i.issue_date, i.due_date, _usd(i.amount),
+            _usd(state.credited) if state else 0.0, _usd(state.applied) if state else 0.0,
+            _usd(state.open) if state else None, state.status if state else "issued later",
+            basis.get("Population"), basis.get("GDP per capita (PPP, USD)"), basis.get("WEO edition"),
+            basis.get("Fee table"), basis.get("Membership on issue date"), basis.get("Unconfirmed inputs accepted"),
+        ])  # fmt: skip
+    member_of = {i.number: i.member_id for i in book.invoices}
+    credits = [[c.number, c.invoice, member_of.get(c.invoice, ""), name(member_of.get(c.invoice, "")),
+                _usd(c.amount), c.date, c.reason] for c in book.credits]  # fmt: skip
+    voided = {v.receipt: v.number for v in book.voids}
+    payments = [[p.receipt, p.date, p.member_id, name(p.member_id), _usd(p.amount), _usd(p.bank_charges),
+                 p.invoice or None, voided.get(p.receipt)] for p in book.payments]  # fmt: skip
+    voids = [[v.number, v.receipt, v.date, v.reason] for v in book.voids]
+    tables: dict[str, tuple[list[str], list[list[Any]]]] = {
+        INVOICES: (["Invoice number", "Member ID", "Member", "Fee year", "Issue date", "Due date", "Amount (USD)",
+                    "Credited (USD)", "Paid (USD)", "Open (USD)", "Status", "Population", "GDP per capita (PPP, USD)",
+                    "WEO edition", "Fee table", "Membership on issue date", "Unconfirmed inputs accepted"], invoices),
+        CREDITS: (["Credit note", "Invoice number", "Member ID", "Member", "Amount (USD)", "Date", "Reason"], credits),
+        PAYMENTS: (["Receipt", "Date received", "Member ID", "Member", "Amount (USD)", "Bank charges (USD)",
+                    "Invoice number", "Voided by"], payments),
+        VOIDS: (["Void", "Receipt", "Date", "Reason"], voids),
+    }  # fmt: skip
+    tables.update(report_tables(names, ledger))
+    return tables
+
+
+def report_tables(names: dict[str, str], ledger: Ledger) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """Allocations, Balances, Aging and Collections, as (headers, rows)."""
+
+    def name(member_id: str) -> str:
+        return names.get(member_id, member_id)
+
+    allocations = [[a.receipt, a.invoice, a.member_id, name(a.member_id), _usd(a.amount), a.date]
+                   for a in ledger.allocations]  # fmt: skip
+    balances = []
+    for member_id in ledger.members():
+        states = ledger.by_member.get(member_id, [])
+        arrears = ledger.arrears(member_id)
+        balances.append([
+            member_id, name(member_id), _usd(sum((s.invoice.amount for s in states), ZERO)),
+            _usd(sum((s.credited for s in states), ZERO)), _usd(ledger.paid.get(member_id, ZERO)),
+            _usd(ledger.balance(member_id)), min(arrears) if arrears else None, len(arrears),
+        ])  # fmt: skip
+    aging = [[bucket, _usd(amount)] for bucket, amount in ledger.aging().items()]
+    by_year: dict[int, dict[str, Decimal]] = defaultdict(lambda: {"billed": ZERO, "collected": ZERO})
+    for s in ledger.invoices.values():
+        by_year[s.invoice.fee_year]["billed"] += s.net
+        by_year[s.invoice.fee_year]["collected"] += s.applied
+    collections = [[year, _usd(v["billed"]), _usd(v["collected"]), _rate(v)] for year, v in sorted(by_year.items())]
+    return {
+        ALLOCATIONS: (["Receipt", "Invoice number", "Member ID", "Member", "Amount (USD)", "Date"], allocations),
+        BALANCES: (["Member ID", "Member", "Billed (USD)", "Credited (USD)", "Paid (USD)", "Balance (USD)",
+                    "Oldest unpaid fee year", "Years in arrears"], balances),
+        AGING: (["Days past due", "Open (USD)"], aging),
+        COLLECTIONS: (["Fee year", "Billed (USD)", "Collected (USD)", "Collection rate"], collections),
+    }  # fmt: skip
+
+
+def _rate(v: dict[str, Decimal]) -> float | None:
+    return float((v["collected"] / v["billed"]).quantize(Decimal("0.0001"))) if v["billed"] > ZERO else None
+
+
+def view_heading(location: str, as_of: dt.date) -> str:
+    return f"A view of the ledger {location} on {as_of.isoformat()}: edits here change nothing (the ledger is the database)"
+
+
+def write_view(roster: Roster, book: LedgerBook, out: Path, as_of: dt.date) -> Path:
+    """Write the view workbook ``out`` (replaced whole: it is a view, never a record)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    heading = view_heading(book.location, as_of)
+    for sheet, (headers, rows) in view_tables(roster, book, as_of).items():
+        ws = wb.create_sheet(sheet)
+        write_cell(ws, 1, 1, heading).font = Font(bold=True)
+        write_table(ws, headers, rows, name=sheet.replace(" ", "_"), top=3, number_formats=FORMATS)
+        ws.freeze_panes = "A4"
+        print_setup(ws, title=f"{sheet}, {as_of.isoformat()}", note=heading, header_row=3,
+                    landscape=len(headers) > 5, printed_columns=None, last_row=len(rows) + 3)  # fmt: skip
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists():
+        check_not_open(out)  # Excel holds it: say so rather than fail half-way
+    return save_new(wb, out)
+
+
+# -- the Post sheet -------------------------------------------------------------------------
+
+
+def new_post_workbook(path: Path) -> Path:
+    """A workbook with an empty Post sheet, its columns as the posting reads them."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = POST_SHEET
+    write_post_sheet(ws)
+    return save_new(wb, Path(path))
+
+
+def write_post_sheet(ws: Any) -> None:
+    """The Post sheet's header row (an Excel table), each column wide enough for its label."""
+    headers = [*POST_COLUMNS, RECEIPT]
+    widths = {h: max(14.0, len(h) + 6.0) for h in headers}
+    write_table(ws, headers, [], name="Post", number_formats=FORMATS, widths=widths)
+
+
+def typed_rows(path: Path) -> list[TypedRow]:
+    """The Post sheet's rows not posted yet (no receipt number), as typed."""
+    wb = open_workbook(path)
+    try:
+        return rows_of(sheet_records(wb, path, POST_SHEET, ["Date received", "Member", "Amount (USD)"],
+                                     "restore the Post sheet's header row", [*POST_COLUMNS, RECEIPT]), str(path))  # fmt: skip
+    finally:
+        wb.close()
+
+
+def rows_of(records: Any, source: str) -> list[TypedRow]:
+    rows = []
+    for r, rec in records:
+        if rec.get(RECEIPT) not in (None, ""):
+            continue  # posted already
+        given = PaymentInput(**{field: rec.get(column) for column, field in POST_COLUMNS.items()})
+        rows.append(TypedRow(POST_SHEET, r, given, source))
+    return rows
+
+
+def mark_posted(path: Path, receipts: dict[int, str]) -> None:
+    """Write each posted row's receipt number in its Receipt column (one safe save)."""
+    with WorkbookUpdate(path, command="ledger post") as update:
+        wb = update.open()
+        ws = wb[POST_SHEET]
+        header = [c.value for c in ws[1]]
+        column = header.index(RECEIPT) + 1 if RECEIPT in header else len(header) + 1
+        if RECEIPT not in header:
+            write_cell(ws, 1, column, RECEIPT)
+        for row, receipt in receipts.items():
+            write_cell(ws, row, column, receipt)
+        update.save(wb)
