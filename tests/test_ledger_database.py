@@ -152,3 +152,11 @@ def test_a_bank_reference_is_one_transfer_however_it_is_typed(location, roster):
         with pytest.raises(WegoError, match=r"founded|future"):
             record_payment(store, r, PaymentInput("Seoul", "100", day), by=by, today=TODAY)
     assert len(store.load().payments) == 1
+
+
+def test_the_schema_version_readers_check_is_alembics_head():
+    """Reading checks the version without Alembic (xlwings Lite has none): the two must agree."""
+    from wego_xl.ledger.schema import SCHEMA_VERSION
+    from wego_xl.ledger.store import head_revision
+
+    assert SCHEMA_VERSION == head_revision()

@@ -9,6 +9,7 @@ machine and fails in CI: never silently passed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ from .conftest import ROOT, SHARED_DATA, build_wheel, require_program
 CACHE = ROOT / ".cache" / "pyodide"
 PYODIDE = CACHE / "node_modules" / "pyodide"
 NUMPY = SHARED_DATA.parent / "pyodide" / "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
+SQLITE3 = SHARED_DATA.parent / "pyodide" / "sqlite3-1.0.0-cp312-cp312-pyodide_2024_0_wasm32.whl"
 #: Pyodide 0.27.7 under node: what markers see there.
 PYODIDE_ENV = {
     "sys_platform": "emscripten",
@@ -42,7 +44,7 @@ PYODIDE_ENV = {
 
 
 def _prepared() -> None:
-    if not (PYODIDE / "pyodide.mjs").exists() or not NUMPY.exists():
+    if not (PYODIDE / "pyodide.mjs").exists() or not NUMPY.exists() or not SQLITE3.exists():
         message = "Pyodide is not prepared: run tests/pyodide/prepare.sh (npm pyodide@0.27.7 and the wheels)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
@@ -58,15 +60,33 @@ def wheels(tmp_path_factory) -> Path:
     for wheel in (CACHE / "wheels").glob("*.whl"):
         shutil.copy2(wheel, folder)
     build_wheel(folder)
+    _desktop_ledger(folder / "wego_ledger.db")  # rides along in the mounted folder, to be imported into /data
     return folder
 
 
-def test_the_numpy_wheel_is_the_releases_own():
+def _desktop_ledger(path: Path) -> None:
+    """A ledger as the finance officer's desktop makes it: Seoul invoiced 10,000, paid 4,000."""
+    from wego_xl.ledger.service import PaymentInput, actor, issue_invoices, record_payment
+    from wego_xl.ledger.store import create_ledger
+    from wego_xl.workbook.package import SHIPPED_ROSTER
+    from wego_xl.workbook.roster import read_roster
+
+    store = create_ledger(str(path))
+    roster = read_roster(SHIPPED_ROSTER)
+    by = actor("test")
+    plan = issue_invoices(store, roster, 2017, dt.date(2017, 1, 15), 60, by=by, accept_unconfirmed=True)
+    assert plan.new[0]["Invoice number"] == "WEGO-2017-001" and plan.new[0]["Member ID"] == "W001"
+    record_payment(store, roster, PaymentInput("Seoul", "4000", "2017-02-01"), by=by)
+    store.engine.dispose()
+
+
+@pytest.mark.parametrize(("package", "wheel"), [("numpy", NUMPY), ("sqlite3", SQLITE3)])
+def test_the_numpy_and_sqlite3_wheels_are_the_releases_own(package, wheel):
     _prepared()
     lock = json.loads((PYODIDE / "pyodide-lock.json").read_text(encoding="utf-8"))
-    entry = lock["packages"]["numpy"]
-    assert entry["file_name"] == NUMPY.name
-    assert entry["sha256"] == hashlib.sha256(NUMPY.read_bytes()).hexdigest()
+    entry = lock["packages"][package]
+    assert entry["file_name"] == wheel.name
+    assert entry["sha256"] == hashlib.sha256(wheel.read_bytes()).hexdigest()
 
 
 def test_the_wheel_requires_nothing_pyodide_cannot_install(wheels):
@@ -89,6 +109,7 @@ def test_the_functions_and_the_refresh_run_in_pyodide(wheels, tmp_path):
         str(ROOT / "tests" / "pyodide" / "run_lite.mjs"),
         str(PYODIDE),
         str(NUMPY),
+        str(SQLITE3),
         str(wheels),
         str(ROOT / "tests" / "pyodide" / "check_lite.py"),
     ]
@@ -113,3 +134,7 @@ def test_the_functions_and_the_refresh_run_in_pyodide(wheels, tmp_path):
     assert found["custom_functions_call"] == [[7000], [{"type": "Error", "errorType": "Value"}]]
     assert found["meta_functions"] == sorted(n for n in dir(__import__("udfs")) if n.startswith("WEGO_"))
     assert found["refresh_added"] == ["Summary", "Fees 2016", "Checks"]
+    # the ledger: a .db made on a desktop, imported into /data, read by the functions
+    assert found["no_ledger"].startswith("#N/A") and "no ledger at /data/wego_ledger.db" in found["no_ledger_text"]
+    assert found["ledger"] == {"balance": 6000, "balance_2017": 6000, "paid": 4000, "invoice": "WEGO-2017-001",
+                               "invoiced": 10000}  # fmt: skip

@@ -857,19 +857,11 @@ def balances(as_of: str | None, roster_file: Path | None, ledger_file: str | Non
 
 
 def _reconcile(ledger: Any) -> dict[str, Any]:
-    from .rules.ledger import ZERO
+    from .rules.ledger import reconcile
 
-    invoiced = sum((s.invoice.amount for s in ledger.invoices.values()), ZERO)
-    credited = sum((s.credited for s in ledger.invoices.values()), ZERO)
-    paid = sum(ledger.paid.values(), ZERO)
-    total = sum((ledger.balance(m) for m in ledger.members()), ZERO)
-    return {
-        "invoiced": f"{invoiced:,.2f}",
-        "credited": f"{credited:,.2f}",
-        "paid": f"{paid:,.2f}",
-        "outstanding": f"{total:,.2f}",
-        "reconciled": invoiced - credited - paid == total,
-    }
+    found = reconcile(ledger)
+    money = {k: f"{getattr(found, k):,.2f}" for k in ("invoiced", "credited", "paid", "outstanding")}
+    return {**money, "reconciled": found.reconciled}
 
 
 @main.command()

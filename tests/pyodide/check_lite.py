@@ -53,6 +53,18 @@ found["custom_functions_call"] = await xlwings.server.custom_functions_call(call
 meta = xlwings.server.custom_functions_meta(udfs)
 found["meta_functions"] = sorted(f["id"] for f in meta["functions"])
 
+# the ledger: missing, then a .db imported into /data beside the roster
+found["no_ledger"] = udfs.WEGO_BALANCE("Seoul")
+found["no_ledger_text"] = worksheet.balance("Seoul", text_errors=True)
+shutil.copy("/wheels/wego_ledger.db", "/data/wego_ledger.db")
+found["ledger"] = {
+    "balance": udfs.WEGO_BALANCE("Seoul"),
+    "balance_2017": udfs.WEGO_BALANCE("Seoul", 2017),
+    "paid": udfs.WEGO_PAID("Seoul"),
+    "invoice": udfs.WEGO_INVOICE("Seoul", 2017),
+    "invoiced": udfs.WEGO_INVOICED("Seoul", 2017),
+}
+
 book = xw.Book(json=book_payload(xw.__version__, 2016))
 await xlwings.server.custom_scripts_call(udfs, "refresh_roster", typehint_to_value={xw.Book: book})
 found["refresh_added"] = [a["args"][1] for a in book.json()["actions"] if a["func"] == "addSheet"]

@@ -1,12 +1,13 @@
 // Boot Pyodide under node (as xlwings Lite runs it in the browser), install wego-xl and its
 // pure-Python dependencies from local wheels, and run check_lite.py. Prints its output.
-// usage: node run_lite.mjs PYODIDE_DIR NUMPY_WHEEL WHEELS_DIR CHECK_SCRIPT
+// usage: node run_lite.mjs PYODIDE_DIR NUMPY_WHEEL SQLITE3_WHEEL WHEELS_DIR CHECK_SCRIPT
 import { readFileSync } from "node:fs";
 
-const [pyodideDir, numpyWheel, wheelsDir, checkScript] = process.argv.slice(2);
+const [pyodideDir, numpyWheel, sqliteWheel, wheelsDir, checkScript] = process.argv.slice(2);
 const { loadPyodide } = await import(pyodideDir + "/pyodide.mjs");
 const pyodide = await loadPyodide({ indexURL: pyodideDir + "/" });
 await pyodide.loadPackage(numpyWheel);
+await pyodide.loadPackage(sqliteWheel); // the standard library's sqlite3, a package of its own in Pyodide
 pyodide.FS.mkdirTree("/wheels");
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: wheelsDir }, "/wheels");
 pyodide.FS.mkdirTree("/project/tests");

@@ -18,7 +18,6 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from ..errors import InputError, MissingDataError, WegoError
-from ..ledger.store import books, ledger_location
 from ..messages import read_language
 from ..rules.dates import read_date
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
@@ -363,6 +362,8 @@ def explain(city: Any, fee_year: Any, language: Any = None, *, text_errors: bool
 def _ledger() -> LedgerBook:
     """The ledger beside the roster (or $WEGO_LEDGER), warm until an entry is posted; a
     missing ledger is an error naming where it was looked for, never a 0."""
+    from ..ledger.store import books, ledger_location  # SQLAlchemy only when a ledger is asked for
+
     return books.book(ledger_location(_roster().path))
 
 

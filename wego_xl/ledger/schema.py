@@ -21,6 +21,10 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+#: The Alembic revision these tables are (``migrations/versions``): a ledger of another one is
+#: refused until ``wego-xl ledger upgrade``. Kept here so that reading needs no Alembic (Lite).
+SCHEMA_VERSION = "0001"
+
 #: Money bound in cents (10,000,000.00 USD), as :data:`wego_xl.rules.inputs.MONEY_LIMIT`.
 CENTS_LIMIT = 1_000_000_000
 FOUNDED = "2010-01-01"

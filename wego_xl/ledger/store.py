@@ -425,9 +425,9 @@ def open_ledger(location: str, *, check_version: bool = True) -> LedgerStore:
     if check_version:
         with store.reading() as conn:
             found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        if found != head_revision():
+        if found != t.SCHEMA_VERSION:
             raise LedgerError(
-                f"the ledger {store.shown} is of version {found}, this wego-xl expects {head_revision()}: "
+                f"the ledger {store.shown} is of version {found}, this wego-xl expects {t.SCHEMA_VERSION}: "
                 "run 'wego-xl ledger upgrade'"
             )
     return store

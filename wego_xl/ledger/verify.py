@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..rules.ledger import ZERO
+from ..rules.ledger import ZERO, reconcile
 from . import schema as t
 from .store import GENESIS, LedgerStore, chain_hash
 
@@ -121,16 +121,13 @@ def _check_invariants(found: Verification, book: Any, live: dict[tuple[str, int]
                 f"member {key[0]}, fee year {key[1]}: the live invoice is {live.get(key) or 'none'}, the records "
                 f"say {standing.get(key) or 'none'}"
             )
-    invoiced = sum((i.amount for i in book.invoices), ZERO)
-    credits = sum((c.amount for c in book.credits), ZERO)
-    paid = sum(ledger.paid.values(), ZERO)
-    total = sum((ledger.balance(m) for m in ledger.members()), ZERO)
-    if invoiced - credits - paid != total:
+    totals = reconcile(ledger)
+    if not totals.reconciled or totals.credited != sum((c.amount for c in book.credits), ZERO):
         found.findings.append(
-            f"balances do not reconcile: invoiced {invoiced} - credited {credits} - paid {paid} != {total}"
+            f"balances do not reconcile: invoiced {totals.invoiced} - credited {totals.credited} - paid "
+            f"{totals.paid} != {totals.outstanding}"
         )
-    found.totals = {"invoiced": f"{invoiced:,.2f}", "credited": f"{credits:,.2f}", "paid": f"{paid:,.2f}",
-                    "outstanding": f"{total:,.2f}"}  # fmt: skip
+    found.totals = {k: f"{getattr(totals, k):,.2f}" for k in ("invoiced", "credited", "paid", "outstanding")}
 
 
 def trail(store: LedgerStore, *, member_id: str | None = None, since: dt.date | None = None) -> list[dict[str, Any]]:

@@ -163,6 +163,31 @@ class Ledger:
         return buckets
 
 
+@dataclass(frozen=True)
+class Reconciliation:
+    """Invoiced less credited less paid, beside the sum of the members' balances: equal, or
+    the ledger is wrong."""
+
+    invoiced: Decimal
+    credited: Decimal
+    paid: Decimal
+    outstanding: Decimal  # the sum of the balances
+
+    @property
+    def reconciled(self) -> bool:
+        return self.invoiced - self.credited - self.paid == self.outstanding
+
+
+def reconcile(ledger: Ledger) -> Reconciliation:
+    """The ledger's totals, reconciled."""
+    return Reconciliation(
+        invoiced=sum((s.invoice.amount for s in ledger.invoices.values()), ZERO),
+        credited=sum((s.credited for s in ledger.invoices.values()), ZERO),
+        paid=sum(ledger.paid.values(), ZERO),
+        outstanding=sum((ledger.balance(m) for m in ledger.members()), ZERO),
+    )
+
+
 def aging_bucket(days_past_due: int) -> str:
     for name, low, high in AGING_BUCKETS:
         if (low is None or days_past_due >= low) and (high is None or days_past_due <= high):
