@@ -159,4 +159,4 @@ def test_the_schema_version_readers_check_is_alembics_head():
     from wego_xl.ledger.schema import SCHEMA_VERSION
     from wego_xl.ledger.store import head_revision
 
-    assert SCHEMA_VERSION == head_revision()
+    assert head_revision() == SCHEMA_VERSION
