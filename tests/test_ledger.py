@@ -273,11 +273,21 @@ def test_a_fee_year_end_to_end(office):
     assert verified.returncode == 0 and json.loads(verified.stdout)["ok"]
 
 
-@pytest.mark.parametrize("typed", ["7.000", "7000,50", "8.000,00", "1,000.005", "1e30", "12345678901234567.89"])
-def test_a_payment_that_reads_two_ways_is_refused_in_one_line(billed, typed):
-    out = wego("pay", "Seoul", typed, "--date", "2017-02-01")
-    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
-    assert repr(typed) in out.stderr and book_of(billed).payments == []
+def test_a_payment_that_reads_two_ways_is_refused_in_one_line(billed):
+    """The command line reads money as the rules do (every reading is tested on usd above)."""
+    for typed in ("7.000", "12345678901234567.89", "0.001"):
+        out = wego("pay", "Seoul", typed, "--date", "2017-02-01")
+        assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+        assert repr(typed) in out.stderr
+    assert "more than two decimals" in out.stderr  # 0.001: never "reads both as 0 and as 1"
+    for args, said in ((["--reference", "KEB\x07"], "the bank reference holds control characters"),
+                       (["--reference", "K" * 141], "at most 140"), (["--bank-charges", "9999"], "more than the"),
+                       (["--note", "=1+1"], "holds a formula")):  # fmt: skip
+        out = wego("pay", "Seoul", "100", "--date", "2017-02-01", *args)
+        assert out.returncode == 2 and said in out.stderr, (args, out.stderr)
+    folder = wego("balances", "--ledger", billed)
+    assert folder.returncode == 2 and "is a folder" in folder.stderr
+    assert book_of(billed).payments == []
 
 
 def test_corrections_are_new_entries_naming_who_and_why(billed):
@@ -370,6 +380,12 @@ def test_payments_typed_on_the_post_sheet_post_all_or_nothing(billed):
     marked = {r[0]: r[-1] for r in openpyxl.load_workbook(sheet)["Post"].iter_rows(min_row=2, values_only=True)}
     assert list(marked.values()) == ["R-2017-001", "R-2017-002"]
     assert wego("ledger", "post", sheet).stdout.strip().endswith("0 payment(s) posted from payments.xlsx")
+    wb = openpyxl.load_workbook(sheet)
+    wb["Post"]["E1"] = "Bank ref"  # a renamed header: its references would be lost, so nothing is posted
+    wb["Post"].append(["2017-03-06", "Seoul", 10, None, "KEB-9"])
+    wb.save(sheet)
+    renamed = wego("ledger", "post", sheet)
+    assert renamed.returncode == 2 and "column 'Bank reference' is missing" in renamed.stderr
     assert sum((p.amount for p in book_of(billed).payments), ZERO) == usd("7500.50")
 
 
@@ -442,3 +458,57 @@ def test_the_view_prints(billed):
     for ws in wb.worksheets:
         assert str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4) and ws.print_title_rows == "$3:$3", ws.title
         assert ws.title in ws.oddHeader.center.text
+
+
+def test_a_posting_whose_receipts_were_not_written_back_posts_nothing_twice(billed):
+    """Rows posted by a run that could not write their receipt numbers are found again."""
+    sheet = billed / "payments.xlsx"
+    wego("ledger", "post", sheet)
+    wb = openpyxl.load_workbook(sheet)
+    header = [c.value for c in wb["Post"][1]]
+    wb["Post"].append([{"Date received": dt.datetime(2017, 3, 1), "Member": "Seoul", "Amount (USD)": 100}.get(h)
+                       for h in header])  # fmt: skip
+    wb.save(sheet)
+    owner = billed / "~$payments.xlsx"  # Excel has it open: refused before anything is posted
+    owner.write_bytes(b"x")
+    busy = wego("ledger", "post", sheet)
+    owner.unlink()
+    assert busy.returncode == 2 and "open in Excel" in busy.stderr and book_of(billed).payments == []
+    assert wego("ledger", "post", sheet).returncode == 0
+    wb = openpyxl.load_workbook(sheet)
+    wb["Post"].cell(2, header.index("Receipt") + 1).value = None  # as if the receipt was never written back
+    wb.save(sheet)
+    again = wego("ledger", "post", sheet)
+    assert again.returncode == 0 and "posted by an earlier run" in again.stdout
+    assert [p.receipt for p in book_of(billed).payments] == ["R-2017-001"]
+    wb = openpyxl.load_workbook(sheet)
+    wb["Post"].append([{"Date received": None, "Member": "Seoul", "Amount (USD)": 5}.get(h) for h in header])
+    wb["Post"].cell(2, header.index("Receipt") + 1).value = "pending"
+    wb.save(sheet)
+    out = wego("ledger", "post", sheet)
+    assert out.returncode == 2 and "row 2, column 'Receipt'" in out.stderr
+    wb = openpyxl.load_workbook(sheet)
+    wb["Post"].cell(2, header.index("Receipt") + 1).value = "R-2017-001"
+    wb.save(sheet)
+    out = wego("ledger", "post", sheet)
+    assert out.returncode == 2 and "row 3, column 'Date received'" in out.stderr and "blank" in out.stderr
+
+
+def test_the_functions_never_answer_from_a_ledger_they_read_before(billed):
+    """Each new entry is seen at once (the memo of answers is keyed on the reading of the
+    ledger, never on an object's id, which Python reuses)."""
+    for n in range(1, 5):
+        assert wego("pay", "Seoul", "1", "--date", "2017-03-01").returncode == 0
+        assert udfs.WEGO_BALANCE("Seoul", 2017) == 10_000 - n
+    assert udfs.WEGO_BALANCE("Seoul", float("nan")).startswith("#VALUE!: an Excel date")
+
+
+def test_verify_finds_a_removed_guard_and_a_removed_series(billed):
+    _raw(billed, "DROP TRIGGER payments_never_update")
+    out = wego("ledger", "verify")
+    assert out.returncode == 1 and "guard against changing posted entries was removed (payments_never_update)" in (
+        out.stdout
+    )
+    _raw(billed, "DELETE FROM number_series WHERE series = 'WEGO-2017'")
+    out = wego("ledger", "verify")
+    assert "the number series WEGO-2017 was removed" in out.stdout

@@ -145,7 +145,7 @@ def test_a_bank_reference_is_one_transfer_however_it_is_typed(location, roster):
     by = actor("test")
     r = read_roster(roster)
     record_payment(store, r, PaymentInput("Seoul", "100", "2017-02-01", reference="KEB 2017-001"), by=by, today=TODAY)
-    for typed in ("keb2017-001", "ＫＥＢ 2017-001", " KEB  2017-001 "):
+    for typed in ("keb2017-001", "ＫＥＢ 2017-001", " KEB  2017-001 ", "KEB\u200b 2017-001", "KEB 2017\u2010001"):
         with pytest.raises(WegoError, match="recorded already"):
             record_payment(store, r, PaymentInput("Seoul", "100", "2017-02-02", reference=typed), by=by, today=TODAY)
     for day in ("2009-12-31", "2018-07-01"):

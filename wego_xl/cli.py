@@ -1052,24 +1052,24 @@ def ledger_post(file: Path, roster_file: Path | None, ledger_file: str | None) -
     """Post the payments typed on the Post sheet of FILE, all or nothing: every bad row is
     named and nothing is posted; posted rows get their receipt numbers. A FILE that does
     not exist is made, with an empty Post sheet to type into."""
-    from .ledger.service import PostingError, post_payments
-    from .ledger.views import mark_posted, new_post_workbook, typed_rows
+    from .ledger.service import PostingError
+    from .ledger.views import new_post_workbook, post_file
 
     if not file.exists():
         new_post_workbook(file)
         click.echo(f"made {file}: type the payments on its Post sheet, then run this again")
         return
     roster, store = _store(roster_file, ledger_file)
-    rows = typed_rows(file)
     try:
-        posted = post_payments(store, roster, rows, by=_by("ledger post"))
+        posted = post_file(store, roster, file, _by("ledger post"))
     except PostingError as exc:
         for problem in exc.problems:
             click.echo(f"not posted: {problem}", err=True)
         raise UserError(f"{len(exc.problems)} row(s) of {file.name} cannot be posted, so none was") from None
-    mark_posted(file, {typed.row: p.receipt for typed, p in zip(rows, posted)})
-    for typed, p in zip(rows, posted):
-        click.echo(f"row {typed.row}: {p.receipt}, {p.amount:,.2f} USD from {p.member_id} on {p.date}")
+    for done in posted:
+        p = done.payment
+        said = " (posted by an earlier run; its receipt number is now written)" if done.before else ""
+        click.echo(f"row {done.row.row}: {p.receipt}, {p.amount:,.2f} USD from {p.member_id} on {p.date}{said}")
     click.echo(f"{len(posted)} payment(s) posted from {file.name}")
 
 

@@ -396,7 +396,8 @@ def _by_member(
     except WegoError as exc:
         started = _start(text_errors, city)
         return started[0].whole(exc) if isinstance(started, tuple) else started
-    return _per_member(text_errors, city, (name, id(book), value), lambda m: compute(m, value, book))
+    key = (name, book.location, book.generation, value)  # never id(book): Python reuses ids
+    return _per_member(text_errors, city, key, lambda m: compute(m, value, book))
 
 
 def _optional_year(value: Any) -> int | None:

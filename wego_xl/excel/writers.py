@@ -253,7 +253,7 @@ def post_payments_book(book: Any, user: str | None = None) -> list[Any]:
     ws = book.sheets[POST_SHEET]
     grid = ws.used_range.options(ndim=2).value or [[]]
     header = [str(h).strip() if h is not None else "" for h in grid[0]]
-    missing = [c for c in ("Date received", "Member", "Amount (USD)") if c not in header]
+    missing = [c for c in POST_COLUMNS if c not in header]  # a renamed column never drops its values
     if missing:
         raise LedgerError(f"the {POST_SHEET} sheet has no column {missing[0]!r} in its first row: restore its header")
     if RECEIPT not in header:
@@ -268,17 +268,17 @@ def post_payments_book(book: Any, user: str | None = None) -> list[Any]:
                 rec["Date received"] = from_excel_day(day)
         if any(v not in (None, "") for v in rec.values()):
             records.append((r, rec))
-    rows = rows_of(records, book.name)
     store = open_ledger(ledger_location(load_roster().path))
     try:
+        rows = rows_of(records, book.name)
         posted = post_payments(store, load_roster(), rows, by=actor("Excel script post_payments", user))
     except PostingError as exc:
         _replace_sheet(book, POSTING_SHEET, [["Not posted: nothing was posted"]] + [[str(p)] for p in exc.problems])
         raise
     column = header.index(RECEIPT) + 1
-    for typed, payment in zip(rows, posted):
-        ws.range((typed.row, column)).value = payment.receipt
+    for done in posted:
+        ws.range((done.row.row, column)).value = done.payment.receipt
     _replace_sheet(book, POSTING_SHEET, [["Receipt", "Row", "Member ID", "Amount (USD)", "Date received"]]
-                   + [[p.receipt, t.row, p.member_id, float(p.amount), p.date.isoformat()]
-                      for t, p in zip(rows, posted)])  # fmt: skip
+                   + [[d.payment.receipt, d.row.row, d.payment.member_id, float(d.payment.amount),
+                       d.payment.date.isoformat()] for d in posted])  # fmt: skip
     return posted

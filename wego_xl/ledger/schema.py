@@ -100,6 +100,7 @@ payments = Table(
     Column("bank_reference_key", String(200), nullable=True, unique=True),
     Column("invoice_number", String(40), ForeignKey("invoices.number"), nullable=True),
     Column("note", Text, nullable=False),
+    Column("source_key", String(64), nullable=True, unique=True),
     CheckConstraint(f"amount_cents > 0 AND amount_cents < {CENTS_LIMIT}", name="payment_amount"),
     CheckConstraint(f"bank_charges_cents >= 0 AND bank_charges_cents < {CENTS_LIMIT}", name="payment_charges"),
     CheckConstraint(f"date_received >= '{FOUNDED}'", name="payment_date"),

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import os
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,12 +48,35 @@ def check_day(day: dt.date, what: str, today: dt.date) -> dt.date:
     return day
 
 
+#: The longest bank reference kept (SWIFT's remittance field holds 140 characters).
+REFERENCE_LIMIT = 140
+#: The longest reason or note kept.
+TEXT_LIMIT = 500
+
+
+def plain_text(value: object, what: str, limit: int = TEXT_LIMIT) -> str:
+    """Typed text as the ledger keeps it: spaces tidied, invisible format characters (zero
+    width, direction marks) dropped; control characters, a formula or more than ``limit``
+    characters refused naming ``what``."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    if text.lstrip().startswith("="):
+        raise InputError(f"{what} holds a formula ({text[:40]!r}): type the value itself")
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in text):
+        raise InputError(f"{what} holds control characters: type it again as plain text")
+    text = " ".join("".join(c for c in text if unicodedata.category(c) != "Cf").split())
+    if len(text) > limit:
+        raise InputError(f"{what} is {len(text):,} characters long; at most {limit} are kept: shorten it")
+    return text
+
+
 def _reason(reason: str, what: str) -> str:
-    text = " ".join((reason or "").split())
+    text = plain_text(reason, what)
     if not text:
         raise InputError(f"say why ({what}): a correction always names its reason")
-    if any(ord(c) < 32 for c in reason.replace("\n", " ").replace("\t", " ")):
-        raise InputError(f"{what} holds control characters: type it again as plain text")
     return text
 
 
@@ -189,24 +214,21 @@ class Receipt:
     balance: Decimal
 
 
-def _text(value: object) -> str:
-    if is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    if any(ord(c) < 32 for c in text):
-        raise InputError(f"{text!r} holds control characters: type it again as plain text")
-    return text
-
-
 def _read_payment(
-    conn: Connection, roster: Roster, given: PaymentInput, today: dt.date, seen: dict[str, str]
+    conn: Connection,
+    roster: Roster,
+    given: PaymentInput,
+    today: dt.date,
+    seen: dict[str, str],
+    *,
+    typed_date: bool = False,
 ) -> tuple[Payment, str, str, str]:
     """(payment without its receipt, member name, bank reference, note), or a FieldProblem."""
 
     def field_value(name: str, read: Any) -> Any:
         try:
+            if isinstance(getattr(given, name), str) and getattr(given, name).lstrip().startswith("="):
+                plain_text(getattr(given, name), f"the {name.replace('_', ' ')}")  # a formula: refused
             return read()
         except WegoError as exc:
             raise FieldProblem(name, str(exc), getattr(given, name)) from None
@@ -221,9 +243,14 @@ def _read_payment(
     )
     if charges < ZERO:
         raise FieldProblem("bank_charges", f"bank charges cannot be negative, got {charges}", given.bank_charges)
+    if charges > amount:
+        raise FieldProblem("bank_charges", f"bank charges of {charges:,.2f} are more than the {amount:,.2f} received: "
+                           "check the two amounts", given.bank_charges)  # fmt: skip
+    if typed_date and is_blank(given.date):
+        raise FieldProblem("date", "the date received is blank: type the date the money arrived", given.date)
     day = field_value("date", lambda: read_date(given.date, "the date received") or today)
     field_value("date", lambda: check_day(day, "the date received", today))
-    reference = field_value("reference", lambda: _text(given.reference))
+    reference = field_value("reference", lambda: plain_text(given.reference, "the bank reference", REFERENCE_LIMIT))
     if reference:
         key = reference_key(reference)
         if key in seen:
@@ -233,19 +260,21 @@ def _read_payment(
         if found:
             raise FieldProblem("reference", f"the bank reference {reference!r} is recorded already (receipt {found}):"
                                " the same transfer twice?", reference)  # fmt: skip
-    invoice = field_value("invoice", lambda: _text(given.invoice))
+    invoice = field_value("invoice", lambda: plain_text(given.invoice, "the invoice number", 40))
     if invoice:
         owner = conn.execute(select(t.invoices.c.member_id).where(t.invoices.c.number == invoice)).scalar()
         if owner != member.member_id:
             raise FieldProblem("invoice", f"{member.display_name} has no invoice {invoice}", invoice)
-    note = field_value("note", lambda: _text(given.note))
+    note = field_value("note", lambda: plain_text(given.note, "the note"))
     return Payment("", member.member_id, day, amount, invoice, charges), member.display_name, reference, note
 
 
-def _record(conn: Connection, store: LedgerStore, payment: Payment, reference: str, note: str, by: Actor) -> Payment:
+def _record(
+    conn: Connection, store: LedgerStore, payment: Payment, reference: str, note: str, by: Actor, source_key: str = ""
+) -> Payment:
     receipt = store.next_number(conn, "R", payment.date.year)
     recorded = Payment(receipt, payment.member_id, payment.date, payment.amount, payment.invoice, payment.bank_charges)
-    store.post(conn, recorded, by, bank_reference=reference, note=note)
+    store.post(conn, recorded, by, bank_reference=reference, note=note, source_key=source_key or None)
     return recorded
 
 
@@ -279,6 +308,23 @@ class TypedRow:
     payment: PaymentInput
     source: str = ""
 
+    @property
+    def key(self) -> str:
+        """The row as typed (file name, sheet, row, values): posted once, however often the
+        posting is run (a run whose receipt numbers could not be written back is safe to repeat)."""
+        name = os.path.basename(self.source)
+        text = repr((name, self.sheet, self.row, *(repr(v) for v in vars(self.payment).values())))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A row of the Post sheet and its payment; ``before`` when an earlier run posted it."""
+
+    row: TypedRow
+    payment: Payment
+    before: bool = False
+
 
 #: The Post sheet's columns, and the field each fills.
 POST_COLUMNS = {
@@ -289,19 +335,25 @@ POST_COLUMNS = {
 
 def post_payments(
     store: LedgerStore, roster: Roster, rows: Iterable[TypedRow], *, by: Actor, today: dt.date | None = None
-) -> list[Payment]:
+) -> list[Posted]:
     """Post typed payments all or nothing: every row is checked first and every bad row named
-    (sheet, row, column, value, what to do); then all are recorded in one transaction."""
+    (sheet, row, column, value, what to do); then all are recorded in one transaction. A row
+    an earlier run posted (its receipt number not written back) is found, never posted twice."""
     today = today or dt.date.today()
     rows = list(rows)
     columns = {v: k for k, v in POST_COLUMNS.items()}
     with store.writing() as conn:
-        read: list[tuple[Payment, str, str]] = []
+        read: list[tuple[TypedRow, Payment, str, str]] = []
+        done: dict[int, Posted] = {}
         problems: list[RosterError] = []
         seen: dict[str, str] = {}
         for typed in rows:
+            earlier = conn.execute(select(t.payments).where(t.payments.c.source_key == typed.key)).mappings().first()
+            if earlier is not None:
+                done[typed.row] = Posted(typed, payment_of(earlier), before=True)
+                continue
             try:
-                payment, _, reference, note = _read_payment(conn, roster, typed.payment, today, seen)
+                payment, _, reference, note = _read_payment(conn, roster, typed.payment, today, seen, typed_date=True)
             except FieldProblem as exc:
                 problems.append(RosterError(str(exc), path=typed.source or None, sheet=typed.sheet, row=typed.row,
                                             column=columns[exc.field_name], value=exc.value,
@@ -309,10 +361,12 @@ def post_payments(
                 continue
             if reference:
                 seen[reference_key(reference)] = f"row {typed.row}"
-            read.append((payment, reference, note))
+            read.append((typed, payment, reference, note))
         if problems:
             raise PostingError(problems)
-        return [_record(conn, store, payment, reference, note, by) for payment, reference, note in read]
+        for typed, payment, reference, note in read:
+            done[typed.row] = Posted(typed, _record(conn, store, payment, reference, note, by, typed.key))
+    return [done[typed.row] for typed in rows]
 
 
 # -- corrections ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import threading
@@ -113,7 +114,7 @@ def _engine(location: str) -> Engine:
         if engine is None:
             try:
                 engine = _make_engine(url)
-            except (ArgumentError, ImportError) as exc:
+            except (ArgumentError, ImportError, ValueError) as exc:
                 raise LedgerError(f"{shown_location(location)} is not a ledger location ({exc})") from None
             _engines[url] = engine
         return engine
@@ -136,7 +137,7 @@ def _make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writing") else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
 
 class LedgerStore:
@@ -160,7 +161,8 @@ class LedgerStore:
             conn.info["writing"] = True  # kept with the pooled connection: always set back
             try:
                 with conn.begin():
-                    if self.dialect == "postgresql":
+                    if self.dialect == "postgresql":  # wait for another writer at most a minute, as SQLite does
+                        conn.execute(text("SET LOCAL lock_timeout = '60s'"))
                         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
                     yield conn
             finally:
@@ -183,13 +185,18 @@ class LedgerStore:
             why = _why(exc)
             if "readonly" in why.replace("-", "").replace(" ", "").lower():
                 raise LedgerError(f"the ledger {self.shown} is read-only: nothing was written") from None
-            if "locked" in why or "busy" in why:
+            if "locked" in why or "busy" in why or "lock timeout" in why:
                 raise LedgerError(f"the ledger {self.shown} is busy (another command is writing): try again") from None
             raise LedgerError(f"the ledger {self.shown} cannot be used ({why})") from None
         except DBAPIError as exc:
-            raise LedgerError(
-                f"the ledger {self.shown} refused the change ({_why(exc)}); nothing was written"
-            ) from None
+            why = _why(exc)
+            if "malformed" in why or "not a database" in why:
+                raise LedgerError(
+                    f"the ledger {self.shown} is damaged ({why}): restore it from a backup copy"
+                ) from None
+            if "lock timeout" in why:
+                raise LedgerError(f"the ledger {self.shown} is busy (another command is writing): try again") from None
+            raise LedgerError(f"the ledger {self.shown} cannot be used ({why}); nothing was written") from None
 
     def revision(self) -> tuple[Any, ...]:
         """Changes whenever an entry is posted (for caches): the last entry and, for a file,
@@ -296,11 +303,14 @@ def chain_hash(entry: Mapping[str, Any], row: Mapping[str, Any]) -> str:
 
 
 def reference_key(reference: str) -> str:
-    """A bank reference as the duplicate guard compares it: Unicode NFKC, case and spaces
-    ignored ("ＲＥＦ 12" and "ref12" are the same transfer)."""
+    """A bank reference as the duplicate guard compares it: Unicode NFKC, case, spaces and
+    invisible format characters ignored, every kind of dash a hyphen ("ＲＥＦ 12", "ref12" and
+    "REF\u200b12" are the same transfer; so are "KEB-1" and "KEB\u20101")."""
     import unicodedata
 
-    return "".join(unicodedata.normalize("NFKC", reference).casefold().split())
+    text = unicodedata.normalize("NFKC", reference).casefold()
+    text = "".join("-" if unicodedata.category(c) == "Pd" else c for c in text if unicodedata.category(c) != "Cf")
+    return "".join(text.split())
 
 
 def typed_row(record: Any, **extra: Any) -> tuple[str, str, str, Any, dict[str, Any]]:
@@ -320,7 +330,8 @@ def typed_row(record: Any, **extra: Any) -> tuple[str, str, str, Any, dict[str, 
         row = {"receipt": record.receipt, "member_id": record.member_id, "date_received": record.date,
                "amount_cents": cents(record.amount), "bank_charges_cents": cents(record.bank_charges),
                "bank_reference": reference, "bank_reference_key": reference_key(reference) if reference else None,
-               "invoice_number": record.invoice or None, "note": extra.get("note") or ""}  # fmt: skip
+               "invoice_number": record.invoice or None, "note": extra.get("note") or "",
+               "source_key": extra.get("source_key")}  # fmt: skip
         return "payment", record.receipt, record.member_id, t.payments, row
     row = {"number": record.number, "receipt": record.receipt, "date": record.date, "reason": record.reason}
     return "void", record.number, extra["member_id"], t.voids, row
@@ -409,6 +420,8 @@ def open_ledger(location: str, *, check_version: bool = True) -> LedgerStore:
     version is an error naming the location and what to do (never a new, empty ledger)."""
     if not is_url(location):
         path = Path(location)
+        if path.is_dir():
+            raise LedgerError(f"{location} is a folder: give the ledger file (wego_ledger.db) or a database URL")
         if not path.exists():
             raise LedgerError(
                 f"no ledger at {location}: make it once with 'wego-xl ledger init' (or 'wego-xl ledger init "
@@ -440,6 +453,7 @@ class BookCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._held: dict[str, tuple[LedgerStore, tuple[Any, ...], LedgerBook]] = {}
+        self._generations = itertools.count(1)
 
     def book(self, location: str) -> LedgerBook:
         with self._lock:
@@ -454,6 +468,7 @@ class BookCache:
         if held and held[1] == revision:
             return held[2]
         book = store.load()
+        book.generation = next(self._generations)
         with self._lock:
             self._held[location] = (store, revision, book)
         return book

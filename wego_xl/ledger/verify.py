@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ..rules.ledger import ZERO, reconcile
 from . import schema as t
@@ -45,11 +45,18 @@ def verify(store: LedgerStore) -> Verification:
         for kind, (table, _) in _TABLES.items():
             rows[kind] = {r["seq"]: dict(r) for r in conn.execute(select(table)).mappings()}
         series = dict(conn.execute(select(t.number_series.c.series, t.number_series.c.last)).all())
+        guards = _guards(conn, store.dialect)
         live = {(r[0], r[1]): r[2] for r in conn.execute(select(t.live_invoices)).all()}
         book = store.load(conn)
     found.entries = len(entries)
     _check_chain(found, entries, rows)
     _check_series(found, entries, series)
+    missing = sorted(set(expected_guards(store.dialect)) - guards)
+    if missing:
+        found.findings.append(
+            f"the database's guard against changing posted entries was removed ({', '.join(missing)}): "
+            "restore the ledger from a backup, or ask who removed it"
+        )
     _check_invariants(found, book, live)
     return found
 
@@ -86,6 +93,9 @@ def _check_series(found: Verification, entries: list[dict[str, Any]], series: di
         match = _NUMBER.match(entry["number"])
         if match:
             taken[f"{match.group(1)}-{match.group(2)}"].add(int(match.group(3)))
+    for name in sorted(set(taken) - set(series)):
+        found.findings.append(f"the number series {name} was removed behind the toolkit's back: its numbers could be "
+                              "given again")  # fmt: skip
     for name, last in sorted(series.items()):
         missing = sorted(set(range(1, last + 1)) - taken[name])
         if missing:
@@ -139,3 +149,18 @@ def trail(store: LedgerStore, *, member_id: str | None = None, since: dt.date | 
         query = query.where(t.entries.c.posted_at >= since.isoformat())
     with store.reading() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def expected_guards(dialect: str) -> list[str]:
+    """The triggers that make the posted tables refuse changes."""
+    if dialect == "sqlite":
+        return [f"{table}_never_{verb}" for table in t.POSTED for verb in ("update", "delete")]
+    return [f"{table}_never_{verb}" for table in t.POSTED for verb in ("change", "truncate")]
+
+
+def _guards(conn: Any, dialect: str) -> set[str]:
+    if dialect == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    return {row[0] for row in conn.execute(text(query))}

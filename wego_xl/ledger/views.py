@@ -5,22 +5,28 @@ edits here change nothing", and the Post sheet where payments are typed to be po
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..errors import RosterError, WegoError
+from ..rules.inputs import is_blank
 from ..rules.ledger import ZERO, Ledger, LedgerBook
 from ..workbook.roster import Roster
 from ..workbook.saving import WorkbookUpdate, check_not_open, save_new
-from ..workbook.xlsx import open_workbook, print_setup, sheet_records, write_cell, write_table
-from .service import POST_COLUMNS, PaymentInput, TypedRow
+from ..workbook.xlsx import print_setup, sheet_records, write_cell, write_table
+from .service import POST_COLUMNS, PaymentInput, Posted, PostingError, TypedRow, post_payments
+from .store import Actor, LedgerError, LedgerStore
 
 INVOICES, CREDITS, PAYMENTS, VOIDS = "Invoices", "Credit notes", "Payments", "Voids"
 ALLOCATIONS, BALANCES, AGING, COLLECTIONS = "Allocations", "Balances", "Aging", "Collections"
 VIEW_NAME = "wego_ledger_view.xlsx"
 POST_SHEET = "Post"
 RECEIPT = "Receipt"
+RECEIPT_NUMBER = re.compile(r"R-\d{4}-\d{3,}")
 USD_FORMAT, DATE_FORMAT = "#,##0.00", "yyyy-mm-dd"
 FORMATS = {
     "Amount (USD)": USD_FORMAT, "Bank charges (USD)": USD_FORMAT, "Issue date": DATE_FORMAT,
@@ -157,35 +163,54 @@ def write_post_sheet(ws: Any) -> None:
     write_table(ws, headers, [], name="Post", number_formats=FORMATS, widths=widths)
 
 
-def typed_rows(path: Path) -> list[TypedRow]:
-    """The Post sheet's rows not posted yet (no receipt number), as typed."""
-    wb = open_workbook(path)
-    try:
-        return rows_of(sheet_records(wb, path, POST_SHEET, ["Date received", "Member", "Amount (USD)"],
-                                     "restore the Post sheet's header row", [*POST_COLUMNS, RECEIPT]), str(path))  # fmt: skip
-    finally:
-        wb.close()
-
-
 def rows_of(records: Any, source: str) -> list[TypedRow]:
-    rows = []
+    """The Post sheet's rows not posted yet (a blank Receipt); a Receipt cell holding anything
+    but a receipt number stops the posting, naming it (never a row skipped without a word)."""
+    rows, problems = [], []
     for r, rec in records:
-        if rec.get(RECEIPT) not in (None, ""):
+        receipt = rec.get(RECEIPT)
+        if not is_blank(receipt):
+            if not RECEIPT_NUMBER.fullmatch(str(receipt).strip()):
+                problems.append(RosterError("is not a receipt number, so it is not clear whether the row was posted",
+                                            path=source or None, sheet=POST_SHEET, row=r, column=RECEIPT,
+                                            value=receipt, fix="clear the cell to post the row, or type its receipt "
+                                            "number (R-2017-001) if it was posted"))  # fmt: skip
             continue  # posted already
         given = PaymentInput(**{field: rec.get(column) for column, field in POST_COLUMNS.items()})
         rows.append(TypedRow(POST_SHEET, r, given, source))
+    if problems:
+        raise PostingError(problems)
     return rows
 
 
-def mark_posted(path: Path, receipts: dict[int, str]) -> None:
-    """Write each posted row's receipt number in its Receipt column (one safe save)."""
+def post_file(store: LedgerStore, roster: Roster, path: Path, by: Actor) -> list[Posted]:
+    """Post the Post sheet of the workbook ``path``, all or nothing, and write each receipt
+    number into its row. Whatever would stop the workbook being written (open in Excel,
+    parts openpyxl would lose, read-only) is found before anything is posted; a write that
+    still fails says which receipts were posted, and running it again posts nothing twice."""
     with WorkbookUpdate(path, command="ledger post") as update:
-        wb = update.open()
+        wb = update.open()  # formulas as typed: a formula is refused, never read as its last value
+        records = sheet_records(
+            wb, path, POST_SHEET, list(POST_COLUMNS), "restore the Post sheet's header row", [RECEIPT], any_cell=True
+        )  # every column: a renamed one never drops its values
+        rows = rows_of(records, str(path))
+        if not rows:
+            return []
+        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            raise LedgerError(f"{path} is read-only, so the receipt numbers could not be written: nothing was posted")
+        posted = post_payments(store, roster, rows, by=by)
         ws = wb[POST_SHEET]
         header = [c.value for c in ws[1]]
         column = header.index(RECEIPT) + 1 if RECEIPT in header else len(header) + 1
-        if RECEIPT not in header:
-            write_cell(ws, 1, column, RECEIPT)
-        for row, receipt in receipts.items():
-            write_cell(ws, row, column, receipt)
-        update.save(wb)
+        write_cell(ws, 1, column, RECEIPT)
+        for done in posted:
+            write_cell(ws, done.row.row, column, done.payment.receipt)
+        try:
+            update.save(wb)
+        except WegoError as exc:
+            receipts = ", ".join(d.payment.receipt for d in posted)
+            raise LedgerError(
+                f"posted {receipts}, but their receipt numbers could not be written into {path.name} ({exc}): "
+                "run the posting again once the file can be written; it finds these rows and posts nothing twice"
+            ) from None
+    return posted

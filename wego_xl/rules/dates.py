@@ -17,6 +17,8 @@ LAST_EXCEL_DAY = 2_958_465  # 9999-12-31
 
 def from_excel_day(day: float) -> dt.date:
     """The date of Excel's day number (its time of day dropped); day 60 is an error."""
+    if day != day or day in (float("inf"), float("-inf")):  # NaN or infinite: no day
+        raise InputError(f"an Excel date is a day number from 1 to {LAST_EXCEL_DAY:,}, got {day!r}")
     whole = int(day)
     if not 1 <= whole <= LAST_EXCEL_DAY:
         raise InputError(f"an Excel date is a day number from 1 to {LAST_EXCEL_DAY:,}, got {day!r}")

@@ -251,7 +251,8 @@ def read_money(value: object, name: str = "the amount") -> Decimal:
     if isinstance(value, str):
         text = _text(value, f"{name} is blank: type an amount such as 1234.50")
         compact = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-        if _DOT_GROUPS.match(compact) or _COMMA_DECIMALS.match(compact):
+        cents_first = compact.lstrip("+-").startswith("0.")  # "0.001" is a fraction, never 1 in thousands
+        if (_DOT_GROUPS.match(compact) and not cents_first) or _COMMA_DECIMALS.match(compact):
             number_from_text(compact, name, "an amount such as 7,000.50")  # raises, saying how to type it
         if not _MONEY_TEXT.match(compact):
             raise InputError(

@@ -428,6 +428,9 @@ class LedgerBook:
     payments: list[Payment] = field(default_factory=list)
     voids: list[Void] = field(default_factory=list)
     invoice_basis: dict[str, dict[str, object]] = field(default_factory=dict)
+    #: Which reading of the ledger this is (a new one whenever an entry was posted): what a
+    #: memo of answers is keyed on, never the object's id, which Python reuses.
+    generation: int = 0
     _replays: dict[dt.date | None, Ledger] = field(default_factory=dict, repr=False)
 
     def replay(self, as_of: dt.date | None = None) -> Ledger:

@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("bank_reference_key", sa.String(200), nullable=True, unique=True),
         sa.Column("invoice_number", sa.String(40), sa.ForeignKey("invoices.number"), nullable=True),
         sa.Column("note", sa.Text, nullable=False),
+        sa.Column("source_key", sa.String(64), nullable=True, unique=True),
         _amount("payment_amount"),
         sa.CheckConstraint(f"bank_charges_cents >= 0 AND bank_charges_cents < {CENTS_LIMIT}", name="payment_charges"),
         sa.CheckConstraint(f"date_received >= '{FOUNDED}'", name="payment_date"),
