@@ -142,15 +142,20 @@ def read_amount(value: object, name: str, kind: str) -> float:
     if isinstance(value, str):
         text = _text(value, f"{name} is blank: type {kind}")
         return _checked_amount(number_from_text(text, name, kind), name, kind, typed=value)
+    _refuse_non_numbers(value, name, kind)
+    if isinstance(value, numbers.Real):
+        return _checked_amount(value, name, kind)
+    raise InputError(f"{name} must be {kind}, got {shown(value)}")
+
+
+def _refuse_non_numbers(value: object, name: str, kind: str) -> None:
+    """A blank, TRUE/FALSE or a date is no amount: the error for each, naming the value."""
     if value is None:
         raise MissingDataError(f"{name} is blank: type {kind}")
     if isinstance(value, bool):
         raise InputError(f"{name} must be {kind}, got {str(value).upper()}")
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise InputError(f"{name} must be {kind}, got a date ({value}); format the cell as a number")
-    if isinstance(value, numbers.Real):
-        return _checked_amount(value, name, kind)
-    raise InputError(f"{name} must be {kind}, got {shown(value)}")
 
 
 def _whole_number(number: numbers.Real) -> int | None:
@@ -260,12 +265,9 @@ def read_money(value: object, name: str = "the amount") -> Decimal:
                 f"thousands), got the text {shown(typed)}"
             )
         number = Decimal(compact.replace(",", ""))
-    elif value is None:
-        raise MissingDataError(f"{name} is blank: type an amount such as 1234.50")
-    elif isinstance(value, bool):
-        raise InputError(f"{name} must be an amount such as 1234.50, got {str(value).upper()}")
-    elif isinstance(value, (dt.date, dt.datetime, dt.time)):
-        raise InputError(f"{name} must be an amount, got a date ({value}); format the cell as a number")
+    elif value is None or isinstance(value, (bool, dt.date, dt.time)):
+        _refuse_non_numbers(value, name, "an amount such as 1234.50")
+        raise AssertionError  # pragma: no cover - refused above
     elif isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
