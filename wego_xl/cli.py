@@ -929,36 +929,20 @@ def ledger_init(from_file: Path | None, roster_file: Path | None, ledger_file: s
     With --from, every invoice, credit note and payment of the workbook is posted, and the
     import is committed only if numbers, amounts and balances come out identical.
     """
-    from .ledger.legacy import import_workbook, read_ledger, refuse_problems
+    from .ledger.legacy import ledger_from_workbook
     from .ledger.store import create_ledger, ledger_location
     from .workbook.roster import load_roster
 
     roster = load_roster(roster_file)
     location = ledger_location(roster.path, ledger_file)
-    legacy = read_ledger(from_file, roster) if from_file else None
-    if legacy is not None:
-        refuse_problems(legacy)  # before anything is made
-    store = create_ledger(location)
-    if legacy is None:
-        click.echo(f"ledger made: {store.shown}")
+    if from_file is None:
+        click.echo(f"ledger made: {create_ledger(location).shown}")
         return
-    try:
-        book = import_workbook(store, legacy, _by("ledger init --from"))
-    except Exception:
-        _discard(location)
-        raise
+    store, book = ledger_from_workbook(location, from_file, roster, _by("ledger init --from"))
     click.echo(
         f"ledger made: {store.shown}, with {len(book.invoices)} invoice(s), {len(book.credits)} credit note(s) and "
         f"{len(book.payments)} payment(s) from {from_file}: numbers, amounts and balances identical"
     )
-
-
-def _discard(location: str) -> None:
-    """A ledger file made by a failed import is removed (nothing half-made stays)."""
-    from .ledger.store import is_url
-
-    if not is_url(location):
-        Path(location).unlink(missing_ok=True)
 
 
 @ledger_group.command("upgrade")

@@ -21,7 +21,7 @@ from ..rules.ledger import ZERO, CreditNote, Invoice, LedgerBook, Payment, usd
 from ..workbook.roster import Roster
 from ..workbook.xlsx import open_workbook, sheet_records
 from . import schema as t
-from .store import Actor, LedgerError, LedgerStore
+from .store import Actor, LedgerError, LedgerStore, create_ledger, is_url
 
 INVOICES, CREDITS, PAYMENTS = "Invoices", "Credit notes", "Payments"
 
@@ -184,6 +184,22 @@ def _payment(
 
 
 _SERIES = {"invoice": "WEGO", "credit": "CN", "payment": "R"}
+
+
+def ledger_from_workbook(location: str, workbook: Path, roster: Roster, by: Actor) -> tuple[LedgerStore, LedgerBook]:
+    """Make the ledger at ``location`` from a workbook ledger: read strictly first (nothing is
+    made when a row cannot be right), then imported whole or not at all (a ledger file made
+    for a failed import is removed)."""
+    legacy = read_ledger(workbook, roster)
+    refuse_problems(legacy)
+    store = create_ledger(location)
+    try:
+        return store, import_workbook(store, legacy, by)
+    except BaseException:
+        store.engine.dispose()
+        if not is_url(location):
+            Path(location).unlink(missing_ok=True)
+        raise
 
 
 def refuse_problems(legacy: LegacyLedger) -> None:
