@@ -160,3 +160,20 @@ def test_the_schema_version_readers_check_is_alembics_head():
     from wego_xl.ledger.store import head_revision
 
     assert head_revision() == SCHEMA_VERSION
+
+
+def test_a_ledger_of_another_version_is_refused_until_upgraded(location):
+    from wego_xl.ledger.store import LedgerError, upgrade_ledger
+
+    store = open_ledger(location)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    with pytest.raises(
+        LedgerError, match="is of version 0000, this wego-xl expects 0001: run 'wego-xl ledger upgrade'"
+    ):
+        open_ledger(location)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert upgrade_ledger(location).load().invoices == []  # at the head already: nothing to do
+    with pytest.raises(LedgerError, match=r"exists already|holds a ledger already"):
+        create_ledger(location)
