@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import gc
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -203,7 +204,13 @@ def replay(
     voids: Iterable[Void] = (),
 ) -> Ledger:
     """Apply every record dated on or before ``as_of`` (default: all), in date order."""
-    return _replay(invoices, credits, payments, voids, as_of or dt.date.max)
+    gc_was_on = gc.isenabled()
+    gc.disable()  # many small objects and no cycles: collection passes would make it quadratic
+    try:
+        return _replay(invoices, credits, payments, voids, as_of or dt.date.max)
+    finally:
+        if gc_was_on:
+            gc.enable()
 
 
 def _replay(
