@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from itertools import chain, repeat
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
@@ -23,11 +23,13 @@ from ..rules.dates import read_date
 from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
 from ..rules.history import standing_on
 from ..rules.inputs import FIRST_YEAR, LAST_YEAR, error_code, is_blank, read_amount, read_fee_year, read_name
-from ..rules.ledger import LedgerBook
 from ..rules.membership import MembershipType
 from ..workbook.assessment import assess, membership_doubt, obligation
 from ..workbook.roster import Member, Roster, load_roster
 from .ranges import Arg, CellResults, broadcast_shape, per_cell, read_amounts
+
+if TYPE_CHECKING:  # the ledger's rules are imported when a ledger function runs, not with udfs
+    from ..rules.ledger import LedgerBook
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -234,6 +236,12 @@ def _warm_column(city: Any, question: object) -> list[list[Any]] | None:
     dictionary lookup per cell, nothing else; None when the full path is needed."""
     if type(city) is not list or not city or type(city[0]) is not list:
         return None
+    try:  # a column of names, every one remembered without an error: one pass
+        memo = _answers(question)
+        if _FAILED not in memo:
+            return [[memo[c]] for (c,) in city]
+    except (KeyError, TypeError, ValueError, WegoError):
+        pass  # a wider range, a cell not remembered, a cell that is a list: the general path
     width = len(city[0])
     if width == 0 or set(map(type, city)) != {list} or set(map(len, city)) != {width}:
         return None

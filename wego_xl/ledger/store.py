@@ -12,6 +12,7 @@ database for a team), opened by path or URL, written one transaction per command
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
@@ -80,8 +81,6 @@ def shown_location(location: str | os.PathLike) -> str:
 def ledger_location(roster_file: Path | None, given: str | os.PathLike | None = None) -> str:
     """The ledger to use: ``given`` (``--ledger``), else ``$WEGO_LEDGER``, else
     ``wego_ledger.db`` beside the roster in use (never inside the installed package)."""
-    from ..workbook.package import is_packaged
-
     chosen = given or os.environ.get(LEDGER_ENV)
     if chosen:
         chosen = str(chosen)
@@ -91,12 +90,21 @@ def ledger_location(roster_file: Path | None, given: str | os.PathLike | None = 
                 f"'wego-xl ledger init --from {chosen}', then use wego_ledger.db"
             )
         return chosen if is_url(chosen) else str(Path(chosen).expanduser())
-    if roster_file is None or is_packaged(roster_file):
+    if roster_file is None or _packaged(str(roster_file)):
         raise LedgerError(
             "the ledger is kept beside your roster, and the roster in use is the one shipped in the package: "
             f"run 'wego-xl init FOLDER' and set WEGO_ROSTER, or set {LEDGER_ENV} to the ledger's path or URL"
         )
     return str(Path(roster_file).with_name(LEDGER_NAME))
+
+
+@functools.lru_cache(maxsize=64)
+def _packaged(path: str) -> bool:
+    """Whether a roster path is the packaged one (resolved once per path: a function's call
+    asks this for every range)."""
+    from ..workbook.package import is_packaged
+
+    return is_packaged(path)
 
 
 def _url(location: str) -> str:
@@ -199,15 +207,17 @@ class LedgerStore:
             raise LedgerError(f"the ledger {self.shown} cannot be used ({why}); nothing was written") from None
 
     def revision(self) -> tuple[Any, ...]:
-        """Changes whenever an entry is posted (for caches): the last entry and, for a file,
-        its size and time."""
-        stamp: tuple[Any, ...] = ()
+        """Changes whenever an entry is posted (for caches): for a SQLite file, its identity,
+        size, time and the change counter SQLite keeps in its header (bytes 24-27, one more
+        at every commit), read without a query; for a server, the last entry."""
         if not is_url(self.location):
-            st = os.stat(self.location)
-            stamp = (st.st_mtime_ns, st.st_size)
+            with open(self.location, "rb") as file:
+                st = os.fstat(file.fileno())
+                header = file.read(28)
+            return (st.st_ino, st.st_mtime_ns, st.st_size, header[24:28])
         with self.reading() as conn:
             last = conn.execute(select(t.entries.c.seq, t.entries.c.hash).order_by(t.entries.c.seq.desc()).limit(1))
-            return (*stamp, tuple(last.first() or ()))
+            return tuple(last.first() or ())
 
     # -- numbers and entries -----------------------------------------------------------
 
