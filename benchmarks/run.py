@@ -9,6 +9,8 @@ its baseline and reports the median of several rounds. Exit 1 when a target is m
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -27,9 +29,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import udfs  # noqa: E402
+from benchmarks.ledger_data import BASES, BY, Numbers, bulk, cached_ledger, history, post_all, working_copy  # noqa: E402
 from wego_xl.excel.writers import refresh_file  # noqa: E402
+from wego_xl.ledger.service import PaymentInput, Receipt, record_payment  # noqa: E402
+from wego_xl.ledger.store import LEDGER_ENV, LedgerStore, books, create_ledger, ledger_location, open_ledger  # noqa: E402
+from wego_xl.ledger.views import write_view  # noqa: E402
+from wego_xl.rules.ledger import LedgerBook  # noqa: E402
 from wego_xl.rules.names import name_key  # noqa: E402
 from wego_xl.rules.schedules import SCHEDULE_2016  # noqa: E402
+from wego_xl.workbook.package import ROSTER_ENV  # noqa: E402
 from wego_xl.workbook.roster import SHIPPED_ROSTER, load_roster, read_roster  # noqa: E402
 from workbooks.synthetic import synthetic_roster  # noqa: E402
 
@@ -182,30 +190,114 @@ def ledger_scaling(small: int, large: int, years: int, rounds: int) -> list[dict
     ]  # fmt: skip
 
 
-def balance_lookup_vs_dict(members: int, rounds: int) -> dict:
-    """WEGO_BALANCE over a column of members, warm, against a dict of precomputed balances."""
-    import os
+def pay_scaling(folder: Path, small: int, large: int, per_round: int, rounds: int) -> dict:
+    """The cost of recording one payment (``record_payment``, a real SQLite ledger file) in a
+    ledger of ``large`` invoices vs one of ``small``: a member with ten invoices pays, the
+    other invoices (half of them paid) belong to members of their own. Each round records
+    ``per_round`` fresh payments (new bank references) in each ledger."""
+    roster = read_roster(SHIPPED_ROSTER)
+    payer = roster.members[0]
 
-    from wego_xl.workbook.ledger import LedgerBook
-    from wego_xl.workbook.ledger import _cache as ledger_cache
+    def fill(size: int) -> Callable[[LedgerStore], None]:
+        def build(store: LedgerStore) -> None:
+            numbers = Numbers()
+            invoices, payments, references = bulk(size - 10, numbers)
+            mine = history([payer.member_id], 10, numbers, seed=size)
+            post_all(store, invoices + mine[0], payments + mine[1], {**references, **mine[2]}, numbers)
 
-    roster = load_roster()
-    invoices, payments = _synthetic_ledger(len(roster.members), 10)
-    ids = {f"S{i:06d}": m.member_id for i, m in enumerate(roster.members)}
-    invoices = [type(i)(i.number, ids[i.member_id], i.fee_year, i.issue_date, i.due_date, i.amount) for i in invoices]
-    payments = [type(p)(p.receipt, ids[p.member_id], p.date, p.amount) for p in payments]
-    book = LedgerBook(ROOT / "benchmark-ledger.xlsx", invoices, [], payments)
-    os.environ["WEGO_LEDGER"] = str(book.path)
-    ledger_cache[book.path] = ((-1, -1), id(roster), book)  # the ledger as if read from its file
-    names = [m.display_name for m in roster.members]
-    column = [[names[i % len(names)]] for i in range(members)]
-    balances = {n: float(book.replay().balance(roster.find(n).member_id)) for n in names}
-    assert udfs.WEGO_BALANCE(column, "2030-01-01") == [[balances[c[0]]] for c in column]  # warm, and right
+        return build
+
+    stores = {}
+    for n in (small, large):
+        (folder / str(n)).mkdir(parents=True)
+        stores[n] = open_ledger(str(working_copy(cached_ledger(f"pay-{n}", fill(n)), folder / str(n))))
+    made = itertools.count(1)
+
+    def pay(store: LedgerStore) -> Receipt:
+        k = next(made)
+        given = PaymentInput(payer.display_name, "250.00", dt.date(2020, 1, 1) + dt.timedelta(k % 1500),
+                             reference=f"BENCH {k}")  # fmt: skip
+        return record_payment(store, roster, given, by=BY)
+
+    for store in stores.values():  # warm, and right: one more receipt, the member's balance after it
+        receipt = pay(store)
+        assert receipt.balance == store.load(member_id=payer.member_id).replay().balance(payer.member_id)
+        assert receipt.payment.receipt.startswith("R-")
     m, b, ratio = paired(
-        lambda: udfs.WEGO_BALANCE(column, "2030-01-01"), lambda: [[balances[c[0]]] for c in column], rounds
+        lambda: [pay(stores[large]) for _ in range(per_round)],
+        lambda: [pay(stores[small]) for _ in range(per_round)],
+        rounds,
     )
-    del os.environ["WEGO_LEDGER"]
-    return result("balance_lookup_vs_dict", m, b, ratio, 3.0, cells=members)
+    for store in stores.values():
+        store.engine.dispose()
+    return result(f"pay_in_{large}_vs_{small}_invoices", m / per_round, b / per_round, ratio, 1.2,
+                  payments_per_round=per_round)  # fmt: skip
+
+
+def balance_warm_vs_dict(folder: Path, cells: int, rounds: int) -> dict:
+    """WEGO_BALANCE over a column of member names, warm, against a dict of precomputed balances:
+    the ledger is a real database beside a copy of the roster (10 fee years of invoices and
+    payments for every member)."""
+    folder.mkdir(parents=True)
+    roster_file = folder / "wego_roster.xlsx"
+    shutil.copy2(SHIPPED_ROSTER, roster_file)
+    saved = {k: os.environ.get(k) for k in (ROSTER_ENV, LEDGER_ENV)}
+    os.environ[ROSTER_ENV] = str(roster_file)
+    os.environ.pop(LEDGER_ENV, None)
+    try:
+        roster = load_roster()
+        store = create_ledger(ledger_location(roster.path))
+        numbers = Numbers()
+        post_all(store, *history([m.member_id for m in roster.members], 10, numbers), numbers)
+        as_of = "2025-12-31"
+        ledger = store.load().replay(dt.date.fromisoformat(as_of))
+        names = [m.display_name for m in roster.members]
+        column = [[names[i % len(names)]] for i in range(cells)]
+        balances = {n: float(ledger.balance(roster.find(n).member_id)) for n in names}
+        assert any(balances.values())
+        assert udfs.WEGO_BALANCE(column, as_of) == [[balances[c[0]]] for c in column]  # warm, and right
+        m, b, ratio = paired(
+            lambda: udfs.WEGO_BALANCE(column, as_of), lambda: [[balances[c[0]]] for c in column], rounds
+        )
+        store.engine.dispose()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        books.clear()
+    return result(f"balance_warm_{cells}_cells_vs_dict", m, b, ratio, 2.0, cells=cells)
+
+
+def export_scaling(folder: Path, small: int, large: int, rounds: int) -> list[dict]:
+    """The ledger's view workbook (``write_view``: every sheet, its replay included) per invoice
+    row at 10x the data: members x 10 fee years, 1.5 payments per invoice, each invoice with
+    its frozen basis."""
+    folder.mkdir(parents=True)
+    roster = load_roster(SHIPPED_ROSTER)
+    as_of = dt.date(2020, 12, 31)
+    runs = {}
+    for n in (small, large):
+        invoices, payments, _ = history([f"S{m:06d}" for m in range(n // 10)], 10, Numbers(), seed=n)
+        basis = {i.number: BASES[k % len(BASES)] for k, i in enumerate(invoices)}
+
+        def run(n=n, invoices=invoices, payments=payments, basis=basis):
+            # a fresh book each time, not replayed yet: the export replays it, as after store.load()
+            book = LedgerBook(f"benchmark ledger of {n} invoices", invoices, [], payments, [], basis)
+            return write_view(roster, book, folder / f"view{n}.xlsx", as_of)
+
+        runs[n] = run
+    samples: dict[int, list[float]] = {small: [], large: []}
+    for _ in range(rounds):  # interleaved, as paired() does: both sizes see the same machine load
+        samples[large].append(timed(runs[large]))
+        samples[small] += [timed(runs[small]) for _ in range(2)]  # the short run, more often
+    times = {n: statistics.median(ts) for n, ts in samples.items()}
+    per = {n: t / n for n, t in times.items()}
+    return [
+        result(f"export_per_row_{large}_vs_{small}", per[large], per[small], per[large] / per[small], 1.5,
+               seconds={str(k): round(v, 3) for k, v in times.items()}, payments_per_invoice=1.5),
+    ]  # fmt: skip
 
 
 def import_udfs_vs_xlwings(rounds: int) -> dict:
@@ -257,19 +349,23 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer rounds (a smoke run)")
     args = parser.parse_args()
     q = args.quick
-    results = [
-        fee_vectorized_vs_numpy(100_000 if q else 1_000_000, 3 if q else 7),
-        scalar_fee_vs_rules(2_000 if q else 20_000, 3 if q else 5),
-        status_lookup_vs_dict(20_000 if q else 100_000, 3 if q else 9),
-        misspelt_names_vs_valid(100_000 if q else 1_000_000, 3 if q else 5),
-        balance_lookup_vs_dict(10_000, 3 if q else 9),
-        *ledger_scaling(100 if q else 1_000, 1_000 if q else 10_000, 10, 1 if q else 3),
-        import_udfs_vs_xlwings(3 if q else 9),
-        roster_load(3 if q else 7),
-    ]
-    results += server_calls(1_000, 5 if q else 15)
     with tempfile.TemporaryDirectory() as tmp:
-        results += refresh_scaling(Path(tmp), 200 if q else 1_000, 2_000 if q else 10_000, 1 if q else 3)
+        folder = Path(tmp)
+        results = [
+            fee_vectorized_vs_numpy(100_000 if q else 1_000_000, 3 if q else 7),
+            scalar_fee_vs_rules(2_000 if q else 20_000, 3 if q else 5),
+            status_lookup_vs_dict(20_000 if q else 100_000, 3 if q else 9),
+            misspelt_names_vs_valid(100_000 if q else 1_000_000, 3 if q else 5),
+            balance_warm_vs_dict(folder / "balance", 10_000, 3 if q else 9),
+            pay_scaling(folder / "pay", 1_000, 10_000 if q else 100_000, 5 if q else 10, 5 if q else 15),
+            *ledger_scaling(100 if q else 1_000, 1_000 if q else 10_000, 10, 1 if q else 3),
+            *export_scaling(folder / "export", 1_000 if q else 10_000, 10_000 if q else 100_000, 1 if q else 2),
+            import_udfs_vs_xlwings(3 if q else 9),
+            roster_load(3 if q else 7),
+        ]
+        results += server_calls(1_000, 5 if q else 15)
+        (folder / "refresh").mkdir()
+        results += refresh_scaling(folder / "refresh", 200 if q else 1_000, 2_000 if q else 10_000, 1 if q else 3)
     width = max(len(r["name"]) for r in results)
     print(f"{'benchmark':<{width}}  {'measured':>10}  {'baseline':>10}  {'ratio':>7}  target")
     for r in results:
