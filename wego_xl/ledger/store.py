@@ -73,8 +73,8 @@ def shown_location(location: str | os.PathLike) -> str:
     if is_url(location):
         try:
             return make_url(str(location)).render_as_string(hide_password=True)
-        except ArgumentError:
-            return str(location)
+        except (ArgumentError, ValueError):  # not a URL SQLAlchemy can read: never show what may be a password
+            return str(location).split("://", 1)[0] + "://…"
     return str(location)
 
 
@@ -381,10 +381,16 @@ def _alembic_config(conn: Connection) -> Any:
     return config
 
 
-def _migrate(store: LedgerStore) -> None:
+def _migrate(store: LedgerStore, *, new: bool = False) -> None:
+    """Run the migrations up to the head; ``new``: only on a database without a ledger yet
+    (checked under PostgreSQL's lock, so two makers at once make one ledger)."""
     from alembic import command
 
     with store.engine.connect() as conn:
+        if store.dialect == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+        if new and inspect(conn).has_table("entries"):
+            raise LedgerError(f"the database {store.shown} holds a ledger already: a ledger is made once")
         command.upgrade(_alembic_config(conn), "head")
         conn.commit()
 
@@ -398,10 +404,8 @@ def create_ledger(location: str) -> LedgerStore:
         if not path.parent.is_dir():
             raise LedgerError(f"no folder {path.parent} for the ledger: make it first, or give another path")
     store = LedgerStore(location)
-    if is_url(location) and store.has_tables():
-        raise LedgerError(f"the database {store.shown} holds a ledger already: a ledger is made once")
     try:
-        _migrate(store)
+        _migrate(store, new=True)
     except DBAPIError as exc:
         raise LedgerError(f"the ledger {store.shown} cannot be made ({_why(exc)})") from None
     return store
