@@ -273,3 +273,61 @@ def test_a_misspelt_field_in_a_restyled_template_is_an_error_not_a_blank(office,
         done = documents(office, tmp_path / "out", "--kind", "invoice", "--as-of", "2017-06-30")
         assert done.returncode == 2 and "invoice.docx cannot be filled" in done.stderr and "numbr" in done.stderr
         assert not list((tmp_path / "out").glob("*.docx"))  # nothing half-written
+
+
+@pytest.mark.parametrize(
+    "escape",
+    [
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ invoice.__class__.__init__.__globals__ }}",
+        "{{ lipsum.__globals__['os'].popen('id').read() }}",
+        "{{ invoice.update({'number': 'changed'}) }}",
+        "{% for c in [].__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
+    ],
+)
+def test_a_template_that_reaches_for_python_is_refused(office, tmp_path, escape):
+    """Templates are layout, never code: the sandbox refuses every known route out of Jinja,
+    in one line naming the template, and no document is written."""
+    with restyled_invoice(office, escape):
+        done = documents(office, tmp_path / "out", "--kind", "invoice", "--as-of", "2017-06-30")
+    assert done.returncode == 2 and "invoice.docx" in done.stderr and len(done.stderr.splitlines()) == 1
+    assert "uid=" not in done.stdout + done.stderr and "Traceback" not in done.stderr
+    assert not list((tmp_path / "out").glob("*.docx"))
+
+
+def test_document_names_stay_inside_the_folder_whatever_the_ledger_holds():
+    from wego_xl.errors import FileError
+    from wego_xl.workbook.documents import file_name, inside
+    from wego_xl.workbook.package import SHIPPED_ROSTER
+    from wego_xl.workbook.roster import read_roster
+
+    seoul = read_roster(SHIPPED_ROSTER).find("Seoul")
+    for number in ("../../../x", "/etc/passwd", "C:\\Windows\\x", "WEGO/2017/001", "..", ""):
+        name = file_name(number, seoul, "invoice")
+        assert "/" not in name and "\\" not in name and ".." not in name and ":" not in name, name
+        assert name.endswith("_Seoul_invoice.docx")
+    assert file_name("WEGO-2017-001", seoul, "invoice") == "WEGO-2017-001_Seoul_invoice.docx"
+    with pytest.raises(FileError, match="outside"):
+        inside(Path("out"), "../x.docx")
+
+
+def test_a_long_number_typed_in_a_settings_cell_is_refused_naming_it(roster_copy):
+    wb = openpyxl.load_workbook(roster_copy)
+    ws = wb[SETTINGS_SHEET]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "Account number")
+    ws.cell(row, 2).value = 1800091234567890123  # a number cell: Excel keeps 15 digits of it
+    wb.save(roster_copy)
+    out = run_cli("settings", "--roster", roster_copy)
+    assert out.returncode == 2 and f"row {row}, column 'Value'" in out.stderr and "19 digits" in out.stderr
+    assert "leading apostrophe" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_pdf_makes_every_missing_pdf_not_only_this_runs(office, tmp_path):
+    """A run whose --pdf failed (or was not asked) leaves .docx files; the next --pdf makes
+    their PDFs too, though the .docx files are kept."""
+    require_program("soffice", "libreoffice-writer")
+    assert documents(office, tmp_path, "--kind", "invoice", "--as-of", "2017-06-30").returncode == 0
+    done = json.loads(documents(office, tmp_path, "--kind", "invoice", "--as-of", "2017-06-30", "--pdf").stdout)
+    assert done["written"] == [] and len(done["kept"]) == 2
+    assert sorted(Path(p).name for p in done["pdf"]) == sorted(Path(p).with_suffix(".pdf").name for p in done["kept"])

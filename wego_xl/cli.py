@@ -1119,7 +1119,7 @@ def documents(
     WEGO-2017-001_Seoul_invoice.docx; --pdf adds a PDF of each. A file that exists is kept.
     """
     from .rules.inputs import read_fee_year
-    from .workbook.documents import KINDS, to_pdf, write_documents
+    from .workbook.documents import KINDS, lacking_pdf, to_pdf, write_documents
 
     roster, store = _store(roster_file, ledger_file)
     book = store.load()
@@ -1127,7 +1127,7 @@ def documents(
     day = _date_option(as_of, "--as-of")
     run = write_documents(roster, book, year, kinds or KINDS, out, language=language or roster.language, as_of=day,
                           templates=templates, replace=replace, members=members)  # fmt: skip
-    pdfs = to_pdf(run.written, out) if pdf else []
+    pdfs = to_pdf(lacking_pdf(out), out) if pdf else []  # also those a failed --pdf left without one
     if as_json:
         _emit({"written": [str(p) for p in run.written], "pdf": [str(p) for p in pdfs],
                "kept": [str(p) for p in run.kept], "none_for": run.none_for})  # fmt: skip

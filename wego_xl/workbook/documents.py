@@ -278,24 +278,49 @@ def reminder_context(book: LedgerBook, member: Member, settings: dict[str, str],
     return context
 
 
+def _slug(text: str, most: int = 40) -> str:
+    """``text`` in letters, digits and hyphens only (any mail system and file system keeps
+    them): never a path separator, a dot-dot or a drive."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")[:most]
+
+
 def file_name(number: str, member: Member, kind: str) -> str:
     """ "WEGO-2017-001_Seoul_invoice.docx": the invoice number, the member (English, in
-    letters any mail system keeps) and the kind."""
-    ascii_name = unicodedata.normalize("NFKD", member.name_en or member.member_id).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-")[:40] or member.member_id
-    return f"{number}_{slug}_{kind}.docx"
+    letters any mail system keeps) and the kind; made safe whatever the ledger holds."""
+    slug = _slug(member.name_en or member.member_id) or _slug(member.member_id) or "member"
+    return f"{_slug(number) or 'invoice'}_{slug}_{kind}.docx"
+
+
+def inside(out: Path, name: str) -> Path:
+    """``out / name``, refused unless it stays inside ``out``."""
+    target = (out / name).resolve()
+    if target.parent != out.resolve():
+        raise FileError(f"the document name {name!r} would be written outside {out}: nothing was written there")
+    return target
 
 
 def render(template: Path, context: dict[str, Any], target: Path) -> Path:
     """Fill ``template`` with ``context`` and write ``target`` (a temporary file, then a rename)."""
     from docxtpl import DocxTemplate
-    from jinja2 import Environment, StrictUndefined, TemplateError
+    from jinja2 import StrictUndefined, TemplateError
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     if not template.exists():
         raise FileError(f"the template {template} is missing: run 'wego-xl init' for a copy, or give --templates")
     doc = DocxTemplate(str(template))
-    try:  # a field the template names but no document has is an error, never a blank on paper
-        doc.render(context, jinja_env=Environment(undefined=StrictUndefined), autoescape=True)
+    # a template is layout, never code: Jinja's sandbox refuses Python's internals (attributes
+    # starting with _, functions' globals, changing what it is given); a field the template
+    # names but no document has is an error, never a blank on paper
+    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    try:
+        doc.render(context, jinja_env=environment, autoescape=True)
+    except SecurityError as exc:
+        raise FileError(
+            f"the template {template.name} was refused: a field reaches for Python's internals ({exc}); a template "
+            "holds layout and the fields listed in the README, never code: restore it from the shipped one"
+        ) from None
     except TemplateError as exc:
         raise FileError(
             f"the template {template.name} cannot be filled: {exc}; correct the field in Word "
@@ -357,12 +382,17 @@ def write_documents(
                 if context is None:
                     run.none_for[f"{member.display_name} ({invoice.number})"] = "nothing past due"
                     continue
-            target = out / file_name(invoice.number, member, kind)
+            target = inside(out, file_name(invoice.number, member, kind))
             if target.exists() and not replace:
                 run.kept.append(target)
                 continue
             run.written.append(render(folder / f"{kind}.docx", context, target))
     return run
+
+
+def lacking_pdf(out: Path) -> list[Path]:
+    """The documents in ``out`` without their PDF (written now, or by a run whose PDF failed)."""
+    return sorted(p for p in out.glob("*.docx") if not p.with_suffix(".pdf").exists() and not p.name.startswith("~$"))
 
 
 def to_pdf(files: list[Path], out: Path) -> list[Path]:

@@ -695,7 +695,27 @@ def _read_settings(wb, path: Path) -> dict[str, Setting]:
     rows = sheet_records(
         wb, path, SETTINGS_SHEET, SETTINGS_COLUMNS[:2], "restore the sheet's header row", SETTINGS_COLUMNS[2:]
     )
-    return {_text(get["Setting"]): Setting(_text(get["Setting"]), _text(get["Value"]), r) for r, get in rows}
+    return {_text(get["Setting"]): Setting(_text(get["Setting"]), _setting_value(get["Value"], path, r), r)
+            for r, get in rows}  # fmt: skip
+
+
+#: Excel keeps 15 significant digits of a number: a longer one (an account number typed into a
+#: number cell) has lost its last digits already.
+EXCEL_DIGITS = 15
+
+
+def _setting_value(value: object, path: Path, row: int) -> str:
+    """A Settings value as text; a number of more than 15 digits is refused naming the cell
+    (Excel has already changed its last digits: 1800091234567890123 is 1800091234567889920)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        whole = int(value) if float(value).is_integer() else None
+        if whole is not None and len(str(abs(whole))) > EXCEL_DIGITS:
+            raise RosterError(
+                f"is a number of {len(str(abs(whole)))} digits, of which Excel keeps only {EXCEL_DIGITS}",
+                path=str(path), sheet=SETTINGS_SHEET, row=row, column="Value", value=value,
+                fix="type it again as text (with a leading apostrophe: '1800091234567890123)",
+            )  # fmt: skip
+    return _text(value)
 
 
 def _read_language(wb, path: Path) -> tuple[str, list[RosterError]]:
