@@ -61,9 +61,12 @@ def _worker(location: str, roster_file: str, seed: int, rounds: int) -> dict[str
     members = ["Seoul", "Kathmandu", "Ulaanbaatar", "Hanoi", "Bangkok", "Jakarta"]
     done: dict[str, list] = {"invoices": [], "receipts": [], "credits": [], "voids": [], "refused": []}
     for n in range(rounds):
-        what = rng.choice(["invoice", "pay", "pay", "pay", "credit", "void"])
+        what = rng.choice(["invoice", "pay", "pay", "pay", "credit", "void", "verify"])
         try:
-            if what == "invoice":
+            if what == "verify":  # an auditor's check while others post: never a false alarm
+                found = verify(store)
+                done["verified"] = [*done.get("verified", []), *found.findings, "ran"]
+            elif what == "invoice":
                 plan = issue_invoices(store, roster, rng.choice([2017, 2018]), dt.date(2017, 1, 15), 60, by=by,
                                       accept_unconfirmed=True, today=TODAY)  # fmt: skip
                 done["invoices"] += [r["Invoice number"] for r in plan.new]
@@ -115,6 +118,8 @@ def test_four_processes_at_once_lose_nothing_and_number_nothing_twice(location, 
     live = [(i.member_id, i.fee_year) for i in book.invoices if ledger.invoices[i.number].net > ZERO]
     assert len(live) == len(set(live))
     assert all(r.startswith(("credit", "void", "invoice", "pay")) for res in results for r in res["refused"])
+    verified = [f for r in results for f in r.get("verified", [])]
+    assert "ran" in verified and set(verified) == {"ran"}, verified  # verify beside the writers: clean
     found = verify(open_ledger(location))
     assert found.ok, found.findings
 
@@ -177,3 +182,28 @@ def test_a_ledger_of_another_version_is_refused_until_upgraded(location):
     assert upgrade_ledger(location).load().invoices == []  # at the head already: nothing to do
     with pytest.raises(LedgerError, match=r"exists already|holds a ledger already"):
         create_ledger(location)
+
+
+def test_verify_finds_a_guard_switched_off_or_emptied(location):
+    store = open_ledger(location)
+    assert verify(store).ok
+    with store.engine.begin() as conn:
+        if store.dialect == "postgresql":
+            conn.execute(text("ALTER TABLE payments DISABLE TRIGGER payments_never_change"))
+            guard = "payments_never_change"
+        else:  # the same name, doing nothing
+            conn.execute(text("DROP TRIGGER payments_never_update"))
+            conn.execute(text("CREATE TRIGGER payments_never_update BEFORE UPDATE ON payments BEGIN SELECT 1; END"))
+            guard = "payments_never_update"
+    found = verify(store)
+    assert not found.ok and f"guard against changing posted entries was removed ({guard})" in found.findings[-1]
+
+
+def test_a_typed_row_is_the_same_row_whichever_reader_read_it(roster):
+    from wego_xl.ledger.service import TypedRow
+
+    r = read_roster(roster)
+    by_openpyxl = TypedRow("Post", 2, PaymentInput("Seoul", 4000, dt.datetime(2017, 2, 1)), "/x/WeGO_Finance.xlsm")
+    by_officejs = TypedRow("Post", 2, PaymentInput("서울", 4000.0, dt.date(2017, 2, 1)), "WeGO_Finance.xlsm")
+    assert by_openpyxl.key(r) == by_officejs.key(r) is not None
+    assert TypedRow("Post", 3, by_openpyxl.payment, "WeGO_Finance.xlsm").key(r) != by_openpyxl.key(r)

@@ -254,8 +254,8 @@ def _take_numbers(conn: Connection, legacy: LegacyLedger) -> None:
         head, _, seq = number.rpartition("-")
         if seq.isdigit() and head:
             last[head] = max(last.get(head, 0), int(seq))
-    for name, n in last.items():
-        conn.execute(t.number_series.insert().values(series=name, last=n))
+    for name, n in last.items():  # gaps the workbook had (a deleted row) are its own, not this ledger's
+        conn.execute(t.number_series.insert().values(series=name, last=n, imported_through=n))
 
 
 def _same(before: LedgerBook, after: LedgerBook) -> None:

@@ -125,6 +125,7 @@ number_series = Table(
     metadata,
     Column("series", String(40), primary_key=True),
     Column("last", Integer, nullable=False),
+    Column("imported_through", Integer, nullable=False, server_default="0"),
     CheckConstraint("last >= 0", name="series_last"),
 )
 

@@ -308,13 +308,23 @@ class TypedRow:
     payment: PaymentInput
     source: str = ""
 
-    @property
-    def key(self) -> str:
-        """The row as typed (file name, sheet, row, values): posted once, however often the
-        posting is run (a run whose receipt numbers could not be written back is safe to repeat)."""
-        name = os.path.basename(self.source)
-        text = repr((name, self.sheet, self.row, *(repr(v) for v in vars(self.payment).values())))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    def key(self, roster: Roster) -> str | None:
+        """The row as read (file name, sheet, row, member, cents, date, reference, invoice,
+        note), the same whichever reader gave it (openpyxl's 4000 and datetime, Office.js's
+        4000.0 and day number): posted once however often and from wherever the posting runs.
+        None for a row that cannot be read (it is refused anyway)."""
+        given = self.payment
+        try:
+            day = read_date(given.date, "the date received")
+            read = (
+                os.path.basename(self.source), self.sheet, self.row, roster.member(read_name(given.member)).member_id,
+                str(read_money(given.amount)), day.isoformat() if day else "",
+                reference_key(plain_text(given.reference, "the bank reference")),
+                plain_text(given.invoice, "the invoice"), plain_text(given.note, "the note"),
+            )  # fmt: skip
+        except WegoError:
+            return None
+        return hashlib.sha256(repr(read).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -347,8 +357,12 @@ def post_payments(
         done: dict[int, Posted] = {}
         problems: list[RosterError] = []
         seen: dict[str, str] = {}
+        keys = {typed.row: typed.key(roster) for typed in rows}
         for typed in rows:
-            earlier = conn.execute(select(t.payments).where(t.payments.c.source_key == typed.key)).mappings().first()
+            key = keys[typed.row]
+            earlier = None
+            if key is not None:
+                earlier = conn.execute(select(t.payments).where(t.payments.c.source_key == key)).mappings().first()
             if earlier is not None:
                 done[typed.row] = Posted(typed, payment_of(earlier), before=True)
                 continue
@@ -365,7 +379,7 @@ def post_payments(
         if problems:
             raise PostingError(problems)
         for typed, payment, reference, note in read:
-            done[typed.row] = Posted(typed, _record(conn, store, payment, reference, note, by, typed.key))
+            done[typed.row] = Posted(typed, _record(conn, store, payment, reference, note, by, keys[typed.row] or ""))
     return [done[typed.row] for typed in rows]
 
 

@@ -178,9 +178,14 @@ class LedgerStore:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A consistent read (one transaction)."""
-        with self._translated(), self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A consistent read: one transaction that sees one state of the ledger throughout
+        (SQLite's deferred transaction; PostgreSQL's REPEATABLE READ, where each statement
+        of a plain transaction would see the commits made meanwhile)."""
+        with self._translated(), self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def _translated(self) -> Iterator[None]:

@@ -44,13 +44,15 @@ def verify(store: LedgerStore) -> Verification:
         rows: dict[str, dict[int, dict[str, Any]]] = {}
         for kind, (table, _) in _TABLES.items():
             rows[kind] = {r["seq"]: dict(r) for r in conn.execute(select(table)).mappings()}
-        series = dict(conn.execute(select(t.number_series.c.series, t.number_series.c.last)).all())
+        rows_of_series = conn.execute(select(t.number_series)).mappings().all()
+        series = {r["series"]: r["last"] for r in rows_of_series}
+        imported = {r["series"]: r["imported_through"] for r in rows_of_series}
         guards = _guards(conn, store.dialect)
         live = {(r[0], r[1]): r[2] for r in conn.execute(select(t.live_invoices)).all()}
         book = store.load(conn)
     found.entries = len(entries)
     _check_chain(found, entries, rows)
-    _check_series(found, entries, series)
+    _check_series(found, entries, series, imported)
     missing = sorted(set(expected_guards(store.dialect)) - guards)
     if missing:
         found.findings.append(
@@ -87,7 +89,11 @@ def _check_chain(found: Verification, entries: list[dict[str, Any]], rows: dict[
             return
 
 
-def _check_series(found: Verification, entries: list[dict[str, Any]], series: dict[str, int]) -> None:
+def _check_series(
+    found: Verification, entries: list[dict[str, Any]], series: dict[str, int], imported: dict[str, int]
+) -> None:
+    """Every number a series gave is in the ledger, but those a workbook ledger imported with
+    ``ledger init --from`` lacked already (``imported_through``: the chain covers those)."""
     taken: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
         match = _NUMBER.match(entry["number"])
@@ -97,7 +103,7 @@ def _check_series(found: Verification, entries: list[dict[str, Any]], series: di
         found.findings.append(f"the number series {name} was removed behind the toolkit's back: its numbers could be "
                               "given again")  # fmt: skip
     for name, last in sorted(series.items()):
-        missing = sorted(set(range(1, last + 1)) - taken[name])
+        missing = sorted(set(range(imported.get(name, 0) + 1, last + 1)) - taken[name])
         if missing:
             found.findings.append(
                 f"{name}-{missing[0]:03d} was given and is not in the ledger: an entry was removed"
@@ -159,8 +165,15 @@ def expected_guards(dialect: str) -> list[str]:
 
 
 def _guards(conn: Any, dialect: str) -> set[str]:
+    """The guards that are in place and do their work: on SQLite each trigger as made (its SQL
+    compared), on PostgreSQL each enabled trigger on its own table calling the function that
+    refuses the change."""
     if dialect == "sqlite":
-        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-    else:
-        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
-    return {row[0] for row in conn.execute(text(query))}
+        made = {" ".join(sql.split()) for sql in t.trigger_ddl("sqlite")}
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+        return {name for name, sql in rows if " ".join((sql or "").split()) in made}
+    rows = conn.execute(text(
+        "SELECT t.tgname, c.relname, p.prosrc FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal AND t.tgenabled = 'O'"
+    )).all()  # fmt: skip
+    return {name for name, table, body in rows if name.startswith(f"{table}_never_") and "RAISE EXCEPTION" in body}

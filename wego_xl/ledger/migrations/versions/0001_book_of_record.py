@@ -106,6 +106,7 @@ def upgrade() -> None:
         "number_series",
         sa.Column("series", sa.String(40), primary_key=True),
         sa.Column("last", sa.Integer, nullable=False),
+        sa.Column("imported_through", sa.Integer, nullable=False, server_default="0"),
         sa.CheckConstraint("last >= 0", name="series_last"),
     )
     for statement in trigger_ddl(op.get_bind().dialect.name):
