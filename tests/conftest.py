@@ -4,6 +4,7 @@ and member, never by cell letters, and :func:`run_cli`, the real command line in
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -140,3 +141,44 @@ def priced_roster(roster_copy, monkeypatch) -> Path:
 
 #: The package's Python sources (for tests that read the code itself).
 PACKAGE_SOURCES = [*sorted(p for p in (ROOT / "wego_xl").rglob("*.py") if "data" not in p.parts), ROOT / "udfs.py"]
+
+
+# -- the ledger's tests: a finance officer's folder -----------------------------------------
+
+
+def wego(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``wego-xl ARGS`` in its own process (the ledger's tests)."""
+    return run_cli(*args, env=env, timeout=180)
+
+
+@pytest.fixture
+def office(tmp_path, monkeypatch) -> Path:
+    """A finance officer's folder: the roster and finance workbook from `wego-xl init`."""
+    assert wego("init", tmp_path).returncode == 0
+    monkeypatch.setenv("WEGO_ROSTER", str(tmp_path / "wego_roster.xlsx"))
+    from wego_xl.ledger.store import books
+
+    books.clear()
+    return tmp_path
+
+
+@pytest.fixture
+def billed(office) -> Path:
+    """The office with its ledger made and fee year 2017 invoiced on 2017-01-15 (unconfirmed
+    inputs accepted), in this process: the commands' own tests run them."""
+    from wego_xl.ledger.service import actor, issue_invoices
+    from wego_xl.ledger.store import create_ledger
+
+    store = create_ledger(str(office / "wego_ledger.db"))
+    plan = issue_invoices(store, roster_mod.read_roster(office / "wego_roster.xlsx"), 2017, dt.date(2017, 1, 15), 60,
+                          by=actor("test"), accept_unconfirmed=True)  # fmt: skip
+    assert plan.new[0]["Invoice number"] == "WEGO-2017-001"
+    store.engine.dispose()
+    return office
+
+
+def book_of(office: Path):
+    """The ledger of ``office``, as its database holds it now."""
+    from wego_xl.ledger.store import open_ledger
+
+    return open_ledger(str(office / "wego_ledger.db")).load()

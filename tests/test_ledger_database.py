@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import random
+import re
 import shutil
 import uuid
 from decimal import Decimal
@@ -207,3 +208,24 @@ def test_a_typed_row_is_the_same_row_whichever_reader_read_it(roster):
     by_officejs = TypedRow("Post", 2, PaymentInput("서울", 4000.0, dt.date(2017, 2, 1)), "WeGO_Finance.xlsm")
     assert by_openpyxl.key(r) == by_officejs.key(r) is not None
     assert TypedRow("Post", 3, by_openpyxl.payment, "WeGO_Finance.xlsm").key(r) != by_openpyxl.key(r)
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "said"),
+    [
+        ("reference", "K" * 141, "at most 140"),
+        ("reference", "KEB\x07", "the bank reference holds control characters"),
+        ("bank_charges", "9999", "more than the 100.00 received"),
+        ("note", "=1+1", "the note holds a formula"),
+        ("amount", "=100", "holds a formula"),
+        ("invoice", "WEGO-2017-999", "has no invoice WEGO-2017-999"),
+    ],
+)
+def test_a_payments_every_field_is_checked_naming_it(tmp_path, roster, field, typed, said):
+    from wego_xl.ledger.service import FieldProblem
+
+    store = create_ledger(str(tmp_path / "wego_ledger.db"))
+    values = {"member": "Seoul", "amount": "100", "date": "2017-02-01", field: typed}
+    with pytest.raises(FieldProblem, match=re.escape(said)) as refused:
+        record_payment(store, read_roster(roster), PaymentInput(**values), by=actor("test"), today=TODAY)
+    assert refused.value.field_name == field and store.load().payments == []

@@ -751,7 +751,7 @@ def invoice(
         sys.exit(1)
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})  # "-5" is an amount (refused), not an option
 @click.argument("city")
 @click.argument("amount")
 @click.option("--date", "date", default=None, help="The date the money arrived (default: today).")
