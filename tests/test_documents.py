@@ -275,25 +275,38 @@ def test_a_misspelt_field_in_a_restyled_template_is_an_error_not_a_blank(office,
         assert not list((tmp_path / "out").glob("*.docx"))  # nothing half-written
 
 
+def test_a_template_that_reaches_for_python_is_refused(office, tmp_path):
+    """Templates are layout, never code: the restyled invoice that ran `id` is refused in one
+    line naming the template, and no document is written."""
+    with restyled_invoice(office, "{{ cycler.__init__.__globals__.os.popen('id').read() }}"):
+        done = documents(office, tmp_path / "out", "--kind", "invoice", "--as-of", "2017-06-30")
+    assert done.returncode == 2 and "invoice.docx was refused" in done.stderr and len(done.stderr.splitlines()) == 1
+    assert "uid=" not in done.stdout + done.stderr and "Traceback" not in done.stderr
+    assert not list((tmp_path / "out").glob("*.docx"))
+
+
 @pytest.mark.parametrize(
     "escape",
     [
-        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
         "{{ ''.__class__.__mro__[1].__subclasses__() }}",
         "{{ invoice.__class__.__init__.__globals__ }}",
         "{{ lipsum.__globals__['os'].popen('id').read() }}",
         "{{ invoice.update({'number': 'changed'}) }}",
         "{% for c in [].__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
+        "{{ namespace.__init__.__globals__ }}",
     ],
 )
-def test_a_template_that_reaches_for_python_is_refused(office, tmp_path, escape):
-    """Templates are layout, never code: the sandbox refuses every known route out of Jinja,
-    in one line naming the template, and no document is written."""
-    with restyled_invoice(office, escape):
-        done = documents(office, tmp_path / "out", "--kind", "invoice", "--as-of", "2017-06-30")
-    assert done.returncode == 2 and "invoice.docx" in done.stderr and len(done.stderr.splitlines()) == 1
-    assert "uid=" not in done.stdout + done.stderr and "Traceback" not in done.stderr
-    assert not list((tmp_path / "out").glob("*.docx"))
+def test_the_sandbox_refuses_every_known_route_out_of_jinja(tmp_path, escape):
+    from wego_xl.errors import FileError
+    from wego_xl.workbook.documents import render
+
+    template = tmp_path / "invoice.docx"
+    made = docx.Document()
+    made.add_paragraph(escape)
+    made.save(str(template))
+    with pytest.raises(FileError, match=r"invoice\.docx (was refused|cannot be filled)"):
+        render(template, {"invoice": {"number": "WEGO-2017-001"}}, tmp_path / "out.docx")
+    assert not (tmp_path / "out.docx").exists()
 
 
 def test_document_names_stay_inside_the_folder_whatever_the_ledger_holds():
