@@ -200,10 +200,14 @@ def test_restyled_templates_beside_the_roster_are_used(office, tmp_path):
 
 
 def test_pdf_documents_embed_their_fonts_and_fit_a_page(office, tmp_path):
+    """--pdf converts every document without its PDF, also those an earlier run wrote (one
+    whose conversion failed, or was not asked), though the .docx files are kept."""
     require_program("soffice", "libreoffice-writer")
     require_program("pdftotext", "poppler-utils")
+    assert documents(office, tmp_path, "--as-of", "2017-06-30", "--lang", "ko").returncode == 0  # no PDF yet
     done = documents(office, tmp_path, "--as-of", "2017-06-30", "--pdf", "--lang", "ko")
     assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["written"] == [] and len(json.loads(done.stdout)["kept"]) == 6
     pdfs = sorted(json.loads(done.stdout)["pdf"])
     assert len(pdfs) == 6  # two members, three kinds
     for pdf in pdfs:
@@ -334,13 +338,3 @@ def test_a_long_number_typed_in_a_settings_cell_is_refused_naming_it(roster_copy
     out = run_cli("settings", "--roster", roster_copy)
     assert out.returncode == 2 and f"row {row}, column 'Value'" in out.stderr and "19 digits" in out.stderr
     assert "leading apostrophe" in out.stderr and "Traceback" not in out.stderr
-
-
-def test_pdf_makes_every_missing_pdf_not_only_this_runs(office, tmp_path):
-    """A run whose --pdf failed (or was not asked) leaves .docx files; the next --pdf makes
-    their PDFs too, though the .docx files are kept."""
-    require_program("soffice", "libreoffice-writer")
-    assert documents(office, tmp_path, "--kind", "invoice", "--as-of", "2017-06-30").returncode == 0
-    done = json.loads(documents(office, tmp_path, "--kind", "invoice", "--as-of", "2017-06-30", "--pdf").stdout)
-    assert done["written"] == [] and len(done["kept"]) == 2
-    assert sorted(Path(p).name for p in done["pdf"]) == sorted(Path(p).with_suffix(".pdf").name for p in done["kept"])
