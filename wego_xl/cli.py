@@ -6,9 +6,6 @@ mistake prints one line, never a traceback.
 
 from __future__ import annotations
 
-import errno
-import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,75 +13,25 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import WegoError
-
-ROSTER_OPTION = click.option(
-    "--roster",
-    "roster_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Roster workbook (default: $WEGO_ROSTER, else the roster shipped in the package, read-only).",
+from .cli_common import (
+    DRY_RUN_OPTION,
+    JSON_OPTION,
+    LANG_OPTION,
+    ROSTER_OPTION,
+    UserError,
+    _Commands,
+    _console,
+    _date_option,
+    _emit,
+    _output_failed,
+    _table,
 )
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for automation.")
+from .cli_ledger import COMMANDS as LEDGER_COMMANDS
+from .cli_ledger import LEDGER_OPTION, _store
+
 #: The fields of a check, as the Checks sheet's columns.
 CHECK_FIELDS = ("severity", "sheet", "row", "column", "problem", "fix")
 SEVERITIES = ("error", "missing", "confirm", "note")
-DRY_RUN_OPTION = click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
-LANG_OPTION = click.option(
-    "--lang",
-    "language",
-    type=click.Choice(["en", "ko"]),
-    default=None,
-    help="Language: en (English) or ko (한국어). Default: the roster's About sheet Language cell.",
-)
-
-
-class UserError(click.ClickException):
-    """One line on stderr, exit code 2 (usage or file error) unless told otherwise."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:  # one plain line, no "Error:" box
-        click.echo(f"wego-xl: {self.format_message()}", err=True)
-
-
-class _Commands(click.Group):
-    """The command group: a :class:`WegoError` from any command becomes one line, exit 2."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except WegoError as exc:
-            raise UserError(str(exc)) from None
-        except OSError as exc:
-            if exc.filename is not None:  # a file the command used, not its output
-                raise
-            raise UserError(_output_failed(exc)) from None
-
-
-def _output_failed(exc: OSError) -> str:
-    """Silence standard output for good (a full disk, a closed pipe) and say so in words."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())  # nothing more is written there, nor complained of
-    os.close(devnull)
-    why = "the reader closed the pipe" if exc.errno == errno.EPIPE else (exc.strerror or str(exc))
-    return f"could not write the output ({why}); nothing more was written"
-
-
-def _console() -> Any:
-    """A rich console whose closed pipe is reported like any other output failure (rich
-    would exit 1 without a word)."""
-    from rich.console import Console
-
-    class _Console(Console):
-        def on_broken_pipe(self) -> None:
-            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
-
-    return _Console(highlight=False)
-
-
-def _emit(data: dict | list) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -215,18 +162,6 @@ def status(
                 f"    {when}  {c.what}: {c.before or '-'} -> {c.after}  ({c.decision or 'no decision recorded'}; "
                 f"entered by {c.entered_by or '?'}{' on ' + c.entered_at.isoformat() if c.entered_at else ''})"
             )
-
-
-def _table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Any:
-    """A rich table: the first column left-aligned, numbers right-aligned."""
-    from rich.table import Table
-
-    t = Table(title=title)
-    for i, col in enumerate(columns):
-        t.add_column(col, justify="left" if i == 0 else "right")
-    for row in rows:
-        t.add_row(*row)
-    return t
 
 
 @main.command()
@@ -655,408 +590,6 @@ def confirm(city: str | None, population: bool, gdp_edition: str | None, by: str
         click.echo(f"{count} GDP figure(s) of {gdp_edition} confirmed by {by.strip()}")
 
 
-LEDGER_OPTION = click.option(
-    "--ledger", "ledger_file", default=None,
-    help="The ledger: a path (wego_ledger.db) or a database URL (postgresql+psycopg://...). "
-         "Default: $WEGO_LEDGER, else wego_ledger.db beside the roster.",
-)  # fmt: skip
-
-
-def _date_option(value: str | None, name: str) -> Any:
-    import datetime as dt
-
-    from .rules.dates import read_date
-
-    return read_date(value, name) or dt.date.today()
-
-
-def _store(roster_file: Path | None, ledger_file: str | None) -> tuple[Any, Any]:
-    """The roster and the ledger (which must exist: only 'wego-xl ledger init' makes one)."""
-    from .ledger.store import ledger_location, open_ledger
-    from .workbook.roster import load_roster
-
-    roster = load_roster(roster_file)
-    return roster, open_ledger(ledger_location(roster.path, ledger_file))
-
-
-def _by(via: str) -> Any:
-    from .ledger.service import actor
-
-    return actor(f"wego-xl {via}")
-
-
-@main.command()
-@click.option("--fee-year", required=True, help="The fee year to invoice, e.g. 2017.")
-@click.option("--issue-date", default=None, help="The invoices' date (default: today).")
-@click.option("--due-days", type=int, default=None,
-              help="Days from the issue date to the due date (default: the Settings sheet's Payment days, else 60).")  # fmt: skip
-@click.option("--accept-unconfirmed", is_flag=True, help="Invoice on inputs nobody has confirmed yet (recorded).")
-@ROSTER_OPTION
-@LEDGER_OPTION
-@DRY_RUN_OPTION
-@JSON_OPTION
-def invoice(
-    fee_year: str, issue_date: str | None, due_days: int | None, accept_unconfirmed: bool,
-    roster_file: Path | None, ledger_file: str | None, dry_run: bool, as_json: bool,
-) -> None:  # fmt: skip
-    """Issue one invoice per member that owes a fee for FEE_YEAR, with complete inputs.
-
-    Numbered WEGO-YYYY-NNN by the ledger, never reused, frozen with the basis of the fee.
-    Members with missing or doubtful inputs are listed and skipped, never invoiced at 0.
-    Running it again (or twice at once) issues nothing twice; a member whose data changed
-    since its invoice is reported (the fix: wego-xl credit, then invoice again). Exit 1 when
-    members were skipped.
-    """
-    from .ledger.service import issue_invoices
-    from .rules.inputs import read_fee_year
-    from .workbook.settings import payment_days
-
-    year = read_fee_year(fee_year)
-    roster, store = _store(roster_file, ledger_file)
-    if due_days is not None and not 1 <= due_days <= 365:
-        raise UserError(f"--due-days must be from 1 to 365, got {due_days}")
-    plan = issue_invoices(
-        store, roster, year, _date_option(issue_date, "--issue-date"), due_days or payment_days(roster.settings),
-        by=_by("invoice"), accept_unconfirmed=accept_unconfirmed, dry_run=dry_run,
-    )  # fmt: skip
-    new, skipped, changed, already = plan.new, plan.skipped, plan.changed, plan.already
-    total = sum(r["Amount (USD)"] for r in new)
-    if as_json:
-        _emit(
-            {
-                "ledger": store.shown,
-                "issued": [r["Invoice number"] for r in new],
-                "total": str(total),
-                "skipped": skipped,
-                "changed": changed,
-                "already": already,
-                "written": bool(new) and not dry_run,
-            }
-        )
-    else:
-        verb = "issued" if not dry_run else "would be issued (dry run)"
-        click.echo(f"{len(new)} invoice(s) for {year} {verb}, {total:,.2f} USD, in {store.shown}")
-        for r in new:
-            click.echo(
-                f"  {r['Invoice number']}: {r['English name'] or r['Korean name']}, {r['Amount (USD)']:,.2f} USD"
-            )
-        for title, part in (("skipped (missing or doubtful inputs)", skipped), ("changed since invoiced", changed)):
-            if part:
-                click.echo(f"{len(part)} {title}:")
-                for who, why in part.items():
-                    click.echo(f"  {who}: {why}")
-        if already:
-            click.echo(f"{len(already)} already invoiced for {year}; nothing issued twice.")
-    if skipped or changed:
-        sys.exit(1)
-
-
-@main.command(context_settings={"ignore_unknown_options": True})  # "-5" is an amount (refused), not an option
-@click.argument("city")
-@click.argument("amount")
-@click.option("--date", "date", default=None, help="The date the money arrived (default: today).")
-@click.option("--reference", default="", help="The bank's reference of the transfer (recorded once only).")
-@click.option("--invoice", "invoice_number", default="", help="The invoice the payment is for, if it says.")
-@click.option("--bank-charges", default="0", help="Bank charges in USD, for the record.")
-@click.option("--note", default="", help="A note kept with the payment.")
-@ROSTER_OPTION
-@LEDGER_OPTION
-def pay(
-    city: str, amount: str, date: str | None, reference: str, invoice_number: str, bank_charges: str, note: str,
-    roster_file: Path | None, ledger_file: str | None,
-) -> None:  # fmt: skip
-    """Record a payment of AMOUNT USD from CITY; it settles the invoice it names, then the oldest.
-
-    AMOUNT as 7000, 7,000 or 7000.50: a dot for decimals, commas or nothing between
-    thousands (7.000 and 7000,50 are refused: they read two ways).
-    """
-    from .ledger.service import PaymentInput, record_payment
-
-    roster, store = _store(roster_file, ledger_file)
-    given = PaymentInput(city, amount, date, bank_charges, reference, invoice_number, note)
-    done = record_payment(store, roster, given, by=_by("pay"))
-    p = done.payment
-    click.echo(
-        f"{p.receipt}: {p.amount:,.2f} USD from {done.member_name} on {p.date}; balance now {done.balance:,.2f} USD"
-    )
-
-
-@main.command()
-@click.argument("invoice_number")
-@click.option("--amount", required=True, help="The amount credited, in USD.")
-@click.option("--reason", required=True, help="Why (printed on the credit note).")
-@click.option("--date", "date", default=None, help="The credit note's date (default: today).")
-@ROSTER_OPTION
-@LEDGER_OPTION
-def credit(
-    invoice_number: str, amount: str, reason: str, date: str | None, roster_file: Path | None, ledger_file: str | None
-) -> None:
-    """Issue a credit note against INVOICE_NUMBER: the only way what an invoice asks changes."""
-    from .ledger.service import issue_credit
-
-    _, store = _store(roster_file, ledger_file)
-    on = _date_option(date, "--date") if date else None
-    note, left = issue_credit(store, invoice_number, amount, reason, by=_by("credit"), date=on)
-    click.echo(
-        f"{note.number}: {note.amount:,.2f} USD credited on {invoice_number} ({note.reason}); "
-        f"it now asks {left:,.2f} USD"
-    )
-
-
-@main.command()
-@click.argument("receipt")
-@click.option("--reason", required=True, help='Why, e.g. "typed twice" or "returned by the bank".')
-@click.option("--date", "date", default=None, help="The void's date (default: today).")
-@ROSTER_OPTION
-@LEDGER_OPTION
-def void(receipt: str, reason: str, date: str | None, roster_file: Path | None, ledger_file: str | None) -> None:
-    """Take back a recorded payment (RECEIPT, e.g. R-2017-004): a new entry naming who and
-    why; the payment stays in the ledger as recorded and its receipt number is never reused."""
-    from .ledger.service import void_payment
-
-    _, store = _store(roster_file, ledger_file)
-    on = _date_option(date, "--date") if date else None
-    done, payment = void_payment(store, receipt, reason, by=_by("void"), date=on)
-    click.echo(
-        f"{done.number}: {payment.receipt} ({payment.amount:,.2f} USD) taken back on {done.date} ({done.reason})"
-    )
-
-
-@main.command()
-@click.option("--as-of", default=None, help="The date to compute balances on (default: today).")
-@ROSTER_OPTION
-@LEDGER_OPTION
-@JSON_OPTION
-def balances(as_of: str | None, roster_file: Path | None, ledger_file: str | None, as_json: bool) -> None:
-    """Each member's billed, credited, paid and balance, with years in arrears; they reconcile."""
-    from .ledger.views import BALANCES, report_tables
-
-    roster, store = _store(roster_file, ledger_file)
-    book = store.load()
-    day = _date_option(as_of, "--as-of")
-    ledger = book.replay(day)
-    names = {m.member_id: m.display_name for m in roster.members}
-    columns, rows = report_tables(names, ledger)[BALANCES]
-    check = _reconcile(ledger)
-    if as_json:
-        _emit({"as_of": day.isoformat(), "balances": [dict(zip(columns, r, strict=True)) for r in rows], **check})
-    else:
-        _console().print(
-            _table(
-                f"Balances on {day} ({store.shown})",
-                tuple(columns),
-                [[str(v) if not isinstance(v, float) else f"{v:,.2f}" for v in r] for r in rows],
-            )
-        )
-        click.echo(
-            f"Invoiced {check['invoiced']} - credited {check['credited']} - paid {check['paid']} = "
-            f"{check['outstanding']} USD = the sum of the balances: {'reconciled' if check['reconciled'] else 'NOT RECONCILED'}"
-        )
-    if not check["reconciled"]:
-        sys.exit(1)
-
-
-def _reconcile(ledger: Any) -> dict[str, Any]:
-    from .rules.ledger import reconcile
-
-    found = reconcile(ledger)
-    money = {k: f"{getattr(found, k):,.2f}" for k in ("invoiced", "credited", "paid", "outstanding")}
-    return {**money, "reconciled": found.reconciled}
-
-
-@main.command()
-@click.argument("city")
-@click.option("--as-of", default=None, help="The statement's closing date (default: today).")
-@ROSTER_OPTION
-@LEDGER_OPTION
-@LANG_OPTION
-def statement(
-    city: str, as_of: str | None, roster_file: Path | None, ledger_file: str | None, language: str | None
-) -> None:
-    """A member's statement for the year up to a date: opening balance, invoices, credit notes,
-    payments, voids, closing balance (USD; negative is the member's credit)."""
-    import datetime as dt
-
-    from .messages import say
-    from .workbook.report import display_width
-
-    roster, store = _store(roster_file, ledger_file)
-    lang = language or roster.language
-    member = roster.find(city)
-    day = _date_option(as_of, "--as-of")
-    start = dt.date(day.year, 1, 1)
-    found = store.load(member_id=member.member_id).statement(member.member_id, start, day)
-
-    def row(when: dt.date, text: str, amount: Any) -> str:  # Hangul takes two columns on a terminal
-        return f"  {when}  {text}{' ' * max(1, 60 - display_width(text))}{amount:>14,.2f}"
-
-    names = f"{member.display_name} ({member.name_ko})" if member.name_ko else member.display_name
-    if lang == "ko" and member.name_ko:
-        names = f"{member.name_ko} ({member.display_name})"
-    period = say("document.period", lang, start=start, end=day)
-    click.echo(f"{say('document.statement_title', lang)}: {names} [{member.member_id}], {period}")
-    click.echo(row(start, say("document.opening", lang), found.opening))
-    for line in found.lines:
-        record: Any = line.record
-        if line.kind == "invoice":
-            text = say("document.line_invoice", lang, number=record.number, year=record.fee_year, due=record.due_date)
-        elif line.kind == "credit":
-            text = say("document.line_credit", lang, number=record.number, invoice=record.invoice)
-            text += f": {record.reason}" if record.reason else ""
-        elif line.kind == "void":
-            text = say("document.line_void", lang, number=record.number, receipt=record.receipt)
-            text += f": {record.reason}"
-        else:
-            text = say("document.line_payment", lang, receipt=record.receipt)
-        click.echo(row(line.date, text, line.amount))
-    click.echo(row(day, f"{say('document.closing', lang)} (USD)", found.closing))
-
-
-@main.group("ledger")
-def ledger_group() -> None:
-    """The dues ledger, finance's book of record (a database): make it, check it, show it,
-    post typed payments to it."""
-
-
-@ledger_group.command("init")
-@click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Import a workbook ledger of earlier versions (wego_ledger.xlsx) into the new ledger.")  # fmt: skip
-@ROSTER_OPTION
-@LEDGER_OPTION
-def ledger_init(from_file: Path | None, roster_file: Path | None, ledger_file: str | None) -> None:
-    """Make the ledger (once): wego_ledger.db beside the roster, or --ledger PATH or URL.
-
-    With --from, every invoice, credit note and payment of the workbook is posted, and the
-    import is committed only if numbers, amounts and balances come out identical.
-    """
-    from .ledger.legacy import ledger_from_workbook
-    from .ledger.store import create_ledger, ledger_location
-    from .workbook.roster import load_roster
-
-    roster = load_roster(roster_file)
-    location = ledger_location(roster.path, ledger_file)
-    if from_file is None:
-        click.echo(f"ledger made: {create_ledger(location).shown}")
-        return
-    store, book = ledger_from_workbook(location, from_file, roster, _by("ledger init --from"))
-    click.echo(
-        f"ledger made: {store.shown}, with {len(book.invoices)} invoice(s), {len(book.credits)} credit note(s) and "
-        f"{len(book.payments)} payment(s) from {from_file}: numbers, amounts and balances identical"
-    )
-
-
-@ledger_group.command("upgrade")
-@ROSTER_OPTION
-@LEDGER_OPTION
-def ledger_upgrade(roster_file: Path | None, ledger_file: str | None) -> None:
-    """Bring the ledger's tables to this version of wego-xl (its migrations, in order)."""
-    from .ledger.store import head_revision, ledger_location, upgrade_ledger
-    from .workbook.roster import load_roster
-
-    store = upgrade_ledger(ledger_location(load_roster(roster_file).path, ledger_file))
-    click.echo(f"{store.shown}: at version {head_revision()}")
-
-
-@ledger_group.command("verify")
-@ROSTER_OPTION
-@LEDGER_OPTION
-@JSON_OPTION
-def ledger_verify(roster_file: Path | None, ledger_file: str | None, as_json: bool) -> None:
-    """Prove the ledger: recompute the SHA-256 chain of every entry, look for missing
-    numbers, and check the invariants (credits within invoices, allocations within invoices,
-    one live invoice per member and fee year, balances that reconcile). Exit 1 on a finding,
-    naming the first entry changed or removed."""
-    from .ledger.verify import verify
-
-    _, store = _store(roster_file, ledger_file)
-    found = verify(store)
-    if as_json:
-        _emit({"ledger": store.shown, "entries": found.entries, "ok": found.ok, "findings": found.findings,
-               **found.totals})  # fmt: skip
-    else:
-        for finding in found.findings:
-            click.echo(f"FOUND: {finding}")
-        if found.ok:
-            click.echo(
-                f"{store.shown}: {found.entries} entries, chain whole, no number missing, invariants hold; "
-                f"invoiced {found.totals['invoiced']}, credited {found.totals['credited']}, paid "
-                f"{found.totals['paid']}, outstanding {found.totals['outstanding']} USD"
-            )
-    if not found.ok:
-        sys.exit(1)
-
-
-@ledger_group.command("log")
-@click.option("--member", "member_name", default=None, help="Only this member's entries (name or id).")
-@click.option("--from", "from_date", default=None, help="Only entries posted on or after this date.")
-@ROSTER_OPTION
-@LEDGER_OPTION
-@JSON_OPTION
-def ledger_log(
-    member_name: str | None, from_date: str | None, roster_file: Path | None, ledger_file: str | None, as_json: bool
-) -> None:
-    """The audit trail: every entry, when, by whom, through which command, and its hash."""
-    from .ledger.verify import trail
-
-    roster, store = _store(roster_file, ledger_file)
-    member_id = roster.find(member_name).member_id if member_name else None
-    since = _date_option(from_date, "--from") if from_date else None
-    rows = trail(store, member_id=member_id, since=since)
-    if as_json:
-        _emit(rows)
-        return
-    for r in rows:
-        click.echo(f"{r['seq']:>6}  {r['posted_at'][:19]}  {r['kind']:<11} {r['number']:<16} {r['member_id']:<6} "
-                   f"{r['posted_by']} ({r['command']})  {r['hash'][:12]}")  # fmt: skip
-    click.echo(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
-
-
-@ledger_group.command("export")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The view workbook to write (default: wego_ledger_view.xlsx beside the roster).")  # fmt: skip
-@click.option("--as-of", default=None, help="The date of the view (default: today).")
-@ROSTER_OPTION
-@LEDGER_OPTION
-def ledger_export(out: Path | None, as_of: str | None, roster_file: Path | None, ledger_file: str | None) -> None:
-    """Write the ledger's view workbook: Invoices, Credit notes, Payments, Voids, Allocations,
-    Balances, Aging and Collections. A view: edits there change nothing."""
-    from .ledger.views import VIEW_NAME, write_view
-
-    roster, store = _store(roster_file, ledger_file)
-    target = out or roster.path.with_name(VIEW_NAME)
-    written = write_view(roster, store.load(), target, _date_option(as_of, "--as-of"))
-    click.echo(f"written: {written}")
-
-
-@ledger_group.command("post")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@ROSTER_OPTION
-@LEDGER_OPTION
-def ledger_post(file: Path, roster_file: Path | None, ledger_file: str | None) -> None:
-    """Post the payments typed on the Post sheet of FILE, all or nothing: every bad row is
-    named and nothing is posted; posted rows get their receipt numbers. A FILE that does
-    not exist is made, with an empty Post sheet to type into."""
-    from .ledger.service import PostingError
-    from .ledger.views import new_post_workbook, post_file
-
-    if not file.exists():
-        new_post_workbook(file)
-        click.echo(f"made {file}: type the payments on its Post sheet, then run this again")
-        return
-    roster, store = _store(roster_file, ledger_file)
-    try:
-        posted = post_file(store, roster, file, _by("ledger post"))
-    except PostingError as exc:
-        for problem in exc.problems:
-            click.echo(f"not posted: {problem}", err=True)
-        raise UserError(f"{len(exc.problems)} row(s) of {file.name} cannot be posted, so none was") from None
-    for done in posted:
-        p = done.payment
-        said = " (posted by an earlier run; its receipt number is now written)" if done.before else ""
-        click.echo(f"row {done.row.row}: {p.receipt}, {p.amount:,.2f} USD from {p.member_id} on {p.date}{said}")
-    click.echo(f"{len(posted)} payment(s) posted from {file.name}")
-
-
 @main.command()
 @click.argument("name", required=False)
 @click.argument("value", required=False)
@@ -1275,6 +808,10 @@ def init(folder: Path, as_json: bool) -> None:
     click.echo("Next: point wego-xl and the Excel functions at your roster:")
     click.echo(f'  Windows:       setx {ROSTER_ENV} "{roster_file}"')
     click.echo(f'  macOS / Linux: export {ROSTER_ENV}="{roster_file}"')
+
+
+for _command in LEDGER_COMMANDS:
+    main.add_command(_command)
 
 
 def entry() -> None:

@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import FileError, RosterError
 from ..messages import LANGUAGES, band_label, catalogue, say
-from ..rules.ledger import ZERO, Invoice, InvoiceState, LedgerBook, credit_effective
+from ..rules.ledger import ZERO, Invoice, InvoiceState, LedgerBook, StatementLine, credit_effective
 from .package import SHIPPED_TEMPLATES
 from .roster import SETTINGS_SHEET, Member, Roster
 from .saving import save_new
@@ -196,6 +196,24 @@ def _open_rows(states: Iterable[InvoiceState], as_of: dt.date, languages: tuple[
     return rows
 
 
+def statement_line_text(
+    line: StatementLine, lang: str, when: Callable[[dt.date, str], str] = lambda day, _: day.isoformat()
+) -> str:
+    """What a statement line says in ``lang``: the invoice with its fee year and due date (as
+    ``when`` writes a date), the credit note or void with its reason, the payment's receipt.
+    The statement command and the statement document both say it this way."""
+    record: Any = line.record
+    if line.kind == "invoice":
+        return say("document.line_invoice", lang, number=record.number, year=record.fee_year,
+                   due=when(record.due_date, lang))  # fmt: skip
+    if line.kind == "credit":
+        text = say("document.line_credit", lang, number=record.number, invoice=record.invoice)
+        return f"{text}: {record.reason}" if record.reason else text
+    if line.kind == "void":
+        return say("document.line_void", lang, number=record.number, receipt=record.receipt) + f": {record.reason}"
+    return say("document.line_payment", lang, receipt=record.receipt)
+
+
 def statement_context(book: LedgerBook, member: Member, settings: dict[str, str], start: dt.date, end: dt.date,
                       languages: tuple[str, str], written: dt.date) -> dict[str, Any]:  # fmt: skip
     """What a statement shows: opening balance, every invoice, credit note and payment from
@@ -205,19 +223,7 @@ def statement_context(book: LedgerBook, member: Member, settings: dict[str, str]
     lines = [{"date": _when(start, languages[0]), "text": _both(languages, "opening"), "charge": "", "payment": "",
               "balance": _money(account.opening)}]  # fmt: skip
     for line in account.lines:
-        record: Any = line.record
-        if line.kind == "invoice":
-            text = [say("document.line_invoice", lang, number=record.number, year=record.fee_year,
-                        due=_when(record.due_date, lang)) for lang in languages]  # fmt: skip
-        elif line.kind == "credit":
-            text = _both(languages, "line_credit", number=record.number, invoice=record.invoice)
-            if record.reason:
-                text = [f"{t}: {record.reason}" for t in text]
-        elif line.kind == "void":
-            text = _both(languages, "line_void", number=record.number, receipt=record.receipt)
-            text = [f"{t}: {record.reason}" for t in text]
-        else:
-            text = _both(languages, "line_payment", receipt=record.receipt)
+        text = [statement_line_text(line, lang, _when) for lang in languages]
         lines.append({
             "date": _when(line.date, languages[0]),
             "text": text,
