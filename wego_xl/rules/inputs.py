@@ -252,7 +252,23 @@ def read_money(value: object, name: str = "the amount") -> Decimal:
     ways ("7.000", "7000,50", "1.234,50"), a third decimal ("1,000.005"), an exponent, a date,
     TRUE/FALSE, NaN, infinity or more than 10,000,000 is an error naming the value and saying
     how to type it, never a guess or a rounding. Negative amounts are read (a rule decides)."""
-    typed = value
+    number = _decimal(value, name)
+    if not number.is_finite():
+        raise OutOfRangeError(f"{name} must be a finite amount, got {shown(value)}")
+    if abs(number) >= MONEY_LIMIT:
+        raise OutOfRangeError(
+            f"{name} must be less than {MONEY_LIMIT:,} USD, got {shown(value)}: check the number typed"
+        )
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise InputError(
+            f"{name} has more than two decimals ({shown(value)}): money is kept to the cent; type it to the cent"
+        )
+    return number.quantize(Decimal("0.01"))
+
+
+def _decimal(value: object, name: str) -> Decimal:
+    """An amount as typed, as an exact Decimal (not yet checked against the rules of money)."""
     if isinstance(value, str):
         text = _text(value, f"{name} is blank: type an amount such as 1234.50")
         compact = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
@@ -262,31 +278,16 @@ def read_money(value: object, name: str = "the amount") -> Decimal:
         if not _MONEY_TEXT.match(compact):
             raise InputError(
                 f"{name} must be an amount such as 7,000.50 (a dot for decimals, commas or nothing between "
-                f"thousands), got the text {shown(typed)}"
+                f"thousands), got the text {shown(value)}"
             )
-        number = Decimal(compact.replace(",", ""))
-    elif value is None or isinstance(value, (bool, dt.date, dt.time)):
-        _refuse_non_numbers(value, name, "an amount such as 1234.50")
-        raise AssertionError  # pragma: no cover - refused above
-    elif isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
+        return Decimal(compact.replace(",", ""))
+    _refuse_non_numbers(value, name, "an amount such as 1234.50")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
         if not math.isfinite(value):
             raise OutOfRangeError(f"{name} must be a finite amount, got {value}")
-        number = Decimal(repr(value))  # the shortest decimal that is this float: 1234.5, never 1234.49999…
-    else:
-        raise InputError(f"{name} must be an amount such as 1234.50, got {shown(value)}")
-    if not number.is_finite():
-        raise OutOfRangeError(f"{name} must be a finite amount, got {shown(typed)}")
-    if abs(number) >= MONEY_LIMIT:
-        raise OutOfRangeError(
-            f"{name} must be less than {MONEY_LIMIT:,} USD, got {shown(typed)}: check the number typed"
-        )
-    exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise InputError(
-            f"{name} has more than two decimals ({shown(typed)}): money is kept to the cent; type it to the cent"
-        )
-    return number.quantize(Decimal("0.01"))
+        return Decimal(repr(value))  # the shortest decimal that is this float: 1234.5, never 1234.49999…
+    raise InputError(f"{name} must be an amount such as 1234.50, got {shown(value)}")
