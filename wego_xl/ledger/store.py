@@ -221,8 +221,7 @@ class LedgerStore:
                 header = file.read(28)
             return (st.st_ino, st.st_mtime_ns, st.st_size, header[24:28])
         with self.reading() as conn:
-            last = conn.execute(select(t.entries.c.seq, t.entries.c.hash).order_by(t.entries.c.seq.desc()).limit(1))
-            return tuple(last.first() or ())
+            return _last_entry(conn) or ()
 
     # -- numbers and entries -----------------------------------------------------------
 
@@ -238,8 +237,7 @@ class LedgerStore:
 
     def post(self, conn: Connection, record: Invoice | CreditNote | Payment | Void, actor: Actor, **extra: Any) -> int:
         """Append one entry (its typed row and its link in the chain); returns its sequence."""
-        last = conn.execute(select(t.entries.c.seq, t.entries.c.hash).order_by(t.entries.c.seq.desc()).limit(1))
-        seq, prev = last.first() or (0, GENESIS)
+        seq, prev = _last_entry(conn) or (0, GENESIS)
         seq += 1
         kind, number, member, table, row = typed_row(record, **extra)
         row["seq"] = seq
@@ -270,7 +268,6 @@ class LedgerStore:
         for r in conn.execute(inv.order_by(t.invoices.c.seq)).mappings():
             book.invoices.append(invoice_of(r))
             book.invoice_basis[r["number"]] = json.loads(r["basis"])
-        numbers = {i.number for i in book.invoices}
         cn = select(t.credit_notes).order_by(t.credit_notes.c.seq)
         if member_id is not None or fee_year is not None:
             cn = cn.join(t.invoices, t.invoices.c.number == t.credit_notes.c.invoice_number)
@@ -278,7 +275,7 @@ class LedgerStore:
                 cn = cn.where(t.invoices.c.member_id == member_id)
             if fee_year is not None:
                 cn = cn.where(t.invoices.c.fee_year == fee_year)
-        book.credits = [credit_of(r) for r in conn.execute(cn).mappings() if r["invoice_number"] in numbers]
+        book.credits = [credit_of(r) for r in conn.execute(cn).mappings()]  # the join keeps them to these invoices
         if fee_year is None:
             pay = select(t.payments).order_by(t.payments.c.seq)
             vo = select(t.voids).order_by(t.voids.c.seq)
@@ -294,6 +291,12 @@ class LedgerStore:
     def has_tables(self) -> bool:
         with self._translated(), self.engine.connect() as conn:
             return inspect(conn).has_table("entries")
+
+
+def _last_entry(conn: Connection) -> tuple[int, str] | None:
+    """The last entry's sequence and hash, or None in an empty ledger."""
+    row = conn.execute(select(t.entries.c.seq, t.entries.c.hash).order_by(t.entries.c.seq.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None
 
 
 def _why(exc: DBAPIError) -> str:
