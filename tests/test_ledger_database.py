@@ -20,7 +20,7 @@ from wego_xl.errors import WegoError
 from wego_xl.ledger.service import PaymentInput, actor, issue_credit, issue_invoices, record_payment, void_payment
 from wego_xl.ledger.store import create_ledger, open_ledger
 from wego_xl.ledger.verify import verify
-from wego_xl.rules.ledger import ZERO
+from wego_xl.rules.ledger import ZERO, Invoice, Payment
 from wego_xl.workbook.roster import read_roster
 
 from .conftest import SHIPPED
@@ -175,14 +175,45 @@ def test_a_ledger_of_another_version_is_refused_until_upgraded(location):
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(
-        LedgerError, match="is of version 0000, this wego-xl expects 0001: run 'wego-xl ledger upgrade'"
+        LedgerError, match="is of version 0000, this wego-xl expects 0002: run 'wego-xl ledger upgrade'"
     ):
         open_ledger(location)
     with store.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
     assert upgrade_ledger(location).load().invoices == []  # at the head already: nothing to do
     with pytest.raises(LedgerError, match=r"exists already|holds a ledger already"):
         create_ledger(location)
+
+
+def test_a_ledger_of_0001_with_entries_upgrades_and_its_chain_still_verifies(tmp_path, roster):
+    """A ledger made by the first version (revision 0001), with an invoice and a payment, is
+    brought to 0002 by 'ledger upgrade': the bank tables and the guards on them appear, and the
+    entries posted before keep their hash (columns added later are hashed only when set)."""
+    from alembic import command
+
+    from wego_xl.ledger.store import LedgerError, LedgerStore, _alembic_config, upgrade_ledger
+
+    where = str(tmp_path / "old.db")
+    old = LedgerStore(where)
+    with old.engine.connect() as conn:
+        command.upgrade(_alembic_config(conn), "0001")
+        conn.commit()
+    with old.writing() as conn:
+        old.post(conn, Invoice("WEGO-2017-001", "M001", 2017, dt.date(2017, 1, 2), dt.date(2017, 3, 3),
+                               Decimal("7000.00")), actor("test"), basis={})  # fmt: skip
+        old.post(conn, Payment("R-2017-001", "M001", dt.date(2017, 2, 1), Decimal("7000.00")), actor("test"))
+        conn.execute(text("INSERT INTO number_series (series, last, imported_through) VALUES "
+                          "('WEGO-2017', 1, 0), ('R-2017', 1, 0)"))  # fmt: skip
+        conn.execute(text("INSERT INTO live_invoices VALUES ('M001', 2017, 'WEGO-2017-001')"))
+    with pytest.raises(LedgerError, match="is of version 0001"):
+        open_ledger(where)
+    upgraded = upgrade_ledger(where)
+    assert verify(upgraded).ok, verify(upgraded).findings
+    with upgraded.engine.begin() as conn:
+        conn.execute(text("INSERT INTO rates VALUES ('KRW', '2017-01-02', 'ECB', '1207.69', 'now')"))
+    with upgraded.engine.begin() as conn, pytest.raises(Exception, match="never changes"):
+        conn.execute(text("DELETE FROM rates"))
+    assert [p.amount for p in open_ledger(where).load().payments] == [Decimal("7000.00")]
 
 
 def test_verify_finds_a_guard_switched_off_or_emptied(location):

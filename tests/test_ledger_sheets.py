@@ -26,12 +26,12 @@ def test_payments_typed_on_the_post_sheet_post_all_or_nothing(billed):
     ws = wb["Post"]
     header = [c.value for c in ws[1]]
     rows = [
-        {"Date received": dt.datetime(2017, 3, 1), "Member": "Seoul", "Amount (USD)": 5000, "Bank reference": "A1"},
-        {"Date received": dt.datetime(2017, 3, 2), "Member": "Atlantis", "Amount (USD)": 100},
-        {"Date received": dt.datetime(2017, 3, 3), "Member": "Kathmandu", "Amount (USD)": "1.250"},
-        {"Date received": dt.datetime(2099, 1, 1), "Member": "Seoul", "Amount (USD)": 5},
-        {"Date received": dt.datetime(2017, 3, 4), "Member": "Seoul", "Amount (USD)": 5, "Bank reference": "a 1"},
-        {"Date received": dt.datetime(2017, 3, 4), "Member": "Seoul", "Amount (USD)": "=2500*2"},
+        {"Date received": dt.datetime(2017, 3, 1), "Member": "Seoul", "Amount received": 5000, "Bank reference": "A1"},
+        {"Date received": dt.datetime(2017, 3, 2), "Member": "Atlantis", "Amount received": 100},
+        {"Date received": dt.datetime(2017, 3, 3), "Member": "Kathmandu", "Amount received": "1.250"},
+        {"Date received": dt.datetime(2099, 1, 1), "Member": "Seoul", "Amount received": 5},
+        {"Date received": dt.datetime(2017, 3, 4), "Member": "Seoul", "Amount received": 5, "Bank reference": "a 1"},
+        {"Date received": dt.datetime(2017, 3, 4), "Member": "Seoul", "Amount received": "=2500*2"},
     ]
     for r in rows:
         ws.append([r.get(h) for h in header])
@@ -39,14 +39,14 @@ def test_payments_typed_on_the_post_sheet_post_all_or_nothing(billed):
     out = wego("ledger", "post", sheet)
     assert out.returncode == 2 and book_of(billed).payments == []  # nothing posted
     named = [line for line in out.stderr.splitlines() if line.startswith("not posted")]
-    for row, column in ((3, "Member"), (4, "Amount (USD)"), (5, "Date received"), (6, "Bank reference"),
-                        (7, "Amount (USD)")):  # fmt: skip
+    for row, column in ((3, "Member"), (4, "Amount received"), (5, "Date received"), (6, "Bank reference"),
+                        (7, "Amount received")):  # fmt: skip
         assert any(f"row {row}, column '{column}'" in line for line in named), (row, column, named)
     wb = openpyxl.load_workbook(sheet)
     ws = wb["Post"]
     for r in range(ws.max_row, 2, -1):
         ws.delete_rows(r)
-    ws.append([{"Date received": dt.datetime(2017, 3, 5), "Member": "서울", "Amount (USD)": "2,500.50"}.get(h)
+    ws.append([{"Date received": dt.datetime(2017, 3, 5), "Member": "서울", "Amount received": "2,500.50"}.get(h)
                for h in header])  # fmt: skip
     wb.save(sheet)
     out = wego("ledger", "post", sheet)
@@ -55,8 +55,8 @@ def test_payments_typed_on_the_post_sheet_post_all_or_nothing(billed):
     assert list(marked.values()) == ["R-2017-001", "R-2017-002"]
     assert wego("ledger", "post", sheet).stdout.strip().endswith("0 payment(s) posted from payments.xlsx")
     wb = openpyxl.load_workbook(sheet)
-    wb["Post"]["E1"] = "Bank ref"  # a renamed header: its references would be lost, so nothing is posted
-    wb["Post"].append(["2017-03-06", "Seoul", 10, None, "KEB-9"])
+    wb["Post"]["F1"] = "Bank ref"  # a renamed header: its references would be lost, so nothing is posted
+    wb["Post"].append(["2017-03-06", "Seoul", 10, None, None, "KEB-9"])
     wb.save(sheet)
     renamed = wego("ledger", "post", sheet)
     assert renamed.returncode == 2 and "column 'Bank reference' is missing" in renamed.stderr
@@ -69,7 +69,7 @@ def test_a_posting_whose_receipts_were_not_written_back_posts_nothing_twice(bill
     wego("ledger", "post", sheet)
     wb = openpyxl.load_workbook(sheet)
     header = [c.value for c in wb["Post"][1]]
-    wb["Post"].append([{"Date received": dt.datetime(2017, 3, 1), "Member": "Seoul", "Amount (USD)": 100}.get(h)
+    wb["Post"].append([{"Date received": dt.datetime(2017, 3, 1), "Member": "Seoul", "Amount received": 100}.get(h)
                        for h in header])  # fmt: skip
     wb.save(sheet)
     owner = billed / "~$payments.xlsx"  # Excel has it open: refused before anything is posted
@@ -85,7 +85,7 @@ def test_a_posting_whose_receipts_were_not_written_back_posts_nothing_twice(bill
     assert again.returncode == 0 and "posted by an earlier run" in again.stdout
     assert [p.receipt for p in book_of(billed).payments] == ["R-2017-001"]
     wb = openpyxl.load_workbook(sheet)
-    wb["Post"].append([{"Date received": None, "Member": "Seoul", "Amount (USD)": 5}.get(h) for h in header])
+    wb["Post"].append([{"Date received": None, "Member": "Seoul", "Amount received": 5}.get(h) for h in header])
     wb["Post"].cell(2, header.index("Receipt") + 1).value = "pending"
     wb.save(sheet)
     out = wego("ledger", "post", sheet)

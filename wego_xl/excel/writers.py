@@ -244,7 +244,7 @@ def post_payments_book(book: Any, user: str | None = None) -> list[Any]:
     """The posting run from Excel: post the payments typed on the Post sheet of ``book`` all or
     nothing, write each posted row's receipt number in its Receipt column, and list what was
     done (or every bad row, with nothing posted) on a Posting sheet."""
-    from ..ledger.service import POST_COLUMNS, PostingError, actor, post_payments
+    from ..ledger.service import POST_COLUMNS, PostingError, actor, post_columns, post_payments
     from ..ledger.views import POST_SHEET, RECEIPT, rows_of
 
     if POST_SHEET not in [s.name for s in book.sheets]:
@@ -253,9 +253,7 @@ def post_payments_book(book: Any, user: str | None = None) -> list[Any]:
     ws = book.sheets[POST_SHEET]
     grid = ws.used_range.options(ndim=2).value or [[]]
     header = [str(h).strip() if h is not None else "" for h in grid[0]]
-    missing = [c for c in POST_COLUMNS if c not in header]  # a renamed column never drops its values
-    if missing:
-        raise LedgerError(f"the {POST_SHEET} sheet has no column {missing[0]!r} in its first row: restore its header")
+    post_columns(header)  # a renamed column never drops its values
     if RECEIPT not in header:
         header.append(RECEIPT)
         ws.range((1, len(header))).value = RECEIPT

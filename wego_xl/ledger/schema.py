@@ -23,7 +23,7 @@ metadata = MetaData()
 
 #: The Alembic revision these tables are (``migrations/versions``): a ledger of another one is
 #: refused until ``wego-xl ledger upgrade``. Kept here so that reading needs no Alembic (Lite).
-SCHEMA_VERSION = "0001"
+SCHEMA_VERSION = "0002"
 
 #: Money bound in cents (10,000,000.00 USD), as :data:`wego_xl.rules.inputs.MONEY_LIMIT`.
 CENTS_LIMIT = 1_000_000_000
@@ -101,6 +101,14 @@ payments = Table(
     Column("invoice_number", String(40), ForeignKey("invoices.number"), nullable=True),
     Column("note", Text, nullable=False),
     Column("source_key", String(64), nullable=True, unique=True),
+    # since 0002: a receipt in another currency (NULL: USD), its rate frozen, and the realised
+    # exchange difference (credited - value received - bank charges; positive is a loss)
+    Column("currency", String(3), nullable=True),
+    Column("amount_received", Text, nullable=True),
+    Column("rate", Text, nullable=True),
+    Column("rate_date", Date, nullable=True),
+    Column("rate_source", String(40), nullable=True),
+    Column("exchange_difference_cents", BigInteger, nullable=True),
     CheckConstraint(f"amount_cents > 0 AND amount_cents < {CENTS_LIMIT}", name="payment_amount"),
     CheckConstraint(f"bank_charges_cents >= 0 AND bank_charges_cents < {CENTS_LIMIT}", name="payment_charges"),
     CheckConstraint(f"date_received >= '{FOUNDED}'", name="payment_date"),
@@ -129,17 +137,109 @@ number_series = Table(
     CheckConstraint("last >= 0", name="series_last"),
 )
 
+#: Columns added after the chain began: hashed only when they hold a value, so that the
+#: entries posted before them keep their hash.
+ADDED_COLUMNS = frozenset(
+    {"currency", "amount_received", "rate", "rate_date", "rate_source", "exchange_difference_cents"}
+)
+
+# -- the bank (since 0002) -----------------------------------------------------------------
+
+#: One statement (or notification) as imported: its account, number and balances.
+bank_statements = Table(
+    "bank_statements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(80), nullable=False),
+    Column("number", String(80), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("opening_cents", BigInteger, nullable=True),
+    Column("opening_date", Date, nullable=True),
+    Column("closing_cents", BigInteger, nullable=True),
+    Column("closing_date", Date, nullable=True),
+    Column("source", Text, nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("imported_at", String(40), nullable=False),
+    Column("imported_by", String(200), nullable=False),
+)
+
+#: A booked line of a statement, once (its key: the bank's reference, else a digest).
+bank_lines = Table(
+    "bank_lines",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("statement_id", Integer, ForeignKey("bank_statements.id"), nullable=False, index=True),
+    Column("account", String(80), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("booked", Date, nullable=False),
+    Column("value_date", Date, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("counterparty", Text, nullable=False),
+    Column("reference", Text, nullable=False),
+    Column("balance_cents", BigInteger, nullable=True),
+    Column("instructed", Text, nullable=True),
+    CheckConstraint("amount_cents <> 0", name="bank_line_amount"),
+)
+
+#: Which payment a bank line is (posted from it, or recorded by hand before it was imported).
+bank_matches = Table(
+    "bank_matches",
+    metadata,
+    Column("line_key", String(64), ForeignKey("bank_lines.key"), primary_key=True),
+    Column("receipt", String(40), ForeignKey("payments.receipt"), nullable=False, unique=True),
+    Column("how", Text, nullable=False),
+    Column("matched_at", String(40), nullable=False),
+    Column("matched_by", String(200), nullable=False),
+)
+
+#: A bank line that is not a member's payment (interest, a refund...), set aside by a person.
+bank_dismissals = Table(
+    "bank_dismissals",
+    metadata,
+    Column("line_key", String(64), ForeignKey("bank_lines.key"), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("dismissed_at", String(40), nullable=False),
+    Column("dismissed_by", String(200), nullable=False),
+    CheckConstraint("length(trim(reason)) > 0", name="dismissal_reason"),
+)
+
+#: A payer's name a person taught to be a member (the next import knows it).
+payer_names = Table(
+    "payer_names",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("member_id", String(40), nullable=False),
+    Column("taught_at", String(40), nullable=False),
+    Column("taught_by", String(200), nullable=False),
+)
+
+#: Units of a currency per 1 USD on a day, from a source.
+rates = Table(
+    "rates",
+    metadata,
+    Column("currency", String(3), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("source", String(40), primary_key=True),
+    Column("per_usd", Text, nullable=False),
+    Column("imported_at", String(40), nullable=False),
+)
+
 #: The tables of posted entries, which never change.
-POSTED = ("entries", "invoices", "credit_notes", "payments", "voids")
+POSTED_0001 = ("entries", "invoices", "credit_notes", "payments", "voids")
+POSTED = (*POSTED_0001, "bank_statements", "bank_lines", "bank_matches", "bank_dismissals", "payer_names", "rates")
 
 
-def trigger_ddl(dialect: str) -> list[str]:
+def trigger_ddl(dialect: str, tables: tuple[str, ...] = POSTED) -> list[str]:
     """The statements that make the posted tables refuse UPDATE and DELETE."""
     if dialect == "sqlite":
         return [
             f"CREATE TRIGGER {table}_never_{verb.lower()} BEFORE {verb} ON {table} "
             f"BEGIN SELECT RAISE(ABORT, 'wego-xl: a posted entry never changes ({table}: {verb} refused)'); END"
-            for table in POSTED
+            for table in tables
             for verb in ("UPDATE", "DELETE")
         ]
     function = (
@@ -151,11 +251,11 @@ def trigger_ddl(dialect: str) -> list[str]:
         + [
             f"CREATE TRIGGER {table}_never_change BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION wego_posted_never_change()"
-            for table in POSTED
+            for table in tables
         ]
         + [
             f"CREATE TRIGGER {table}_never_truncate BEFORE TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION wego_posted_never_change()"
-            for table in POSTED
+            for table in tables
         ]
     )

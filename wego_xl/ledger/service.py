@@ -11,19 +11,22 @@ import hashlib
 import os
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
 from ..errors import InputError, RosterError, WegoError
+from ..rules.bank import HOME, Settlement, settle, to_usd
 from ..rules.dates import read_date
 from ..rules.inputs import is_blank, read_money, read_name
 from ..rules.ledger import ZERO, CreditNote, Invoice, Payment, Void, numbered
 from ..workbook.assessment import Assessment
 from ..workbook.roster import Roster
+from ..workbook.settings import BankSettings, bank_settings
 from . import schema as t
+from .exchange import rate_on
 from .store import Actor, LedgerError, LedgerStore, payment_of, reference_key
 
 FOUNDED = dt.date(2010, 1, 1)
@@ -203,6 +206,7 @@ class PaymentInput:
     reference: object = None
     invoice: object = None
     note: object = None
+    currency: object = None  # blank: USD
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,7 @@ class Receipt:
 
 
 def _read_payment(
+    store: LedgerStore,
     conn: Connection,
     roster: Roster,
     given: PaymentInput,
@@ -234,16 +239,17 @@ def _read_payment(
             raise FieldProblem(name, str(exc), getattr(given, name)) from None
 
     member = field_value("member", lambda: roster.member(read_name(given.member)))
+    currency = field_value("currency", lambda: read_currency(given.currency))
     amount = field_value("amount", lambda: read_money(given.amount, "the amount received"))
     if amount <= ZERO:
-        raise FieldProblem("amount", f"the amount received must be more than 0 USD, got {amount}", given.amount)
+        raise FieldProblem("amount", f"the amount received must be more than 0 {currency}, got {amount}", given.amount)
     charges = field_value(
         "bank_charges",
         lambda: read_money(0 if is_blank(given.bank_charges) else given.bank_charges, "the bank charges"),
     )
     if charges < ZERO:
         raise FieldProblem("bank_charges", f"bank charges cannot be negative, got {charges}", given.bank_charges)
-    if charges > amount:
+    if currency == "USD" and charges > amount:
         raise FieldProblem("bank_charges", f"bank charges of {charges:,.2f} are more than the {amount:,.2f} received: "
                            "check the two amounts", given.bank_charges)  # fmt: skip
     if typed_date and is_blank(given.date):
@@ -266,14 +272,80 @@ def _read_payment(
         if owner != member.member_id:
             raise FieldProblem("invoice", f"{member.display_name} has no invoice {invoice}", invoice)
     note = field_value("note", lambda: plain_text(given.note, "the note"))
-    return Payment("", member.member_id, day, amount, invoice, charges), member.display_name, reference, note
+    bank = field_value("currency", lambda: bank_settings(roster.settings))
+    typed_charges = None if is_blank(given.bank_charges) else charges
+    payment = field_value(
+        "currency" if currency != "USD" else "amount",
+        lambda: receipt(
+            store, conn, bank, Payment("", member.member_id, day, amount, invoice), currency, typed_charges
+        ),
+    )
+    return payment, member.display_name, reference, note
+
+
+def read_currency(value: object) -> str:
+    """A currency code as typed ("krw", " EUR "); blank is USD."""
+    if is_blank(value):
+        return HOME
+    code = plain_text(value, "the currency", 3).upper()
+    if not (len(code) == 3 and code.isascii() and code.isalpha()):
+        raise InputError(f"the currency {value!r} is not a three-letter code such as USD, KRW or EUR")
+    return code
+
+
+def receipt(
+    store: LedgerStore,
+    conn: Connection,
+    bank: BankSettings,
+    given: Payment,
+    currency: str,
+    charges: Decimal | None,
+    *,
+    settles: Decimal | None = None,
+) -> Payment:
+    """A receipt of ``given.amount`` in ``currency`` as it is recorded: converted to USD at
+    the day's rate (frozen on it), and settling what it pays when short by no more than the
+    tolerance (bank charges; an exchange difference for another currency). ``charges`` typed
+    are taken as they are; ``settles``: what the receipt pays (default: the invoice it names,
+    else the member's oldest open invoice, else all it owes)."""
+    foreign = currency != HOME
+    rate, value = None, given.amount
+    if foreign:
+        rate, _ = rate_on(conn, currency, given.date, bank)
+        value = to_usd(given.amount, rate.per_usd)
+    if charges is not None and not foreign:
+        done = Settlement(value, bank_charges=charges)
+    else:
+        done = Settlement(value)
+        for open_amount in [settles] if settles is not None else _open_amounts(store, conn, given):
+            found = settle(value + (charges or ZERO), open_amount, bank.tolerance, foreign=foreign)
+            if found.credited != value + (charges or ZERO):
+                done = found
+                break
+        if charges:
+            done = Settlement(value, charges, done.exchange_difference)
+    if done.credited <= ZERO:
+        raise InputError(f"{given.amount:,.2f} {currency} is worth {value:,.2f} USD: too little to record")
+    return Payment(given.receipt, given.member_id, given.date, done.credited, given.invoice, done.bank_charges,
+                   done.exchange_difference, currency, given.amount if foreign else None,
+                   rate.per_usd if rate else None, rate.day if rate else None, rate.source if rate else "")  # fmt: skip
+
+
+def _open_amounts(store: LedgerStore, conn: Connection, given: Payment) -> list[Decimal]:
+    """What a receipt may settle: the invoice it names; else the member's oldest open invoice,
+    then everything the member owes."""
+    ledger = store.load(conn, member_id=given.member_id).replay(given.date)
+    if given.invoice and given.invoice in ledger.invoices:
+        return [ledger.invoices[given.invoice].open]
+    open_invoices = ledger.open_invoices(given.member_id)
+    return [open_invoices[0].open, sum((s.open for s in open_invoices), ZERO)] if open_invoices else []
 
 
 def _record(
     conn: Connection, store: LedgerStore, payment: Payment, reference: str, note: str, by: Actor, source_key: str = ""
 ) -> Payment:
-    receipt = store.next_number(conn, "R", payment.date.year)
-    recorded = Payment(receipt, payment.member_id, payment.date, payment.amount, payment.invoice, payment.bank_charges)
+    number = store.next_number(conn, "R", payment.date.year)
+    recorded = replace(payment, receipt=number)
     store.post(conn, recorded, by, bank_reference=reference, note=note, source_key=source_key or None)
     return recorded
 
@@ -285,7 +357,7 @@ def record_payment(
     transaction; returns it with the member's balance after it."""
     today = today or dt.date.today()
     with store.writing() as conn:
-        payment, name, reference, note = _read_payment(conn, roster, given, today, {})
+        payment, name, reference, note = _read_payment(store, conn, roster, given, today, {})
         recorded = _record(conn, store, payment, reference, note, by)
         balance = store.load(conn, member_id=payment.member_id).replay().balance(payment.member_id)
     return Receipt(recorded, name, balance)
@@ -338,9 +410,29 @@ class Posted:
 
 #: The Post sheet's columns, and the field each fills.
 POST_COLUMNS = {
-    "Date received": "date", "Member": "member", "Amount (USD)": "amount", "Bank charges (USD)": "bank_charges",
-    "Bank reference": "reference", "Invoice number": "invoice", "Note": "note",
+    "Date received": "date", "Member": "member", "Amount received": "amount", "Currency": "currency",
+    "Bank charges (USD)": "bank_charges", "Bank reference": "reference", "Invoice number": "invoice", "Note": "note",
 }  # fmt: skip
+#: Columns a Post sheet made before them may lack (blank: USD), and the earlier names of columns.
+POST_OPTIONAL = ("Currency",)
+POST_EARLIER = {"Amount (USD)": "Amount received"}
+
+
+def post_columns(header: Iterable[object]) -> dict[str, str]:
+    """The Post sheet's columns by the names its header row gives them (an earlier sheet's
+    "Amount (USD)" is the amount received); a missing column is an error naming it."""
+    found = {str(h).strip() for h in header if h is not None}
+    columns = {}
+    for column, name in POST_COLUMNS.items():
+        earlier = [old for old, new in POST_EARLIER.items() if new == column and old in found]
+        if column in found or not earlier:
+            columns[column] = name
+        else:
+            columns[earlier[0]] = name
+    missing = [c for c in columns if c not in found and c not in POST_OPTIONAL]
+    if missing:
+        raise LedgerError(f"column {missing[0]!r} is missing from the Post sheet's header row: restore it in row 1")
+    return columns
 
 
 def post_payments(
@@ -351,7 +443,7 @@ def post_payments(
     an earlier run posted (its receipt number not written back) is found, never posted twice."""
     today = today or dt.date.today()
     rows = list(rows)
-    columns = {v: k for k, v in POST_COLUMNS.items()}
+    columns = {v: k for k, v in POST_COLUMNS.items()} | {"amount": "Amount received"}
     with store.writing() as conn:
         read: list[tuple[TypedRow, Payment, str, str]] = []
         done: dict[int, Posted] = {}
@@ -367,7 +459,9 @@ def post_payments(
                 done[typed.row] = Posted(typed, payment_of(earlier), before=True)
                 continue
             try:
-                payment, _, reference, note = _read_payment(conn, roster, typed.payment, today, seen, typed_date=True)
+                payment, _, reference, note = _read_payment(
+                    store, conn, roster, typed.payment, today, seen, typed_date=True
+                )
             except FieldProblem as exc:
                 problems.append(RosterError(str(exc), path=typed.source or None, sheet=typed.sheet, row=typed.row,
                                             column=columns[exc.field_name], value=exc.value,

@@ -315,7 +315,7 @@ def _plain(value: Any) -> Any:
 def chain_hash(entry: Mapping[str, Any], row: Mapping[str, Any]) -> str:
     """SHA-256 of an entry (without its own hash) and its typed row, in canonical JSON."""
     body = {k: _plain(v) for k, v in entry.items() if k != "hash"}
-    body["record"] = {k: _plain(v) for k, v in row.items()}
+    body["record"] = {k: _plain(v) for k, v in row.items() if not (v is None and k in t.ADDED_COLUMNS)}
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -350,6 +350,11 @@ def typed_row(record: Any, **extra: Any) -> tuple[str, str, str, Any, dict[str, 
                "bank_reference": reference, "bank_reference_key": reference_key(reference) if reference else None,
                "invoice_number": record.invoice or None, "note": extra.get("note") or "",
                "source_key": extra.get("source_key")}  # fmt: skip
+        if record.currency != "USD" or record.exchange_difference:
+            row |= {"currency": record.currency, "amount_received": str(record.received),
+                    "rate": None if record.rate is None else str(record.rate), "rate_date": record.rate_date,
+                    "rate_source": record.rate_source or None,
+                    "exchange_difference_cents": cents(record.exchange_difference)}  # fmt: skip
         return "payment", record.receipt, record.member_id, t.payments, row
     row = {"number": record.number, "receipt": record.receipt, "date": record.date, "reason": record.reason}
     return "void", record.number, extra["member_id"], t.voids, row
@@ -369,8 +374,15 @@ def credit_of(r: Any) -> CreditNote:
 
 
 def payment_of(r: Any) -> Payment:
+    if r.get("currency") is None:
+        return Payment(r["receipt"], r["member_id"], _day(r["date_received"]), money(r["amount_cents"]),
+                       r["invoice_number"] or "", money(r["bank_charges_cents"]))  # fmt: skip
     return Payment(r["receipt"], r["member_id"], _day(r["date_received"]), money(r["amount_cents"]),
-                   r["invoice_number"] or "", money(r["bank_charges_cents"]))  # fmt: skip
+                   r["invoice_number"] or "", money(r["bank_charges_cents"]),
+                   money(r["exchange_difference_cents"] or 0), r["currency"],
+                   Decimal(r["amount_received"]) if r["amount_received"] else None,
+                   Decimal(r["rate"]) if r["rate"] else None,
+                   _day(r["rate_date"]) if r["rate_date"] else None, r["rate_source"] or "")  # fmt: skip
 
 
 def void_of(r: Any) -> Void:

@@ -18,7 +18,16 @@ from ..rules.ledger import ZERO, Ledger, LedgerBook
 from ..workbook.roster import Roster
 from ..workbook.saving import WorkbookUpdate, check_not_open, save_new
 from ..workbook.xlsx import print_setup, sheet_records, write_cell, write_table
-from .service import POST_COLUMNS, PaymentInput, Posted, PostingError, TypedRow, post_payments
+from .service import (
+    POST_COLUMNS,
+    POST_OPTIONAL,
+    PaymentInput,
+    Posted,
+    PostingError,
+    TypedRow,
+    post_columns,
+    post_payments,
+)
 from .store import Actor, LedgerError, LedgerStore
 
 INVOICES, CREDITS, PAYMENTS, VOIDS = "Invoices", "Credit notes", "Payments", "Voids"
@@ -29,7 +38,7 @@ RECEIPT = "Receipt"
 RECEIPT_NUMBER = re.compile(r"R-\d{4}-\d{3,}")
 USD_FORMAT, DATE_FORMAT = "#,##0.00", "yyyy-mm-dd"
 FORMATS = {
-    "Amount (USD)": USD_FORMAT, "Bank charges (USD)": USD_FORMAT, "Issue date": DATE_FORMAT,
+    "Amount (USD)": USD_FORMAT, "Amount received": USD_FORMAT, "Bank charges (USD)": USD_FORMAT, "Issue date": DATE_FORMAT,
     "Due date": DATE_FORMAT, "Date": DATE_FORMAT, "Date received": DATE_FORMAT, "Population": "#,##0",
     "GDP per capita (PPP, USD)": "#,##0.000", "Fee year": "0", "Billed (USD)": USD_FORMAT,
     "Credited (USD)": USD_FORMAT, "Paid (USD)": USD_FORMAT, "Open (USD)": USD_FORMAT, "Balance (USD)": USD_FORMAT,
@@ -176,7 +185,7 @@ def rows_of(records: Any, source: str) -> list[TypedRow]:
                                             value=receipt, fix="clear the cell to post the row, or type its receipt "
                                             "number (R-2017-001) if it was posted"))  # fmt: skip
             continue  # posted already
-        given = PaymentInput(**{field: rec.get(column) for column, field in POST_COLUMNS.items()})
+        given = PaymentInput(**{field: rec.get(column) for column, field in post_columns(rec).items()})
         rows.append(TypedRow(POST_SHEET, r, given, source))
     if problems:
         raise PostingError(problems)
@@ -190,9 +199,10 @@ def post_file(store: LedgerStore, roster: Roster, path: Path, by: Actor) -> list
     still fails says which receipts were posted, and running it again posts nothing twice."""
     with WorkbookUpdate(path, command="ledger post") as update:
         wb = update.open()  # formulas as typed: a formula is refused, never read as its last value
-        records = sheet_records(
-            wb, path, POST_SHEET, list(POST_COLUMNS), "restore the Post sheet's header row", [RECEIPT], any_cell=True
-        )  # every column: a renamed one never drops its values
+        columns = post_columns(c.value for c in wb[POST_SHEET][1]) if POST_SHEET in wb.sheetnames else POST_COLUMNS
+        records = sheet_records(wb, path, POST_SHEET, [c for c in columns if c not in POST_OPTIONAL],
+                                "restore the Post sheet's header row", [*POST_OPTIONAL, RECEIPT],
+                                any_cell=True)  # every column: a renamed one never drops its values  # fmt: skip
         rows = rows_of(records, str(path))
         if not rows:
             return []

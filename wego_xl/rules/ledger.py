@@ -66,12 +66,27 @@ class CreditNote:
 
 @dataclass(frozen=True)
 class Payment:
+    """A receipt. ``amount`` is what it credits to the member, in USD: the value the bank
+    credited, plus the bank charges kept on the way, plus a realised exchange difference
+    (positive: a loss) for a receipt in another currency."""
+
     receipt: str
     member_id: str
     date: dt.date
     amount: Decimal  # credited to the member, in USD
     invoice: str = ""  # the invoice the payment names, if any
     bank_charges: Decimal = ZERO
+    exchange_difference: Decimal = ZERO
+    currency: str = "USD"  # of what the bank credited
+    received: Decimal | None = None  # what the bank credited, in ``currency`` (None: the USD value)
+    rate: Decimal | None = None  # units of ``currency`` per 1 USD, frozen at posting
+    rate_date: dt.date | None = None
+    rate_source: str = ""
+
+    @property
+    def value(self) -> Decimal:
+        """What the bank credited, in USD (at the frozen rate): the cash side of the receipt."""
+        return self.amount - self.bank_charges - self.exchange_difference
 
 
 @dataclass(frozen=True)

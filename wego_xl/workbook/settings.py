@@ -6,9 +6,13 @@ the one write path.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from ..errors import InputError
+from ..rules.inputs import read_money
+from ..rules.ledger import ZERO
 from .roster import SETTINGS_COLUMNS, SETTINGS_SHEET, Setting, read_roster
 from .saving import WorkbookUpdate
 from .xlsx import extend_tables, write_cell, write_table
@@ -29,6 +33,25 @@ STANDARD_SETTINGS = [
     ("SWIFT/BIC", "", ""),
     ("Payment days", "60", "days from the invoice date to the due date (wego-xl invoice --due-days)"),
     ("Signed by", "", "name and title printed under the letters, e.g. 'Kim ..., Head of Finance'"),
+    (
+        "Bank charges tolerance (USD)",
+        "50",
+        "a receipt short of its invoice by this much or less settles it "
+        "(the difference is bank charges, or an exchange difference for another currency)",
+    ),
+    ("Reminder threshold (USD)", "50", "no reminder for an open amount under this (statements still show it)"),
+    (
+        "Rate source",
+        "ECB",
+        "whose exchange rates convert a receipt in another currency (ECB, or the source a "
+        "rates mapping names, such as SMBS)",
+    ),
+    (
+        "Rate fallback days",
+        "0",
+        "0: a receipt needs its own day's rate; 1-7: the latest rate of the days before "
+        "may serve (shown on the receipt)",
+    ),
 ]
 #: Days from an invoice's date to its due date, unless the Settings sheet says otherwise.
 DEFAULT_PAYMENT_DAYS = 60
@@ -61,11 +84,72 @@ def payment_days(settings: dict[str, Setting]) -> int:
     return days
 
 
+def money_setting(settings: dict[str, Setting], name: str, default: Decimal) -> Decimal:
+    """A Settings amount in USD (0 or more, at most 10,000), else ``default``."""
+    found = settings.get(name)
+    if found is None or not found.value:
+        return default
+    try:
+        amount = read_money(found.value, repr(name))
+    except InputError:
+        amount = Decimal(-1)
+    if not ZERO <= amount <= Decimal(10_000):
+        raise InputError(f"{name!r} on the Settings sheet (row {found.row}) must be an amount in USD from 0 to "
+                         f"10,000, got {found.value!r}")  # fmt: skip
+    return amount
+
+
+def whole_setting(settings: dict[str, Setting], name: str, default: int, low: int, high: int) -> int:
+    """A Settings whole number from ``low`` to ``high``, else ``default``."""
+    found = settings.get(name)
+    if found is None or not found.value:
+        return default
+    text = found.value.strip()
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise InputError(f"{name!r} on the Settings sheet (row {found.row}) must be a whole number from {low} to "
+                         f"{high}, got {found.value!r}")  # fmt: skip
+    return int(text)
+
+
+def text_setting(settings: dict[str, Setting], name: str, default: str) -> str:
+    found = settings.get(name)
+    return found.value.strip() if found is not None and found.value.strip() else default
+
+
+@dataclass(frozen=True)
+class BankSettings:
+    """What the Settings sheet says about receipts: the bank-charges tolerance, the reminder
+    threshold, and where exchange rates come from."""
+
+    tolerance: Decimal = Decimal(50)
+    reminder_threshold: Decimal = Decimal(50)
+    rate_source: str = "ECB"
+    rate_fallback_days: int = 0
+
+
+def bank_settings(settings: dict[str, Setting]) -> BankSettings:
+    """The Settings sheet's bank settings (defaults where blank), each checked."""
+    return BankSettings(
+        money_setting(settings, "Bank charges tolerance (USD)", Decimal(50)),
+        money_setting(settings, "Reminder threshold (USD)", Decimal(50)),
+        text_setting(settings, "Rate source", "ECB").upper(),
+        whole_setting(settings, "Rate fallback days", 0, 0, 7),
+    )
+
+
+_CHECKS = {
+    "Payment days": lambda s: payment_days(s),
+    "Bank charges tolerance (USD)": lambda s: bank_settings(s),
+    "Reminder threshold (USD)": lambda s: bank_settings(s),
+    "Rate fallback days": lambda s: bank_settings(s),
+}
+
+
 def set_setting(roster_file: Path, name: str, value: str) -> Setting:
     """Write one setting's value (the sheet added first if the roster has none)."""
     standard = setting_name(name)
-    if standard == "Payment days":
-        payment_days({standard: Setting(standard, value, 0)})  # refused before anything is written
+    if standard in _CHECKS:
+        _CHECKS[standard]({standard: Setting(standard, value, 0)})  # refused before anything is written
     with WorkbookUpdate(Path(roster_file), command="settings") as update:
         wb = update.open()
         if SETTINGS_SHEET not in wb.sheetnames:

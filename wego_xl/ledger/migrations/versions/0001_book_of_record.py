@@ -26,7 +26,7 @@ def _amount(name: str) -> sa.CheckConstraint:
 
 
 def upgrade() -> None:
-    from wego_xl.ledger.schema import trigger_ddl
+    from wego_xl.ledger.schema import POSTED_0001, trigger_ddl
 
     op.create_table(
         "entries",
@@ -109,7 +109,7 @@ def upgrade() -> None:
         sa.Column("imported_through", sa.Integer, nullable=False, server_default="0"),
         sa.CheckConstraint("last >= 0", name="series_last"),
     )
-    for statement in trigger_ddl(op.get_bind().dialect.name):
+    for statement in trigger_ddl(op.get_bind().dialect.name, POSTED_0001):
         op.execute(statement)
 
 
