@@ -192,6 +192,12 @@ def WEGO_ARREARS(city, as_of=None):
 
 
 @xw.func(category=CATEGORY)
+def WEGO_UNMATCHED():
+    """How many receipts on the imported bank statements wait for a person: run wego-xl bank review to see them."""
+    return wf.unmatched(text_errors=TEXT_ERRORS)
+
+
+@xw.func(category=CATEGORY)
 @xw.arg("values", ndim=2, err_to_str=True, doc="The range of fee cells to check, e.g. the fee column being totalled.")
 def WEGO_FAILED(values):
     """How many cells of a range hold a WeGO error (#N/A, #VALUE!, #NUM!...), as text or as an error value. Put it beside a SUM so a failed fee is never silently left out."""

@@ -124,6 +124,7 @@ EXPECTED = {
     "WEGO_PAID": (("Seoul",), [[NA]]),
     "WEGO_BALANCE": (("Seoul",), [[NA]]),
     "WEGO_ARREARS": (("Seoul",), [[NA]]),
+    "WEGO_UNMATCHED": ((), [[NA]]),
     "WEGO_FAILED": (([[7000], [{"type": "Error", "errorType": "NotAvailable", "basicValue": "#N/A"}]],), [[1]]),
 }
 

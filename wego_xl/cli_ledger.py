@@ -116,15 +116,20 @@ def invoice(
 @click.option("--date", "date", default=None, help="The date the money arrived (default: today).")
 @click.option("--reference", default="", help="The bank's reference of the transfer (recorded once only).")
 @click.option("--invoice", "invoice_number", default="", help="The invoice the payment is for, if it says.")
-@click.option("--bank-charges", default="0", help="Bank charges in USD, for the record.")
+@click.option("--bank-charges", default="",
+              help="Bank charges in USD kept on the way (default: a shortfall within the Settings' tolerance).")  # fmt: skip
+@click.option("--currency", default="", help="The currency received (default USD): KRW, EUR... at the day's rate.")
 @click.option("--note", default="", help="A note kept with the payment.")
 @ROSTER_OPTION
 @LEDGER_OPTION
 def pay(
-    city: str, amount: str, date: str | None, reference: str, invoice_number: str, bank_charges: str, note: str,
-    roster_file: Path | None, ledger_file: str | None,
+    city: str, amount: str, date: str | None, reference: str, invoice_number: str, bank_charges: str, currency: str,
+    note: str, roster_file: Path | None, ledger_file: str | None,
 ) -> None:  # fmt: skip
-    """Record a payment of AMOUNT USD from CITY; it settles the invoice it names, then the oldest.
+    """Record AMOUNT received from CITY, as the bank credited it; it settles the invoice it
+    names, then the oldest. Short of the invoice by no more than the Settings' "Bank charges
+    tolerance (USD)": settled, the difference recorded as bank charges (or, for another
+    currency, as an exchange difference).
 
     AMOUNT as 7000, 7,000 or 7000.50: a dot for decimals, commas or nothing between
     thousands (7.000 and 7000,50 are refused: they read two ways).
@@ -132,12 +137,14 @@ def pay(
     from .ledger.service import PaymentInput, record_payment
 
     roster, store = _store(roster_file, ledger_file)
-    given = PaymentInput(city, amount, date, bank_charges, reference, invoice_number, note)
+    given = PaymentInput(city, amount, date, bank_charges, reference, invoice_number, note, currency)
     done = record_payment(store, roster, given, by=_by("pay"))
     p = done.payment
-    click.echo(
-        f"{p.receipt}: {p.amount:,.2f} USD from {done.member_name} on {p.date}; balance now {done.balance:,.2f} USD"
-    )
+    received = f"{p.received:,.2f} {p.currency} at {p.rate} on {p.rate_date} ({p.rate_source}) = " if p.received else ""
+    extra = f" + bank charges {p.bank_charges:,.2f}" if p.bank_charges else ""
+    extra += f" + exchange difference {p.exchange_difference:,.2f}" if p.exchange_difference else ""
+    click.echo(f"{p.receipt}: {received}{p.value:,.2f} USD{extra} from {done.member_name} on {p.date}, "
+               f"credited {p.amount:,.2f} USD; balance now {done.balance:,.2f} USD")  # fmt: skip
 
 
 @click.command()

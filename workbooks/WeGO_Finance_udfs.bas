@@ -248,6 +248,19 @@ failed:
     WEGO_STATUS = Err.Description
 End Function
 
+Function WEGO_UNMATCHED()
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        WEGO_UNMATCHED = XLPy.CallUDF("udfs", "WEGO_UNMATCHED", Array(), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        WEGO_UNMATCHED = XLPy.CallUDF("udfs", "WEGO_UNMATCHED", Array())
+        Exit Function
+    #End If
+failed:
+    WEGO_UNMATCHED = Err.Description
+End Function
+
 Sub invoice_fee_year(book)
     #If App = "Microsoft Excel" Then
         XLPy.CallUDF "udfs", "invoice_fee_year", Array(book), ThisWorkbook, Application.Caller

@@ -113,6 +113,8 @@ def ledger_sheet(wb) -> None:
         ws.cell(2, 2 * (c - 3) + 2, f"=SUM({column}{FIRST_ROW}:{column}{last})").number_format = "#,##0.00"
         write_cell(ws, 3, 2 * (c - 3) + 1, "Failed cells").font = bold
         ws.cell(3, 2 * (c - 3) + 2, failed_count_formula(f"{column}{FIRST_ROW}:{column}{last}"))
+    write_cell(ws, 2, 7, "Bank lines waiting").font = bold
+    ws.cell(2, 8, "=WEGO_UNMATCHED()")
     note = write_cell(
         ws,
         4,
@@ -130,7 +132,7 @@ def ledger_sheet(wb) -> None:
         ws.cell(r, 4, f"=WEGO_PAID(A{r},FeeYear)").number_format = "#,##0.00"
         ws.cell(r, 5, f"=WEGO_BALANCE(A{r})").number_format = "#,##0.00"
         ws.cell(r, 6, f"=WEGO_ARREARS(A{r})")
-    for col, width in zip("ABCDEF", (34, 18, 18, 28, 18, 18)):
+    for col, width in zip("ABCDEFGH", (34, 18, 18, 28, 18, 18, 24, 10)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"A{FIRST_ROW}"
 

@@ -467,6 +467,18 @@ def arrears(city: Any, as_of: Any = None, *, text_errors: bool = True) -> Any:
 
 
 @never_raises
+def unmatched(*, text_errors: bool = True) -> Any:
+    """How many receipts on the imported bank statements wait for a person (bank review)."""
+    from ..bank.service import unmatched_count
+    from ..ledger.store import ledger_location, open_ledger
+
+    try:
+        return unmatched_count(open_ledger(ledger_location(_roster().path)))
+    except WegoError as exc:
+        return CellResults((), text_errors).error_cell(exc)
+
+
+@never_raises
 def region(city: Any, *, text_errors: bool = True) -> Any:
     return _per_member(text_errors, city, "region", lambda m: m.region)
 

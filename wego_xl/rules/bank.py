@@ -208,8 +208,10 @@ def invoice_numbers_in(text: str) -> list[str]:
     return found
 
 
-def name_key(name: str) -> str:
-    """A payer or member name as compared: NFKC, case, punctuation and spacing ignored."""
+def payer_key(name: str) -> str:
+    """A payer's or member's name as matching compares it: NFKC, case and punctuation ignored,
+    the words kept apart (unlike :func:`~wego_xl.rules.names.name_key`: fuzzy matching
+    compares words, "Seoul Metropolitan Government" against "Seoul")."""
     plain = unicodedata.normalize("NFKC", name).casefold()
     kept = "".join(c if c.isalnum() else " " for c in plain)
     return " ".join(kept.split())
@@ -241,7 +243,7 @@ class Matcher:
 
     invoices: Mapping[str, OpenInvoice]  # every invoice by number (open or not)
     names: Mapping[str, Iterable[str]]  # member id -> names and aliases
-    payers: Mapping[str, str] = field(default_factory=dict)  # name_key(payer) -> member id
+    payers: Mapping[str, str] = field(default_factory=dict)  # payer_key(payer) -> member id
     shown: Mapping[str, str] = field(default_factory=dict)  # member id -> display name
     cutoff: float = 88.0
     _by_amount: dict[Decimal, list[OpenInvoice]] = field(default_factory=dict, init=False, repr=False)
@@ -256,7 +258,7 @@ class Matcher:
         self._by_amount = dict(by_amount)
         for member_id, names in self.names.items():
             for name in names:
-                key = name_key(name)
+                key = payer_key(name)
                 if key:
                     self._choices.setdefault(key, member_id)
 
@@ -266,7 +268,7 @@ class Matcher:
     def member_by_name(self, counterparty: str) -> tuple[str, str, bool] | None:
         """(member id, why, taught) for a payer's name: a taught payer name exactly, else the
         member's name or an alias, exactly or closely (rapidfuzz)."""
-        key = name_key(counterparty)
+        key = payer_key(counterparty)
         if not key:
             return None
         if key in self.payers:

@@ -30,6 +30,7 @@ from ..rules.ledger import ZERO, Invoice, InvoiceState, LedgerBook, StatementLin
 from .package import SHIPPED_TEMPLATES
 from .roster import SETTINGS_SHEET, Member, Roster
 from .saving import save_new
+from .settings import bank_settings
 
 TEMPLATES = SHIPPED_TEMPLATES
 KINDS = ("invoice", "statement", "reminder")
@@ -280,6 +281,7 @@ def reminder_context(book: LedgerBook, member: Member, settings: dict[str, str],
         open=_open_rows(late, as_of, languages),
         step=step,
         total=_money(total),
+        total_amount=total,
     )
     return context
 
@@ -355,6 +357,7 @@ def write_documents(
     languages = (language, next(lang for lang in LANGUAGES if lang != language))
     folder = template_folder(roster, templates)
     settings = _settings(roster)  # a blank bank detail stops before any file is written
+    threshold = bank_settings(roster.settings).reminder_threshold if "reminder" in kinds else ZERO
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -387,6 +390,11 @@ def write_documents(
                 context = reminder_context(book, member, settings, as_of, languages, written)
                 if context is None:
                     run.none_for[f"{member.display_name} ({invoice.number})"] = "nothing past due"
+                    continue
+                if context["total_amount"] < threshold:
+                    run.none_for[f"{member.display_name} ({invoice.number})"] = (
+                        f"{context['total']} USD past due, under the Settings' reminder threshold ({threshold:,.2f})"
+                    )
                     continue
             target = inside(out, file_name(invoice.number, member, kind))
             if target.exists() and not replace:

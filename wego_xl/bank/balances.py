@@ -1,0 +1,95 @@
+"""Balances that agree with the bank: each statement adds up, statements follow each other
+without a gap, and the ledger's bank balance on a statement's closing date (the first opening
+balance, plus the receipts the ledger recorded from the statement lines as the bank credited
+them, plus every other line: debits, lines set aside, receipts that wait) equals that
+statement's closing balance."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ..ledger import schema as t
+from ..ledger.store import LedgerStore, money, payment_of
+from ..rules.ledger import ZERO
+
+
+@dataclass(frozen=True)
+class StatementCheck:
+    account: str
+    number: str
+    currency: str
+    closing_date: dt.date
+    closing: Decimal  # the bank's
+    ledger: Decimal  # the ledger's bank balance on that day
+    waiting: Decimal  # receipts on the statement not recorded yet
+
+    @property
+    def agrees(self) -> bool:
+        return self.closing == self.ledger
+
+
+@dataclass
+class BankCheck:
+    statements: list[StatementCheck] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings and all(s.agrees for s in self.statements)
+
+
+def check_bank(store: LedgerStore) -> BankCheck:
+    """Every statement with balances, per account in date order, against the ledger."""
+    found = BankCheck()
+    with store.reading() as conn:
+        statements = conn.execute(select(t.bank_statements).where(t.bank_statements.c.closing_cents.is_not(None))
+                                  .order_by(t.bank_statements.c.account, t.bank_statements.c.closing_date,
+                                            t.bank_statements.c.id)).mappings().all()  # fmt: skip
+        lines = conn.execute(select(t.bank_lines)).mappings().all()
+        matched = dict(conn.execute(select(t.bank_matches.c.line_key, t.bank_matches.c.receipt)).all())
+        payments = {r["receipt"]: payment_of(r) for r in conn.execute(select(t.payments)).mappings()}
+    by_account: dict[str, list] = defaultdict(list)
+    for s in statements:
+        by_account[s["account"]].append(s)
+    for account, held in by_account.items():
+        first = held[0]
+        start = money(first["opening_cents"])
+        mine = [r for r in lines if r["account"] == account]
+        for before, after in itertools.pairwise(held):
+            if before["closing_date"] == after["closing_date"] and before["closing_cents"] == after["closing_cents"]:
+                continue  # the same day twice (an overlapping statement)
+            if money(after["opening_cents"]) != money(before["closing_cents"]):
+                found.findings.append(
+                    f"account {account}: statement {after['number']} opens at {money(after['opening_cents']):,.2f}, "
+                    f"the one before ({before['number']}) closed at {money(before['closing_cents']):,.2f} on "
+                    f"{before['closing_date']}: a statement is missing between them; import it"
+                )
+        since = _day(first["opening_date"]) if first["opening_date"] else dt.date.min
+        for s in held:
+            day = _day(s["closing_date"])
+            ledger, waiting = start, ZERO
+            for r in mine:
+                if not since <= _day(r["booked"]) <= day:
+                    continue
+                amount = money(r["amount_cents"])
+                receipt = matched.get(r["key"])
+                if receipt is not None and receipt in payments:
+                    p = payments[receipt]
+                    ledger += p.received if p.received is not None else p.value
+                    continue
+                if amount > ZERO and receipt is None:
+                    waiting += amount
+                ledger += amount
+            found.statements.append(StatementCheck(account, s["number"], s["currency"], day,
+                                                   money(s["closing_cents"]), ledger, waiting))  # fmt: skip
+    return found
+
+
+def _day(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -1,0 +1,138 @@
+"""The review workbook: every receipt that waits for a person, with the proposed member and
+invoice and the reason; a person marks Accept (or names another member, or sets the line
+aside with a reason, or teaches the payer's name) and ``wego-xl bank post`` posts it all or
+nothing. Posting the same workbook again posts nothing twice (each line is posted once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ..errors import RosterError, WegoError
+from ..ledger import schema as t
+from ..ledger.service import PostingError, plain_text
+from ..ledger.store import Actor, LedgerStore
+from ..rules.inputs import is_blank, read_name
+from ..rules.ledger import Payment
+from ..workbook.roster import Roster
+from ..workbook.saving import save_new
+from ..workbook.settings import bank_settings
+from ..workbook.xlsx import print_setup, sheet_records, write_table
+from .service import dismiss, line_of, matcher, open_lines, post_line, teach_payer, usd_value
+
+SHEET = "Review"
+COLUMNS = ["Value date", "Amount", "Currency", "USD", "Payer", "Text", "Proposed member", "Proposed invoices",
+           "Reason", "Accept", "Member", "Teach payer", "Not dues (reason)", "Line key"]  # fmt: skip
+FILLED = ["Accept", "Member", "Teach payer", "Not dues (reason)"]
+YES = {"yes", "y", "x", "1", "true", "예", "네", "o"}
+
+
+def write_review(store: LedgerStore, roster: Roster, path: Path) -> int:
+    """Write the receipts that wait for a person to ``path``; returns how many."""
+    from openpyxl import Workbook
+
+    bank = bank_settings(roster.settings)
+    shown = {m.member_id: m.display_name for m in roster.members}
+    rows: list[list[Any]] = []
+    with store.reading() as conn:
+        match = matcher(store, conn, roster)
+        for line in open_lines(conn):
+            try:
+                usd = usd_value(conn, line, bank)
+            except WegoError as exc:
+                rows.append([line.value_date, float(line.amount), line.currency, None, line.counterparty, line.text,
+                             "", "", str(exc), None, None, None, None, line.key])  # fmt: skip
+                continue
+            p = match.propose(line, usd)
+            rows.append([line.value_date, float(line.amount), line.currency, float(usd), line.counterparty, line.text,
+                         shown.get(p.member_id or "", ""), ", ".join(p.invoices), p.reason, None, None, None, None,
+                         line.key])  # fmt: skip
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    write_table(ws, COLUMNS, rows, name="Review",
+                number_formats={"Value date": "yyyy-mm-dd", "Amount": "#,##0.00", "USD": "#,##0.00"},
+                widths={"Payer": 28, "Text": 40, "Proposed member": 18, "Proposed invoices": 20, "Reason": 60,
+                        "Accept": 8, "Member": 16, "Teach payer": 12, "Not dues (reason)": 24, "Line key": 10})  # fmt: skip
+    print_setup(ws, title="Bank lines to review", note="Accept: yes to post the proposal; Member: another member; "
+                "Teach payer: yes to remember the payer's name; Not dues: why the line is no member's payment.",
+                header_row=1, landscape=True, printed_columns=len(COLUMNS) - 1, last_row=len(rows) + 1)  # fmt: skip
+    save_new(wb, Path(path))
+    return len(rows)
+
+
+@dataclass
+class Reviewed:
+    posted: list[Payment] = field(default_factory=list)
+    set_aside: int = 0
+    taught: int = 0
+    before: int = 0  # lines an earlier run posted or set aside
+
+
+def post_review(store: LedgerStore, roster: Roster, path: Path, *, by: Actor) -> Reviewed:
+    """Post the accepted lines of a review workbook, all or nothing: every bad row is named
+    (row, column, value, what to do) and nothing is posted while one is."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    records = sheet_records(wb, path, SHEET, ["Line key", *FILLED], "write the review workbook again "
+                            "with 'wego-xl bank review'")  # fmt: skip
+    bank = bank_settings(roster.settings)
+    done = Reviewed()
+    problems: list[RosterError] = []
+
+    def problem(r: int, column: str, value: object, message: str, fix: str) -> None:
+        problems.append(RosterError(message, path=str(path), sheet=SHEET, row=r, column=column, value=value, fix=fix))
+
+    with store.writing() as conn:
+        match = matcher(store, conn, roster)
+        plan = []
+        for r, rec in records:
+            if all(is_blank(rec.get(c)) for c in FILLED):
+                continue
+            row = conn.execute(select(t.bank_lines).where(t.bank_lines.c.key == str(rec["Line key"]).strip())).first()
+            if row is None:
+                problem(r, "Line key", rec["Line key"], "is no bank line of this ledger", "write the review again")
+                continue
+            line = line_of(row)
+            posted = conn.execute(select(t.bank_matches.c.receipt).where(t.bank_matches.c.line_key == line.key))
+            aside = conn.execute(select(t.bank_dismissals.c.line_key).where(t.bank_dismissals.c.line_key == line.key))
+            if posted.first() or aside.first():
+                done.before += 1
+                continue
+            try:
+                reason = plain_text(rec.get("Not dues (reason)"), "the reason")
+                accept = str(rec.get("Accept") or "").strip().casefold() in YES
+                typed = rec.get("Member")
+                member = roster.member(read_name(typed)).member_id if not is_blank(typed) else None
+            except WegoError as exc:
+                problem(r, "Member", rec.get("Member"), str(exc), "type a member's name as the roster has it")
+                continue
+            usd = usd_value(conn, line, bank)
+            proposal = match.propose(line, usd)
+            who = member or proposal.member_id
+            if (accept or member) and reason:
+                problem(r, "Not dues (reason)", reason, "a line is posted or set aside, not both", "clear one")
+            elif (accept or member) and who is None:
+                problem(r, "Member", typed, "nothing is proposed for this line", "type the member who paid")
+            teach = str(rec.get("Teach payer") or "").strip().casefold() in YES
+            if teach and not line.counterparty:
+                problem(r, "Teach payer", rec.get("Teach payer"), "the line names no payer", "clear the cell")
+            plan.append((line, who if (accept or member) else None, proposal, reason, teach))
+        if problems:
+            raise PostingError(problems)
+        for line, who, proposal, reason, teach in plan:
+            if reason:
+                dismiss(conn, line, reason, by)
+                done.set_aside += 1
+            elif who is not None:
+                same = who == proposal.member_id
+                invoices = proposal.invoices if same else ()
+                why = f"review: {proposal.reason}" if same else "review: assigned by hand"
+                done.posted.append(post_line(store, conn, line, who, invoices, proposal.open_amount, bank, by, why))
+            if teach and who is not None:
+                done.taught += teach_payer(conn, line.counterparty, who, by)
+    return done

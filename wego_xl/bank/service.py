@@ -1,0 +1,277 @@
+"""From the bank's statements to the ledger: import them once (the same or an overlapping
+statement again adds nothing), propose a member and invoice for each receipt with the reason,
+post what a sure rule matched, and keep the rest for a person (``bank review`` / ``bank
+post``). Every step is one ledger transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from ..errors import InputError
+from ..ledger import schema as t
+from ..ledger.exchange import rate_on
+from ..ledger.service import receipt
+from ..ledger.store import Actor, LedgerStore, cents, money, payment_of, reference_key
+from ..rules.bank import HOME, BankLine, BankStatement, Matcher, OpenInvoice, Proposal, payer_key, to_usd
+from ..rules.ledger import ZERO, Payment
+from ..workbook.roster import Roster
+from ..workbook.settings import BankSettings, bank_settings
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A receipt on the bank's statement that waits for a person, with what is proposed."""
+
+    line: BankLine
+    usd: Decimal | None  # None: no rate to convert it yet
+    proposal: Proposal
+
+
+@dataclass
+class Imported:
+    """What an import did."""
+
+    statements_new: int = 0
+    statements_seen: int = 0
+    lines_new: int = 0
+    lines_seen: int = 0
+    posted: list[tuple[BankLine, Payment, str]] = field(default_factory=list)  # line, payment, why
+    linked: list[tuple[BankLine, str]] = field(default_factory=list)  # line, receipt recorded by hand before
+    waiting: list[Waiting] = field(default_factory=list)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _statement_digest(s: BankStatement) -> str:
+    body = "|".join(str(v) for v in (s.account, s.number, s.currency, s.opening, s.opening_date, s.closing,
+                                     s.closing_date, len(s.lines), *(line.key for line in s.lines)))  # fmt: skip
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _line_row(line: BankLine, statement_id: int) -> dict[str, object]:
+    instructed = f"{line.instructed[0]} {line.instructed[1]}" if line.instructed else None
+    return {"key": line.key, "statement_id": statement_id, "account": line.account, "source": line.source,
+            "line": line.line, "booked": line.booked, "value_date": line.value_date,
+            "amount_cents": cents(line.amount), "currency": line.currency, "text": line.text,
+            "counterparty": line.counterparty, "reference": line.reference,
+            "balance_cents": None if line.balance is None else cents(line.balance), "instructed": instructed}  # fmt: skip
+
+
+def line_of(r: Any) -> BankLine:
+    """A stored bank line as the rules read it."""
+    get = r._mapping if hasattr(r, "_mapping") else r
+    instructed = None
+    if get["instructed"]:
+        amount, currency = str(get["instructed"]).split()
+        instructed = (Decimal(amount), currency)
+    return BankLine(get["source"], get["line"], get["account"], "", _day(get["booked"]), _day(get["value_date"]),
+                    money(get["amount_cents"]), get["currency"], get["text"], get["counterparty"], get["reference"],
+                    None if get["balance_cents"] is None else money(get["balance_cents"]), instructed)  # fmt: skip
+
+
+def _day(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def import_statements(
+    store: LedgerStore, roster: Roster, statements: Iterable[BankStatement], *, by: Actor, today: dt.date | None = None
+) -> Imported:
+    """Add the statements' lines the ledger lacks, then match every receipt still open: a sure
+    match is posted, a receipt recorded by hand before is linked, the rest waits."""
+    done = Imported()
+    with store.writing() as conn:
+        for statement in statements:
+            digest = _statement_digest(statement)
+            found = conn.execute(select(t.bank_statements.c.id).where(t.bank_statements.c.digest == digest)).scalar()
+            if found is None:
+                found = conn.execute(t.bank_statements.insert().values(
+                    account=statement.account, number=statement.number, currency=statement.currency,
+                    opening_cents=None if statement.opening is None else cents(statement.opening),
+                    opening_date=statement.opening_date,
+                    closing_cents=None if statement.closing is None else cents(statement.closing),
+                    closing_date=statement.closing_date, source=statement.source, digest=digest,
+                    imported_at=_now(), imported_by=by.user[:200],
+                )).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
+                done.statements_new += 1
+            else:
+                done.statements_seen += 1
+            keys = [line.key for line in statement.lines]
+            held = set()
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                held |= set(conn.execute(select(t.bank_lines.c.key).where(t.bank_lines.c.key.in_(chunk))).scalars())
+            new = [_line_row(line, found) for line in statement.lines if line.key not in held]
+            held_now = set()
+            rows = []
+            for row in new:  # the same line twice in one file (an overlap inside it) is one line
+                if row["key"] not in held_now:
+                    held_now.add(row["key"])
+                    rows.append(row)
+            if rows:
+                conn.execute(t.bank_lines.insert(), rows)
+            done.lines_new += len(rows)
+            done.lines_seen += len(statement.lines) - len(rows)
+        _match_open_lines(store, conn, roster, done, by, today or dt.date.today())
+    return done
+
+
+def open_lines(conn: Connection) -> list[BankLine]:
+    """Receipts on the bank's statements that are neither a payment yet nor set aside."""
+    matched = select(t.bank_matches.c.line_key)
+    dismissed = select(t.bank_dismissals.c.line_key)
+    query = (
+        select(t.bank_lines)
+        .where(
+            t.bank_lines.c.amount_cents > 0, t.bank_lines.c.key.not_in(matched), t.bank_lines.c.key.not_in(dismissed)
+        )
+        .order_by(t.bank_lines.c.value_date, t.bank_lines.c.source, t.bank_lines.c.line)
+    )
+    return [line_of(r) for r in conn.execute(query)]
+
+
+def unmatched_count(store: LedgerStore) -> int:
+    """How many receipts on the bank's statements wait for a person."""
+    matched = select(t.bank_matches.c.line_key)
+    dismissed = select(t.bank_dismissals.c.line_key)
+    with store.reading() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.bank_lines).where(
+            t.bank_lines.c.amount_cents > 0, t.bank_lines.c.key.not_in(matched), t.bank_lines.c.key.not_in(dismissed)
+        )).scalar() or 0)  # fmt: skip
+
+
+def matcher(store: LedgerStore, conn: Connection, roster: Roster) -> Matcher:
+    """The matcher over the ledger as it stands: open invoices, names, taught payers."""
+    book = store.load(conn)
+    ledger = book.replay()
+    invoices = {n: OpenInvoice(n, s.invoice.member_id, max(s.open, ZERO), s.net > ZERO)
+                for n, s in ledger.invoices.items()}  # fmt: skip
+    names = {m.member_id: m.names() for m in roster.members}
+    shown = {m.member_id: m.display_name for m in roster.members}
+    payers = dict(conn.execute(select(t.payer_names.c.key, t.payer_names.c.member_id)).all())
+    return Matcher(invoices, names, payers, shown)
+
+
+def usd_value(conn: Connection, line: BankLine, bank: BankSettings) -> Decimal:
+    """A receipt's worth in USD: its amount, or converted at its value date's rate."""
+    if line.currency == HOME:
+        return line.amount
+    rate, _ = rate_on(conn, line.currency, line.value_date, bank)
+    return to_usd(line.amount, rate.per_usd)
+
+
+def _match_open_lines(
+    store: LedgerStore, conn: Connection, roster: Roster, done: Imported, by: Actor, today: dt.date
+) -> None:
+    bank = bank_settings(roster.settings)
+    match = matcher(store, conn, roster)
+    hand = _unlinked_payments(conn)
+    for line in open_lines(conn):
+        try:
+            usd = usd_value(conn, line, bank)
+        except InputError as exc:
+            done.waiting.append(Waiting(line, None, Proposal(None, (), str(exc))))
+            continue
+        proposal = match.propose(line, usd)
+        earlier = _recorded_by_hand(hand, line, usd, proposal)
+        if earlier is not None:
+            number = earlier[0].receipt
+            link(conn, line, number, f"recorded by hand before the import ({number})", by)
+            hand.remove(earlier)
+            done.linked.append((line, number))
+            continue
+        if not proposal.sure or proposal.member_id is None or line.value_date > today:
+            done.waiting.append(Waiting(line, usd, proposal))
+            continue
+        payment = post_line(store, conn, line, proposal.member_id, proposal.invoices, proposal.open_amount,
+                            bank, by, f"auto: {proposal.reason}")  # fmt: skip
+        done.posted.append((line, payment, proposal.reason))
+        match = matcher(store, conn, roster)  # what is open changed
+
+
+def _unlinked_payments(conn: Connection) -> list[tuple[Payment, str]]:
+    """Payments no bank line is linked to yet (not voided), with their bank reference's key."""
+    linked = select(t.bank_matches.c.receipt)
+    voided = select(t.voids.c.receipt)
+    query = select(t.payments).where(t.payments.c.receipt.not_in(linked), t.payments.c.receipt.not_in(voided))
+    return [(payment_of(r), r["bank_reference_key"] or "") for r in conn.execute(query).mappings()]
+
+
+def _recorded_by_hand(
+    hand: list[tuple[Payment, str]], line: BankLine, usd: Decimal, proposal: Proposal
+) -> tuple[Payment, str] | None:
+    """The payment typed by hand that this bank line is: its bank reference on the line, or
+    the proposed member's receipt of the same value within ten days."""
+    on_line = reference_key(f"{line.reference} {line.text}")
+    for found in hand:
+        payment, key = found
+        if key and key in on_line:
+            return found
+    for found in hand:
+        payment, _ = found
+        near = abs((payment.date - line.value_date).days) <= 10
+        if payment.member_id == proposal.member_id and payment.value == usd and near:
+            return found
+    return None
+
+
+def link(conn: Connection, line: BankLine, receipt_number: str, how: str, by: Actor) -> None:
+    conn.execute(t.bank_matches.insert().values(line_key=line.key, receipt=receipt_number, how=how[:500],
+                                                matched_at=_now(), matched_by=by.user[:200]))  # fmt: skip
+
+
+def post_line(
+    store: LedgerStore,
+    conn: Connection,
+    line: BankLine,
+    member_id: str,
+    invoices: tuple[str, ...],
+    open_amount: Decimal,
+    bank: BankSettings,
+    by: Actor,
+    how: str,
+) -> Payment:
+    """Record a bank line as the member's payment (numbered, converted, settled) and link it."""
+    given = Payment("", member_id, line.value_date, line.amount, invoices[0] if len(invoices) == 1 else "")
+    settles = open_amount if invoices else None
+    payment = receipt(store, conn, bank, given, line.currency, None, settles=settles)
+    number = store.next_number(conn, "R", payment.date.year)
+    payment = replace(payment, receipt=number)
+    reference = line.reference or None
+    if reference and conn.execute(select(t.payments.c.receipt).where(
+            t.payments.c.bank_reference_key == reference_key(reference))).scalar():  # fmt: skip
+        reference = None  # typed on another payment: the line's key is the guard
+    note = f"bank {line.source}, line {line.line}: {line.counterparty} {line.text}".strip()[:500]
+    store.post(conn, payment, Actor(by.user, f"{by.via}: {how}"[:200]), bank_reference=reference, note=note,
+               source_key=line.key)  # fmt: skip
+    link(conn, line, number, how, by)
+    return payment
+
+
+def teach_payer(conn: Connection, name: str, member_id: str, by: Actor) -> bool:
+    """Remember that ``name`` pays for a member; False when it was taught already (the same)."""
+    key = payer_key(name)
+    if not key:
+        raise InputError(f"the payer name {name!r} has no letters to remember")
+    held = conn.execute(select(t.payer_names.c.member_id).where(t.payer_names.c.key == key)).scalar()
+    if held is not None:
+        if held != member_id:
+            raise InputError(f"the payer {name!r} was taught as member {held} already: a payer name names one member")
+        return False
+    conn.execute(t.payer_names.insert().values(key=key, name=name, member_id=member_id, taught_at=_now(),
+                                               taught_by=by.user[:200]))  # fmt: skip
+    return True
+
+
+def dismiss(conn: Connection, line: BankLine, reason: str, by: Actor) -> None:
+    """Set a receipt aside as not a member's payment (interest, a refund), naming why."""
+    conn.execute(t.bank_dismissals.insert().values(line_key=line.key, reason=reason, dismissed_at=_now(),
+                                                   dismissed_by=by.user[:200]))  # fmt: skip
