@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -29,11 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import udfs  # noqa: E402
+from benchmarks.bank_data import credit_lines, open_invoices, statement  # noqa: E402
 from benchmarks.ledger_data import BASES, BY, Numbers, bulk, cached_ledger, history, post_all, working_copy  # noqa: E402
+from wego_xl.bank.service import import_statements  # noqa: E402
 from wego_xl.excel.writers import refresh_file  # noqa: E402
-from wego_xl.ledger.service import PaymentInput, Receipt, record_payment  # noqa: E402
+from wego_xl.ledger.service import PaymentInput, Receipt, actor, record_payment  # noqa: E402
 from wego_xl.ledger.store import LEDGER_ENV, LedgerStore, books, create_ledger, ledger_location, open_ledger  # noqa: E402
 from wego_xl.ledger.views import write_view  # noqa: E402
+from wego_xl.rules.bank import Matcher  # noqa: E402
 from wego_xl.rules.ledger import LedgerBook  # noqa: E402
 from wego_xl.rules.names import name_key  # noqa: E402
 from wego_xl.rules.schedules import SCHEDULE_2016  # noqa: E402
@@ -316,6 +320,7 @@ def roster_load(rounds: int) -> dict:
 
 
 def refresh_scaling(folder: Path, small: int, large: int, rounds: int) -> list[dict]:
+    folder.mkdir(parents=True)
     shipped = folder / "wego_roster.xlsx"
     shutil.copy2(SHIPPED_ROSTER, shipped)
     shipped_s = statistics.median(
@@ -343,29 +348,117 @@ def refresh_scaling(folder: Path, small: int, large: int, rounds: int) -> list[d
     ]
 
 
+def bank_matching_vs_dict_join(count: int, members: int, rounds: int) -> dict:
+    """``Matcher.propose`` for credits that each name one open invoice (its number spelt as
+    remittance texts spell it, its member's name as the payer), the matcher built in the timing
+    (building it is part of matching), against the simplest join: a regex for the number, a
+    dict of invoices by number."""
+    invoices, names, shown = open_invoices(count, members)
+    lines = credit_lines(invoices, names)
+    number_in = re.compile(r"wego[\W_]*(\d{4})[\W_]*(\d+)", re.IGNORECASE)
+
+    def matching():
+        matcher = Matcher(invoices, names, shown=shown)
+        return [matcher.propose(line, line.amount) for line in lines]
+
+    def joined():
+        found = []
+        for line in lines:
+            m = number_in.search(line.text)
+            found.append(invoices.get(f"WEGO-{m[1]}-{int(m[2]):03d}"))
+        return found
+
+    proposals, plain = matching(), joined()  # warm, and right: both find every line's invoice
+    assert all(p.sure for p in proposals) and [p.invoices for p in proposals] == [(i.number,) for i in plain]
+    m, b, ratio = paired(matching, joined, rounds)
+    return result("bank_matching_vs_dict_join", m, b, ratio, 3.0, lines=len(lines), invoices=count, members=members)
+
+
+def bank_import_scaling(folder: Path, small: int, large: int, rounds: int) -> list[dict]:
+    """``import_statements`` of one statement (built in memory, USD) into a fresh copy of a real
+    ledger (the shipped roster's members billed for ten fee years, 1.5 payments per invoice):
+    cost per line at 10x the lines. One line in a hundred names an open invoice and posts, one
+    in fifty is a debit, the rest wait for a person."""
+    folder.mkdir(parents=True)
+    roster_file = folder / "wego_roster.xlsx"
+    shutil.copy2(SHIPPED_ROSTER, roster_file)
+    roster = read_roster(roster_file)
+    ids = [m.member_id for m in roster.members]
+
+    def build(store: LedgerStore) -> None:
+        numbers = Numbers()
+        post_all(store, *history(ids, 10, numbers, seed=9), numbers)
+
+    cached = cached_ledger("bank-roster", build)
+    store = open_ledger(str(working_copy(cached, folder)))
+    ledger = store.load().replay()
+    store.engine.dispose()
+    payable = [(n, s.open) for n, s in ledger.invoices.items() if s.open > 0 and s.net > 0]
+    statements = {n: statement(n, [m.display_name for m in roster.members], payable, seed=n) for n in (small, large)}
+    by = actor("bench")
+    made = itertools.count()
+
+    def run(n: int) -> float:
+        """One import into a fresh copy of the ledger; the copying is not timed."""
+        where = folder / f"r{next(made)}"
+        where.mkdir()
+        store = open_ledger(str(working_copy(cached, where)))
+        start = time.perf_counter()
+        done = import_statements(store, roster, [statements[n]], by=by)
+        took = time.perf_counter() - start
+        store.engine.dispose()
+        shutil.rmtree(where)
+        posts = -(-n // 100)
+        assert done.lines_new == n and len(done.posted) == posts and not done.linked, done
+        assert len(done.waiting) == n - n // 50 - posts
+        return took
+
+    run(small)  # warm
+    samples: dict[int, list[float]] = {small: [], large: []}
+    for _ in range(rounds):  # interleaved, as paired() does: both sizes see the same machine load
+        samples[large].append(run(large))
+        samples[small] += [run(small) for _ in range(3)]  # the short run, more often
+    times = {n: statistics.median(ts) for n, ts in samples.items()}
+    per = {n: t / n for n, t in times.items()}
+    return [
+        result(f"bank_import_per_line_{large}_vs_{small}", per[large], per[small], per[large] / per[small], 1.5,
+               seconds={str(k): round(v, 3) for k, v in times.items()}, invoices=len(ledger.invoices)),
+    ]  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the results to this file")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer rounds (a smoke run)")
+    parser.add_argument("--only", metavar="TEXT", help="run only the benchmarks whose function name contains TEXT")
     args = parser.parse_args()
     q = args.quick
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        results = [
-            fee_vectorized_vs_numpy(100_000 if q else 1_000_000, 3 if q else 7),
-            scalar_fee_vs_rules(2_000 if q else 20_000, 3 if q else 5),
-            status_lookup_vs_dict(20_000 if q else 100_000, 3 if q else 9),
-            misspelt_names_vs_valid(100_000 if q else 1_000_000, 3 if q else 5),
-            balance_warm_vs_dict(folder / "balance", 10_000, 3 if q else 9),
-            pay_scaling(folder / "pay", 1_000, 10_000 if q else 100_000, 5 if q else 10, 5 if q else 15),
-            *ledger_scaling(100 if q else 1_000, 1_000 if q else 10_000, 10, 1 if q else 3),
-            *export_scaling(folder / "export", 1_000 if q else 10_000, 10_000 if q else 100_000, 1 if q else 2),
-            import_udfs_vs_xlwings(3 if q else 9),
-            roster_load(3 if q else 7),
+        plan: list[tuple[Callable[..., dict | list[dict]], tuple]] = [
+            (fee_vectorized_vs_numpy, (100_000 if q else 1_000_000, 3 if q else 7)),
+            (scalar_fee_vs_rules, (2_000 if q else 20_000, 3 if q else 5)),
+            (status_lookup_vs_dict, (20_000 if q else 100_000, 3 if q else 9)),
+            (misspelt_names_vs_valid, (100_000 if q else 1_000_000, 3 if q else 5)),
+            (balance_warm_vs_dict, (folder / "balance", 10_000, 3 if q else 9)),
+            (pay_scaling, (folder / "pay", 1_000, 10_000 if q else 100_000, 5 if q else 10, 5 if q else 15)),
+            (ledger_scaling, (100 if q else 1_000, 1_000 if q else 10_000, 10, 1 if q else 3)),
+            (export_scaling, (folder / "export", 1_000 if q else 10_000, 10_000 if q else 100_000, 1 if q else 2)),
+            (bank_matching_vs_dict_join, (1_000 if q else 10_000, 200 if q else 2_000, 3 if q else 7)),
+            (bank_import_scaling, (folder / "bank", 50 if q else 500, 500 if q else 5_000, 1 if q else 3)),
+            (import_udfs_vs_xlwings, (3 if q else 9,)),
+            (roster_load, (3 if q else 7,)),
+            (server_calls, (1_000, 5 if q else 15)),
+            (refresh_scaling, (folder / "refresh", 200 if q else 1_000, 2_000 if q else 10_000, 1 if q else 3)),
         ]
-        results += server_calls(1_000, 5 if q else 15)
-        (folder / "refresh").mkdir()
-        results += refresh_scaling(folder / "refresh", 200 if q else 1_000, 2_000 if q else 10_000, 1 if q else 3)
+        results: list[dict] = []
+        for benchmark, sizes in plan:
+            if args.only and args.only not in benchmark.__name__:
+                continue
+            out = benchmark(*sizes)
+            results += out if isinstance(out, list) else [out]
+    if not results:
+        parser.error(f"no benchmark's name contains {args.only!r}")
     width = max(len(r["name"]) for r in results)
     print(f"{'benchmark':<{width}}  {'measured':>10}  {'baseline':>10}  {'ratio':>7}  target")
     for r in results:

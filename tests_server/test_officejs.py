@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shutil
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -288,6 +289,7 @@ def test_the_posting_script_posts_typed_payments_all_or_nothing(roster_copy, mon
     asyncio.run(xlwings.server.custom_scripts_call(udfs, "post_payments", typehint_to_value={xw.Book: good}))
     book = open_ledger(location).load()
     assert [(p.receipt, p.date, str(p.amount)) for p in book.payments] == [
-        ("R-2017-001", dt.date(2017, 3, 1), "4000.00"), ("R-2017-002", dt.date(2017, 3, 2), "2500.50")]  # fmt: skip
+        ("R-2017-001", dt.date(2017, 3, 1), "4000.00"), ("R-2017-002", dt.date(2017, 3, 2), "2525.50")]  # fmt: skip
+    assert book.payments[1].value == Decimal("2500.50")  # received; the 25 of bank charges credited beside it
     written = [a["values"] for a in good.json()["actions"] if a["func"] == "setValues"]
     assert [["R-2017-001"]] in written and [["R-2017-002"]] in written

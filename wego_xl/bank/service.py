@@ -181,12 +181,11 @@ def _match_open_lines(
             done.waiting.append(Waiting(line, None, Proposal(None, (), str(exc))))
             continue
         proposal = match.propose(line, usd)
-        earlier = _recorded_by_hand(hand, line, usd, proposal)
+        earlier = hand.find(line, usd, proposal.member_id)
         if earlier is not None:
-            number = earlier[0].receipt
-            link(conn, line, number, f"recorded by hand before the import ({number})", by)
+            link(conn, line, earlier.receipt, f"recorded by hand before the import ({earlier.receipt})", by)
             hand.remove(earlier)
-            done.linked.append((line, number))
+            done.linked.append((line, earlier.receipt))
             continue
         if not proposal.sure or proposal.member_id is None or line.value_date > today:
             done.waiting.append(Waiting(line, usd, proposal))
@@ -194,33 +193,49 @@ def _match_open_lines(
         payment = post_line(store, conn, line, proposal.member_id, proposal.invoices, proposal.open_amount,
                             bank, by, f"auto: {proposal.reason}")  # fmt: skip
         done.posted.append((line, payment, proposal.reason))
-        match = matcher(store, conn, roster)  # what is open changed
+        ledger = store.load(conn, member_id=payment.member_id).replay()  # what the member's invoices ask now
+        match.update(OpenInvoice(s.invoice.number, s.invoice.member_id, max(s.open, ZERO), s.net > ZERO)
+                     for s in ledger.invoices.values())  # fmt: skip
 
 
-def _unlinked_payments(conn: Connection) -> list[tuple[Payment, str]]:
-    """Payments no bank line is linked to yet (not voided), with their bank reference's key."""
+@dataclass
+class _Typed:
+    """Payments recorded by hand that no bank line is linked to yet (not voided): by their
+    bank reference's key, and by member and value."""
+
+    by_reference: dict[str, Payment] = field(default_factory=dict)
+    by_value: dict[tuple[str, Decimal], list[Payment]] = field(default_factory=dict)
+
+    def find(self, line: BankLine, usd: Decimal, member_id: str | None) -> Payment | None:
+        """The payment this line is: its reference on the line (the bank's, or a word of the
+        text), else the proposed member's payment of the same value within ten days."""
+        words = [line.reference, *line.text.split(), line.text]
+        for word in words:
+            found = self.by_reference.get(reference_key(word)) if word else None
+            if found is not None:
+                return found
+        for payment in self.by_value.get((member_id or "", usd), []):
+            if abs((payment.date - line.value_date).days) <= 10:
+                return payment
+        return None
+
+    def remove(self, payment: Payment) -> None:
+        self.by_reference = {k: p for k, p in self.by_reference.items() if p.receipt != payment.receipt}
+        key = (payment.member_id, payment.value)
+        self.by_value[key] = [p for p in self.by_value.get(key, []) if p.receipt != payment.receipt]
+
+
+def _unlinked_payments(conn: Connection) -> _Typed:
     linked = select(t.bank_matches.c.receipt)
     voided = select(t.voids.c.receipt)
     query = select(t.payments).where(t.payments.c.receipt.not_in(linked), t.payments.c.receipt.not_in(voided))
-    return [(payment_of(r), r["bank_reference_key"] or "") for r in conn.execute(query).mappings()]
-
-
-def _recorded_by_hand(
-    hand: list[tuple[Payment, str]], line: BankLine, usd: Decimal, proposal: Proposal
-) -> tuple[Payment, str] | None:
-    """The payment typed by hand that this bank line is: its bank reference on the line, or
-    the proposed member's receipt of the same value within ten days."""
-    on_line = reference_key(f"{line.reference} {line.text}")
-    for found in hand:
-        payment, key = found
-        if key and key in on_line:
-            return found
-    for found in hand:
-        payment, _ = found
-        near = abs((payment.date - line.value_date).days) <= 10
-        if payment.member_id == proposal.member_id and payment.value == usd and near:
-            return found
-    return None
+    typed = _Typed()
+    for r in conn.execute(query).mappings():
+        payment = payment_of(r)
+        if r["bank_reference_key"]:
+            typed.by_reference[r["bank_reference_key"]] = payment
+        typed.by_value.setdefault((payment.member_id, payment.value), []).append(payment)
+    return typed
 
 
 def link(conn: Connection, line: BankLine, receipt_number: str, how: str, by: Actor) -> None:

@@ -269,7 +269,7 @@ def post_payments_book(book: Any, user: str | None = None) -> list[Any]:
     store = open_ledger(ledger_location(load_roster().path))
     try:
         rows = rows_of(records, book.name)
-        posted = post_payments(store, load_roster(), rows, by=actor("Excel script post_payments", user))
+        posted = post_payments(store, load_roster(), rows, by=actor("Excel script post_payments", user), header=header)
     except PostingError as exc:
         _replace_sheet(book, POSTING_SHEET, [["Not posted: nothing was posted"]] + [[str(p)] for p in exc.problems])
         raise

@@ -436,14 +436,20 @@ def post_columns(header: Iterable[object]) -> dict[str, str]:
 
 
 def post_payments(
-    store: LedgerStore, roster: Roster, rows: Iterable[TypedRow], *, by: Actor, today: dt.date | None = None
+    store: LedgerStore,
+    roster: Roster,
+    rows: Iterable[TypedRow],
+    *,
+    by: Actor,
+    today: dt.date | None = None,
+    header: Iterable[object] = POST_COLUMNS,
 ) -> list[Posted]:
     """Post typed payments all or nothing: every row is checked first and every bad row named
     (sheet, row, column, value, what to do); then all are recorded in one transaction. A row
     an earlier run posted (its receipt number not written back) is found, never posted twice."""
     today = today or dt.date.today()
     rows = list(rows)
-    columns = {v: k for k, v in POST_COLUMNS.items()} | {"amount": "Amount received"}
+    columns = {v: k for k, v in post_columns(header).items()}  # as the sheet names them
     with store.writing() as conn:
         read: list[tuple[TypedRow, Payment, str, str]] = []
         done: dict[int, Posted] = {}

@@ -208,7 +208,7 @@ def post_file(store: LedgerStore, roster: Roster, path: Path, by: Actor) -> list
             return []
         if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
             raise LedgerError(f"{path} is read-only, so the receipt numbers could not be written: nothing was posted")
-        posted = post_payments(store, roster, rows, by=by)
+        posted = post_payments(store, roster, rows, by=by, header=columns)
         ws = wb[POST_SHEET]
         header = [c.value for c in ws[1]]
         column = header.index(RECEIPT) + 1 if RECEIPT in header else len(header) + 1

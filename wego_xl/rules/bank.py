@@ -23,9 +23,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
 
 from ..errors import InputError
-from .ledger import CENT, ZERO, numbered
+from .ledger import CENT, ZERO
 
 #: The currency invoices are in.
 HOME = "USD"
@@ -199,10 +200,10 @@ INVOICE_IN_TEXT = re.compile(r"W\s*E\s*G\s*O[\s\-_/.:#]*((?:20|21)\d{2})[\s\-_/.
 
 def invoice_numbers_in(text: str) -> list[str]:
     """The invoice numbers a remittance text names, in order, each once."""
-    plain = unicodedata.normalize("NFKC", text)
+    plain = text if text.isascii() else unicodedata.normalize("NFKC", text)
     found: list[str] = []
-    for match in INVOICE_IN_TEXT.finditer(plain):
-        number = numbered("WEGO", int(match.group(1)), int(match.group(2)))
+    for year, n in INVOICE_IN_TEXT.findall(plain):
+        number = f"WEGO-{year}-{(n.lstrip('0') or '0').zfill(3)}"  # as rules.ledger.numbered writes it
         if number not in found:
             found.append(number)
     return found
@@ -212,9 +213,14 @@ def payer_key(name: str) -> str:
     """A payer's or member's name as matching compares it: NFKC, case and punctuation ignored,
     the words kept apart (unlike :func:`~wego_xl.rules.names.name_key`: fuzzy matching
     compares words, "Seoul Metropolitan Government" against "Seoul")."""
+    if name.isascii():  # the usual payer name: the same key, without a look at each character
+        return " ".join(_NOT_ASCII_WORD.split(name.lower())).strip()
     plain = unicodedata.normalize("NFKC", name).casefold()
     kept = "".join(c if c.isalnum() else " " for c in plain)
     return " ".join(kept.split())
+
+
+_NOT_ASCII_WORD = re.compile(r"[^0-9a-z]+")
 
 
 @dataclass(frozen=True)
@@ -225,9 +231,9 @@ class OpenInvoice:
     live: bool = True  # not wholly credited
 
 
-@dataclass(frozen=True)
-class Proposal:
-    """Who a bank line is from and what it pays, with the reason; ``sure`` posts by itself."""
+class Proposal(NamedTuple):
+    """Who a bank line is from and what it pays, with the reason; ``sure`` posts by itself
+    (a named tuple: one is made per bank line, and matching is meant to be cheap)."""
 
     member_id: str | None
     invoices: tuple[str, ...]
@@ -236,12 +242,15 @@ class Proposal:
     open_amount: Decimal = ZERO  # what the proposed invoices still ask
 
 
+_UNKNOWN: Any = object()
+
+
 @dataclass
 class Matcher:
     """Proposes a member and invoices for bank lines, from the open invoices, the members'
     names and aliases, and the payer names people taught."""
 
-    invoices: Mapping[str, OpenInvoice]  # every invoice by number (open or not)
+    invoices: dict[str, OpenInvoice]  # every invoice by number (open or not)
     names: Mapping[str, Iterable[str]]  # member id -> names and aliases
     payers: Mapping[str, str] = field(default_factory=dict)  # payer_key(payer) -> member id
     shown: Mapping[str, str] = field(default_factory=dict)  # member id -> display name
@@ -249,8 +258,10 @@ class Matcher:
     _by_amount: dict[Decimal, list[OpenInvoice]] = field(default_factory=dict, init=False, repr=False)
     _choices: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _fuzzy: dict[str, tuple[str, float] | None] = field(default_factory=dict, init=False, repr=False)
+    _by_payer: dict[str, tuple[str, str, bool] | None] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.invoices = dict(self.invoices)
         by_amount: dict[Decimal, list[OpenInvoice]] = defaultdict(list)
         for invoice in self.invoices.values():
             if invoice.open > ZERO:
@@ -265,9 +276,24 @@ class Matcher:
     def _name(self, member_id: str) -> str:
         return self.shown.get(member_id, member_id)
 
+    def update(self, invoices: Iterable[OpenInvoice]) -> None:
+        """Take what invoices ask now (after a posting), without reading everything again."""
+        for invoice in invoices:
+            old = self.invoices.get(invoice.number)
+            if old is not None and old.open > ZERO:
+                self._by_amount[old.open] = [i for i in self._by_amount[old.open] if i.number != invoice.number]
+            self.invoices[invoice.number] = invoice
+            if invoice.open > ZERO:
+                self._by_amount.setdefault(invoice.open, []).append(invoice)
+
     def member_by_name(self, counterparty: str) -> tuple[str, str, bool] | None:
         """(member id, why, taught) for a payer's name: a taught payer name exactly, else the
-        member's name or an alias, exactly or closely (rapidfuzz)."""
+        member's name or an alias, exactly or closely (rapidfuzz); remembered per name."""
+        if counterparty not in self._by_payer:
+            self._by_payer[counterparty] = self._member_by_name(counterparty)
+        return self._by_payer[counterparty]
+
+    def _member_by_name(self, counterparty: str) -> tuple[str, str, bool] | None:
         key = payer_key(counterparty)
         if not key:
             return None
@@ -290,8 +316,18 @@ class Matcher:
 
     def propose(self, line: BankLine, usd: Decimal) -> Proposal:
         """The proposal for a credit line worth ``usd``."""
-        named = [self.invoices[n] for n in invoice_numbers_in(line.text) if n in self.invoices]
-        by_name = self.member_by_name(line.counterparty) if line.counterparty else None
+        written = invoice_numbers_in(line.text)
+        payer = line.counterparty
+        by_name = self._by_payer.get(payer, _UNKNOWN) if payer else None
+        if by_name is _UNKNOWN:
+            by_name = self.member_by_name(payer)
+        if len(written) == 1:  # the usual wire: one invoice named, of the payer (if it says)
+            only = self.invoices.get(written[0])
+            if only is not None and only.live and (by_name is None or by_name[0] == only.member_id):
+                member = only.member_id
+                return Proposal(member, (only.number,), f"the text names {only.number} "
+                                f"({self.shown.get(member, member)})", True, only.open)  # fmt: skip
+        named = [self.invoices[n] for n in written if n in self.invoices]
         if named:
             members = {i.member_id for i in named}
             numbers = tuple(i.number for i in named)
