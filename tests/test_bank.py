@@ -145,6 +145,11 @@ def year(billed: Path, tmp_path: Path) -> dict[str, Any]:
 
 
 def test_a_year_of_statements_posts_each_receipt_once_and_agrees_with_the_bank(year, billed, tmp_path):
+    from lxml import etree
+
+    from .test_bank_files import schema
+
+    assert schema("camt.053.001.02").validate(etree.fromstring(year["camt"].read_bytes()))  # as ISO 20022 defines it
     assert wego("rates", "import", year["rates"]).returncode == 0
     first = wego("bank", "import", year["camt"], year["mt940"])
     assert first.returncode == 0, first.stderr
@@ -269,3 +274,37 @@ def test_a_text_naming_one_member_but_a_payer_naming_another_waits():
     proposal = match.propose(line, D("10000"))
     assert not proposal.sure and "resembles" in proposal.reason
     assert match.propose(line.__class__(**{**line.__dict__, "counterparty": ""}), D("10000")).sure
+
+
+def test_a_voided_bank_payment_reopens_its_line_for_a_person(year, billed, tmp_path):
+    """Seoul's wire posted by itself, then voided (posted to the wrong member): the line waits
+    again, never posted again by itself; a person assigns it in the review; the bank still agrees."""
+    assert wego("bank", "import", year["camt"]).returncode == 0
+    seoul = next(p for p in book_of(billed).payments if p.member_id == "W001")
+    assert wego("void", seoul.receipt, "--reason", "the wire was Seongnam's", "--date", "2017-02-02").returncode == 0
+    again = wego("bank", "import", year["camt"])
+    assert "its payment R-2017-001 was voided: a person decides again" in again.stdout, again.stdout
+    review = tmp_path / "review.xlsx"
+    assert wego("bank", "review", "--out", review).returncode == 0
+    wb = openpyxl.load_workbook(review)
+    ws = wb["Review"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, header.index("Amount") + 1).value == 10000)
+    ws.cell(row, header.index("Member") + 1, "Seongnam")
+    wb.save(review)
+    posted = wego("bank", "post", review)
+    assert posted.returncode == 0 and "1 posted" in posted.stdout, posted.stderr
+    book = book_of(billed)
+    assert [p.member_id for p in book.payments if p.value == D("10000.00")] == ["W001", "W036"]
+    assert "agrees" in wego("bank", "check").stdout and wego("ledger", "verify").returncode == 0
+
+
+def test_a_line_that_cannot_be_posted_waits_and_the_others_post(billed, tmp_path):
+    """A wire dated 2009 naming an invoice is not posted by itself (before WeGO's founding),
+    and its statement's other lines are posted all the same."""
+    lines = [("2009-12-31", D("1250.00"), "WEGO-2017-003", "KATHMANDU", "X1"),
+             ("2017-02-01", D("10000.00"), "WEGO-2017-001", "SEOUL", "X2")]  # fmt: skip
+    camt = tmp_path / "old.xml"
+    camt.write_text(_camt(lines, D("0.00"), "S-OLD", "2009-12-31", "2017-02-01"), encoding="utf-8")
+    out = wego("bank", "import", camt)
+    assert out.returncode == 0 and "before WeGO's founding" in out.stdout and "posted R-2017-001" in out.stdout

@@ -52,7 +52,9 @@ def check_bank(store: LedgerStore) -> BankCheck:
                                   .order_by(t.bank_statements.c.account, t.bank_statements.c.closing_date,
                                             t.bank_statements.c.id)).mappings().all()  # fmt: skip
         lines = conn.execute(select(t.bank_lines)).mappings().all()
-        matched = dict(conn.execute(select(t.bank_matches.c.line_key, t.bank_matches.c.receipt)).all())
+        voided = select(t.voids.c.receipt)  # a voided payment stands for its line no more
+        matched = dict(conn.execute(select(t.bank_matches.c.line_key, t.bank_matches.c.receipt)
+                                    .where(t.bank_matches.c.receipt.not_in(voided))).all())  # fmt: skip
         payments = {r["receipt"]: payment_of(r) for r in conn.execute(select(t.payments)).mappings()}
     by_account: dict[str, list] = defaultdict(list)
     for s in statements:

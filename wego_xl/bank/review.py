@@ -89,6 +89,7 @@ def post_review(store: LedgerStore, roster: Roster, path: Path, *, by: Actor) ->
 
     with store.writing() as conn:
         match = matcher(store, conn, roster)
+        waiting = {line.key for line in open_lines(conn)}
         plan = []
         for r, rec in records:
             if all(is_blank(rec.get(c)) for c in FILLED):
@@ -98,9 +99,7 @@ def post_review(store: LedgerStore, roster: Roster, path: Path, *, by: Actor) ->
                 problem(r, "Line key", rec["Line key"], "is no bank line of this ledger", "write the review again")
                 continue
             line = line_of(row)
-            posted = conn.execute(select(t.bank_matches.c.receipt).where(t.bank_matches.c.line_key == line.key))
-            aside = conn.execute(select(t.bank_dismissals.c.line_key).where(t.bank_dismissals.c.line_key == line.key))
-            if posted.first() or aside.first():
+            if line.key not in waiting:  # posted or set aside by an earlier run (or another person)
                 done.before += 1
                 continue
             try:
@@ -111,7 +110,11 @@ def post_review(store: LedgerStore, roster: Roster, path: Path, *, by: Actor) ->
             except WegoError as exc:
                 problem(r, "Member", rec.get("Member"), str(exc), "type a member's name as the roster has it")
                 continue
-            usd = usd_value(conn, line, bank)
+            try:
+                usd = usd_value(conn, line, bank)
+            except WegoError as exc:
+                problem(r, "Line key", rec["Line key"], str(exc), "import the rate of the line's day, then post again")
+                continue
             proposal = match.propose(line, usd)
             who = member or proposal.member_id
             if (accept or member) and reason:

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from ..errors import InputError
+from ..errors import InputError, WegoError
 from ..ledger import schema as t
 from ..ledger.exchange import rate_on
-from ..ledger.service import receipt
+from ..ledger.service import FOUNDED, receipt
 from ..ledger.store import Actor, LedgerStore, cents, money, payment_of, reference_key
 from ..rules.bank import HOME, BankLine, BankStatement, Matcher, OpenInvoice, Proposal, payer_key, to_usd
 from ..rules.ledger import ZERO, Payment
@@ -124,28 +124,37 @@ def import_statements(
     return done
 
 
-def open_lines(conn: Connection) -> list[BankLine]:
-    """Receipts on the bank's statements that are neither a payment yet nor set aside."""
-    matched = select(t.bank_matches.c.line_key)
+def _standing_matches() -> Any:
+    """The lines a payment stands for (its payment not voided)."""
+    voided = select(t.voids.c.receipt)
+    return select(t.bank_matches.c.line_key).where(t.bank_matches.c.receipt.not_in(voided))
+
+
+def _waiting(query: Any) -> Any:
     dismissed = select(t.bank_dismissals.c.line_key)
-    query = (
-        select(t.bank_lines)
-        .where(
-            t.bank_lines.c.amount_cents > 0, t.bank_lines.c.key.not_in(matched), t.bank_lines.c.key.not_in(dismissed)
-        )
-        .order_by(t.bank_lines.c.value_date, t.bank_lines.c.source, t.bank_lines.c.line)
-    )
+    return query.where(t.bank_lines.c.amount_cents > 0, t.bank_lines.c.key.not_in(_standing_matches()),
+                       t.bank_lines.c.key.not_in(dismissed))  # fmt: skip
+
+
+def open_lines(conn: Connection) -> list[BankLine]:
+    """Receipts on the bank's statements that are neither a payment (not voided) nor set aside."""
+    query = _waiting(select(t.bank_lines)).order_by(t.bank_lines.c.value_date, t.bank_lines.c.source,
+                                                    t.bank_lines.c.line)  # fmt: skip
     return [line_of(r) for r in conn.execute(query)]
 
 
 def unmatched_count(store: LedgerStore) -> int:
     """How many receipts on the bank's statements wait for a person."""
-    matched = select(t.bank_matches.c.line_key)
-    dismissed = select(t.bank_dismissals.c.line_key)
     with store.reading() as conn:
-        return int(conn.execute(select(func.count()).select_from(t.bank_lines).where(
-            t.bank_lines.c.amount_cents > 0, t.bank_lines.c.key.not_in(matched), t.bank_lines.c.key.not_in(dismissed)
-        )).scalar() or 0)  # fmt: skip
+        return int(conn.execute(_waiting(select(func.count()).select_from(t.bank_lines))).scalar() or 0)
+
+
+def _voided_before(conn: Connection) -> dict[str, str]:
+    """Lines whose payment was voided: line key -> the voided receipt (latest)."""
+    query = select(t.bank_matches.c.line_key, t.bank_matches.c.receipt).join(
+        t.voids, t.voids.c.receipt == t.bank_matches.c.receipt
+    )
+    return dict(conn.execute(query).all())
 
 
 def matcher(store: LedgerStore, conn: Connection, roster: Roster) -> Matcher:
@@ -174,6 +183,7 @@ def _match_open_lines(
     bank = bank_settings(roster.settings)
     match = matcher(store, conn, roster)
     hand = _unlinked_payments(conn)
+    voided = _voided_before(conn)
     for line in open_lines(conn):
         try:
             usd = usd_value(conn, line, bank)
@@ -182,20 +192,40 @@ def _match_open_lines(
             continue
         proposal = match.propose(line, usd)
         earlier = hand.find(line, usd, proposal.member_id)
-        if earlier is not None:
+        if earlier is not None and line.key not in voided:
             link(conn, line, earlier.receipt, f"recorded by hand before the import ({earlier.receipt})", by)
             hand.remove(earlier)
             done.linked.append((line, earlier.receipt))
             continue
-        if not proposal.sure or proposal.member_id is None or line.value_date > today:
-            done.waiting.append(Waiting(line, usd, proposal))
+        why = _not_by_itself(line, proposal, voided, today)
+        if why is not None:
+            reason = f"{proposal.reason}; {why}" if why else proposal.reason
+            done.waiting.append(Waiting(line, usd, proposal._replace(reason=reason, sure=False)))
             continue
-        payment = post_line(store, conn, line, proposal.member_id, proposal.invoices, proposal.open_amount,
-                            bank, by, f"auto: {proposal.reason}")  # fmt: skip
+        try:
+            with conn.begin_nested():  # a line that cannot be posted waits; the others go on
+                payment = post_line(store, conn, line, proposal.member_id or "", proposal.invoices,
+                                    proposal.open_amount, bank, by, f"auto: {proposal.reason}")  # fmt: skip
+        except WegoError as exc:
+            done.waiting.append(Waiting(line, usd, proposal._replace(reason=f"{proposal.reason}; {exc}", sure=False)))
+            continue
         done.posted.append((line, payment, proposal.reason))
         ledger = store.load(conn, member_id=payment.member_id).replay()  # what the member's invoices ask now
         match.update(OpenInvoice(s.invoice.number, s.invoice.member_id, max(s.open, ZERO), s.net > ZERO)
                      for s in ledger.invoices.values())  # fmt: skip
+
+
+def _not_by_itself(line: BankLine, proposal: Proposal, voided: dict[str, str], today: dt.date) -> str | None:
+    """Why a line waits for a person ("": the proposal is not sure), or None: it posts by itself."""
+    if not proposal.sure or proposal.member_id is None:
+        return ""
+    if line.key in voided:
+        return f"its payment {voided[line.key]} was voided: a person decides again"
+    if line.value_date > today:
+        return f"its value date {line.value_date} is after today"
+    if line.value_date < FOUNDED:
+        return f"its value date {line.value_date} is before WeGO's founding (2010): check the statement"
+    return None
 
 
 @dataclass
@@ -265,8 +295,11 @@ def post_line(
             t.payments.c.bank_reference_key == reference_key(reference))).scalar():  # fmt: skip
         reference = None  # typed on another payment: the line's key is the guard
     note = f"bank {line.source}, line {line.line}: {line.counterparty} {line.text}".strip()[:500]
+    before = conn.execute(select(func.count()).select_from(t.bank_matches).where(t.bank_matches.c.line_key == line.key))
+    times = before.scalar() or 0  # posted before and voided: the line's key, counted, is the guard
+    source = line.key if not times else hashlib.sha256(f"{line.key}/{times}".encode()).hexdigest()
     store.post(conn, payment, Actor(by.user, f"{by.via}: {how}"[:200]), bank_reference=reference, note=note,
-               source_key=line.key)  # fmt: skip
+               source_key=source)  # fmt: skip
     link(conn, line, number, how, by)
     return payment
 

@@ -184,12 +184,13 @@ bank_lines = Table(
     CheckConstraint("amount_cents <> 0", name="bank_line_amount"),
 )
 
-#: Which payment a bank line is (posted from it, or recorded by hand before it was imported).
+#: Which payment a bank line is (posted from it, or recorded by hand before it was imported);
+#: a line is matched again only after its payment was voided.
 bank_matches = Table(
     "bank_matches",
     metadata,
     Column("line_key", String(64), ForeignKey("bank_lines.key"), primary_key=True),
-    Column("receipt", String(40), ForeignKey("payments.receipt"), nullable=False, unique=True),
+    Column("receipt", String(40), ForeignKey("payments.receipt"), primary_key=True, unique=True),
     Column("how", Text, nullable=False),
     Column("matched_at", String(40), nullable=False),
     Column("matched_by", String(200), nullable=False),

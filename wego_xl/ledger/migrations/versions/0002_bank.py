@@ -74,7 +74,7 @@ def upgrade() -> None:
     op.create_table(
         "bank_matches",
         sa.Column("line_key", sa.String(64), sa.ForeignKey("bank_lines.key"), primary_key=True),
-        sa.Column("receipt", sa.String(40), sa.ForeignKey("payments.receipt"), nullable=False, unique=True),
+        sa.Column("receipt", sa.String(40), sa.ForeignKey("payments.receipt"), primary_key=True, unique=True),
         sa.Column("how", sa.Text, nullable=False),
         *_stamp("matched"),
     )
