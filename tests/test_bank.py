@@ -208,6 +208,18 @@ def test_a_year_of_statements_posts_each_receipt_once_and_agrees_with_the_bank(y
     assert verify(store).ok
     out = wego("bank", "check")
     assert out.returncode == 0 and out.stdout.count("agrees") == 3
+    import udfs
+
+    assert udfs.WEGO_UNMATCHED() == 1  # what the Ledger sheet shows beside the balances
+    # the payer name taught in the review is known to the next import: a bare "ULAANBAATAR" wire
+    q3 = tmp_path / "q3.xml"
+    q2_close = checked.statements[1].closing
+    q3.write_text(_camt([("2017-07-03", D("5000.00"), "dues", "ulaanbaatar", "D1")], q2_close + 1, "STMT-2017-Q3",
+                        "2017-07-01", "2017-09-30"), encoding="utf-8")  # fmt: skip
+    taught = wego("bank", "import", q3)
+    assert "was taught as Ulaanbaatar" in taught.stdout and "posted" in taught.stdout, taught.stdout
+    gap = wego("bank", "check")  # Q3 opens 1.00 above Q2's close: a statement is missing between them
+    assert gap.returncode == 1 and "a statement is missing between them" in gap.stdout
 
 
 def test_a_hand_typed_payment_is_the_bank_line_it_came_from(year, billed):
@@ -234,6 +246,40 @@ def test_pay_with_bank_charges_and_in_won(billed, tmp_path):
     won = wego("pay", "Seongnam", "8087000", "--currency", "krw", "--date", "2017-03-10")
     assert won.returncode == 0 and "8,087,000.00 KRW at 1156.62832359" in won.stdout, won.stderr
     assert "credited 7,000.00 USD" in won.stdout
+    saturday = wego("pay", "Seoul", "1000000", "--currency", "KRW", "--date", "2017-03-11")
+    assert saturday.returncode == 2 and "no KRW rate for 2017-03-11" in saturday.stderr
+    assert wego("settings", "Rate fallback days", "3").returncode == 0
+    friday = wego("pay", "Seoul", "1000000", "--currency", "KRW", "--date", "2017-03-11")
+    assert "at 1156.62832359 on 2017-03-10 (ECB)" in friday.stdout, friday.stderr  # the rate's own day shown
+
+
+def test_the_post_sheet_takes_a_currency(billed, tmp_path):
+    """A receipt typed on the Post sheet in euros converts at its day's rate; an old Post sheet
+    (Amount (USD), no Currency column) still posts."""
+    from wego_xl.ledger.views import new_post_workbook
+
+    _rates(tmp_path / "rates.csv")
+    assert wego("rates", "import", tmp_path / "rates.csv").returncode == 0
+    sheet = new_post_workbook(tmp_path / "post.xlsx")
+    wb = openpyxl.load_workbook(sheet)
+    header = [c.value for c in wb["Post"][1]]
+    assert header[2:4] == ["Amount received", "Currency"]
+    row = {
+        "Date received": dt.datetime(2017, 4, 20),
+        "Member": "Paris",
+        "Amount received": "7445.32",
+        "Currency": "EUR",
+    }
+    wb["Post"].append([row.get(h) for h in header])
+    wb.save(sheet)
+    out = wego("ledger", "post", sheet)
+    assert out.returncode == 0, out.stderr
+    paris = book_of(billed).payments[0]
+    assert (paris.currency, paris.rate, paris.value + paris.exchange_difference) == (
+        "EUR",
+        D("0.93066543"),
+        D("8000.00"),
+    )
 
 
 def test_no_reminder_for_crumbs(billed, tmp_path):

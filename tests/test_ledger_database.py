@@ -260,3 +260,22 @@ def test_a_payments_every_field_is_checked_naming_it(tmp_path, roster, field, ty
     with pytest.raises(FieldProblem, match=re.escape(said)) as refused:
         record_payment(store, read_roster(roster), PaymentInput(**values), by=actor("test"), today=TODAY)
     assert refused.value.field_name == field and store.load().payments == []
+
+
+def test_bank_statements_import_once_on_either_database(location, roster):
+    """The bank's tables on SQLite and PostgreSQL: a statement imported twice adds its lines
+    once, a sure line posts (a savepoint on each), the bank check agrees, verify is clean."""
+    from wego_xl.bank.balances import check_bank
+    from wego_xl.bank.service import import_statements, unmatched_count
+    from wego_xl.rules.bank import BankLine, BankStatement
+
+    store = open_ledger(location)
+    issue_invoices(store, read_roster(roster), 2017, dt.date(2017, 1, 15), 60, by=actor("t"), accept_unconfirmed=True)
+    day = dt.date(2017, 2, 1)
+    lines = (BankLine("s.xml", 1, "ACC", "S1", day, day, Decimal("10000.00"), "USD", "WEGO-2017-001", "SEOUL", "R1"),
+             BankLine("s.xml", 2, "ACC", "S1", day, day, Decimal("77.00"), "USD", "interest", "", "R2"))  # fmt: skip
+    statement = BankStatement("s.xml", "ACC", "S1", "USD", Decimal("5.00"), day, Decimal("10082.00"), day, lines)
+    first = import_statements(store, read_roster(roster), [statement], by=actor("t"))
+    again = import_statements(store, read_roster(roster), [statement], by=actor("t"))
+    assert (first.lines_new, len(first.posted), again.lines_new, again.lines_seen) == (2, 1, 0, 2)
+    assert unmatched_count(store) == 1 and check_bank(store).ok and verify(store).ok
