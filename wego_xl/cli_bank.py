@@ -69,6 +69,8 @@ def bank_review(out: Path, roster_file: Path | None, ledger_file: str | None) ->
 
     if out.exists():
         raise UserError(f"{out} exists: give another --out (a review workbook is written new)")
+    if not out.parent.is_dir():
+        raise UserError(f"no folder {out.parent} for {out.name}: make it first, or give another --out")
     roster, store = _store(roster_file, ledger_file)
     n = write_review(store, roster, out)
     click.echo(f"{n} line(s) to review in {out}")

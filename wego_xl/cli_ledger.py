@@ -145,6 +145,10 @@ def pay(
     extra += f" + exchange difference {p.exchange_difference:,.2f}" if p.exchange_difference else ""
     click.echo(f"{p.receipt}: {received}{p.value:,.2f} USD{extra} from {done.member_name} on {p.date}, "
                f"credited {p.amount:,.2f} USD; balance now {done.balance:,.2f} USD")  # fmt: skip
+    if done.twins:
+        click.echo(f"warning: {', '.join(done.twins)} of the same value came from the bank's statement within ten "
+                   f"days: the same transfer typed again? If so: wego-xl void {p.receipt} --reason 'typed twice'",
+                   err=True)  # fmt: skip
 
 
 @click.command()

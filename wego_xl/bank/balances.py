@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -55,6 +57,7 @@ def check_bank(store: LedgerStore) -> BankCheck:
         voided = select(t.voids.c.receipt)  # a voided payment stands for its line no more
         matched = dict(conn.execute(select(t.bank_matches.c.line_key, t.bank_matches.c.receipt)
                                     .where(t.bank_matches.c.receipt.not_in(voided))).all())  # fmt: skip
+        voided_receipts = set(conn.execute(voided).scalars())
         payments = {r["receipt"]: payment_of(r) for r in conn.execute(select(t.payments)).mappings()}
     by_account: dict[str, list] = defaultdict(list)
     for s in statements:
@@ -64,13 +67,14 @@ def check_bank(store: LedgerStore) -> BankCheck:
         start = money(first["opening_cents"])
         mine = [r for r in lines if r["account"] == account]
         for before, after in itertools.pairwise(held):
-            if before["closing_date"] == after["closing_date"] and before["closing_cents"] == after["closing_cents"]:
-                continue  # the same day twice (an overlapping statement)
+            if after["opening_date"] and _day(after["opening_date"]) <= _day(before["closing_date"]):
+                continue  # overlapping statements: each adds up, and the lines are imported once
             if money(after["opening_cents"]) != money(before["closing_cents"]):
                 found.findings.append(
-                    f"account {account}: statement {after['number']} opens at {money(after['opening_cents']):,.2f}, "
-                    f"the one before ({before['number']}) closed at {money(before['closing_cents']):,.2f} on "
-                    f"{before['closing_date']}: a statement is missing between them; import it"
+                    f"account {account}: statement {after['number'] or '(no number)'} opens at "
+                    f"{money(after['opening_cents']):,.2f}, the one before ({before['number'] or 'no number'}) closed "
+                    f"at {money(before['closing_cents']):,.2f} on {before['closing_date']}: a statement is missing "
+                    "between them; import it"
                 )
         since = _day(first["opening_date"]) if first["opening_date"] else dt.date.min
         for s in held:
@@ -90,7 +94,24 @@ def check_bank(store: LedgerStore) -> BankCheck:
                 ledger += amount
             found.statements.append(StatementCheck(account, s["number"], s["currency"], day,
                                                    money(s["closing_cents"]), ledger, waiting))  # fmt: skip
+    _unbacked(found, statements, set(matched.values()), payments, voided_receipts)
     return found
+
+
+def _unbacked(found: BankCheck, statements: Sequence[Any], backed: set[str], payments: dict, voided: set[str]) -> None:
+    """Receipts in a currency and period the imported statements cover that no line backs: the
+    same transfer typed by hand and posted from the statement, or money into another account."""
+    periods: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for s in statements:
+        if s["opening_date"]:
+            periods[s["currency"]].append((_day(s["opening_date"]), _day(s["closing_date"])))
+    for receipt, p in payments.items():
+        covered = any(start <= p.date <= end for start, end in periods.get(p.currency, []))
+        if covered and receipt not in backed and receipt not in voided:
+            found.findings.append(
+                f"{receipt} ({p.member_id}, {p.value:,.2f} USD received on {p.date}) is on no imported statement that "
+                "covers its day: typed twice (then void it), or paid into an account not imported?"
+            )
 
 
 def _day(value: object) -> dt.date:

@@ -6,6 +6,7 @@ nothing. Posting the same workbook again posts nothing twice (each line is poste
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,18 @@ from ..rules.ledger import Payment
 from ..workbook.roster import Roster
 from ..workbook.saving import save_new
 from ..workbook.settings import bank_settings
-from ..workbook.xlsx import print_setup, sheet_records, write_table
-from .service import dismiss, line_of, matcher, open_lines, post_line, teach_payer, usd_value
+from ..workbook.xlsx import open_workbook, print_setup, sheet_records, write_table
+from .service import (
+    dismiss,
+    line_of,
+    matcher,
+    open_lines,
+    post_line,
+    refresh,
+    teach_payer,
+    usd_value,
+    voided_lines,
+)
 
 SHEET = "Review"
 COLUMNS = ["Value date", "Amount", "Currency", "USD", "Payer", "Text", "Proposed member", "Proposed invoices",
@@ -39,6 +50,7 @@ def write_review(store: LedgerStore, roster: Roster, path: Path) -> int:
     rows: list[list[Any]] = []
     with store.reading() as conn:
         match = matcher(store, conn, roster)
+        voided = voided_lines(conn)
         for line in open_lines(conn):
             try:
                 usd = usd_value(conn, line, bank)
@@ -47,8 +59,9 @@ def write_review(store: LedgerStore, roster: Roster, path: Path) -> int:
                              "", "", str(exc), None, None, None, None, line.key])  # fmt: skip
                 continue
             p = match.propose(line, usd)
+            why = p.reason + (f"; its payment {voided[line.key]} was voided" if line.key in voided else "")
             rows.append([line.value_date, float(line.amount), line.currency, float(usd), line.counterparty, line.text,
-                         shown.get(p.member_id or "", ""), ", ".join(p.invoices), p.reason, None, None, None, None,
+                         shown.get(p.member_id or "", ""), ", ".join(p.invoices), why, None, None, None, None,
                          line.key])  # fmt: skip
     wb = Workbook()
     ws = wb.active
@@ -75,11 +88,9 @@ class Reviewed:
 def post_review(store: LedgerStore, roster: Roster, path: Path, *, by: Actor) -> Reviewed:
     """Post the accepted lines of a review workbook, all or nothing: every bad row is named
     (row, column, value, what to do) and nothing is posted while one is."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path)
+    wb = open_workbook(Path(path))  # a file that is no workbook: one line naming it
     records = sheet_records(wb, path, SHEET, ["Line key", *FILLED], "write the review workbook again "
-                            "with 'wego-xl bank review'")  # fmt: skip
+                            "with 'wego-xl bank review'", ["Amount"])  # fmt: skip
     bank = bank_settings(roster.settings)
     done = Reviewed()
     problems: list[RosterError] = []
@@ -99,6 +110,11 @@ def post_review(store: LedgerStore, roster: Roster, path: Path, *, by: Actor) ->
                 problem(r, "Line key", rec["Line key"], "is no bank line of this ledger", "write the review again")
                 continue
             line = line_of(row)
+            typed_amount = rec.get("Amount")
+            if isinstance(typed_amount, (int, float)) and Decimal(str(typed_amount)) != line.amount:
+                problem(r, "Line key", rec["Line key"], f"is the line of {line.amount:,.2f} {line.currency}, not of the "
+                        f"row's {typed_amount:,.2f}: was a key copied from another row?", "write the review again")  # fmt: skip
+                continue
             if line.key not in waiting:  # posted or set aside by an earlier run (or another person)
                 done.before += 1
                 continue
@@ -132,10 +148,12 @@ def post_review(store: LedgerStore, roster: Roster, path: Path, *, by: Actor) ->
                 dismiss(conn, line, reason, by)
                 done.set_aside += 1
             elif who is not None:
+                proposal = match.propose(line, usd_value(conn, line, bank))  # after the rows posted before it
                 same = who == proposal.member_id
                 invoices = proposal.invoices if same else ()
                 why = f"review: {proposal.reason}" if same else "review: assigned by hand"
                 done.posted.append(post_line(store, conn, line, who, invoices, proposal.open_amount, bank, by, why))
+                refresh(store, conn, match, who)
             if teach and who is not None:
                 done.taught += teach_payer(conn, line.counterparty, who, by)
     return done

@@ -75,7 +75,8 @@ def line_of(r: Any) -> BankLine:
         instructed = (Decimal(amount), currency)
     return BankLine(get["source"], get["line"], get["account"], "", _day(get["booked"]), _day(get["value_date"]),
                     money(get["amount_cents"]), get["currency"], get["text"], get["counterparty"], get["reference"],
-                    None if get["balance_cents"] is None else money(get["balance_cents"]), instructed)  # fmt: skip
+                    None if get["balance_cents"] is None else money(get["balance_cents"]), instructed,
+                    known_key=get["key"])  # fmt: skip
 
 
 def _day(value: object) -> dt.date:
@@ -104,24 +105,54 @@ def import_statements(
                 done.statements_new += 1
             else:
                 done.statements_seen += 1
-            keys = [line.key for line in statement.lines]
-            held = set()
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                held |= set(conn.execute(select(t.bank_lines.c.key).where(t.bank_lines.c.key.in_(chunk))).scalars())
-            new = [_line_row(line, found) for line in statement.lines if line.key not in held]
-            held_now = set()
-            rows = []
-            for row in new:  # the same line twice in one file (an overlap inside it) is one line
-                if row["key"] not in held_now:
-                    held_now.add(row["key"])
-                    rows.append(row)
+            rows = _new_lines(conn, statement, found)
             if rows:
                 conn.execute(t.bank_lines.insert(), rows)
             done.lines_new += len(rows)
             done.lines_seen += len(statement.lines) - len(rows)
         _match_open_lines(store, conn, roster, done, by, today or dt.date.today())
     return done
+
+
+#: No bank line is this large (in any currency's units): a file that says so is misread.
+LINE_LIMIT = Decimal(10) ** 12
+
+
+def _new_lines(conn: Connection, statement: BankStatement, statement_id: int) -> list[dict[str, object]]:
+    """The statement's lines the ledger lacks, as rows. A line the ledger (or the file) holds
+    by the same bank reference with another date, amount or currency is refused, naming both:
+    the bank never gives one reference to two transfers."""
+    seen: dict[str, tuple] = {}
+    for line in statement.lines:
+        if not line.amount or abs(line.amount) >= LINE_LIMIT:
+            raise InputError(f"{line.where}: an amount of {line.amount:,.2f} {line.currency} cannot be a booked line "
+                             "(a blank amount, or a formula saved without its value: open and save the file in Excel, "
+                             "or ask the bank for the statement again)")  # fmt: skip
+        facts = (line.booked, line.amount, line.currency)
+        if line.key in seen and seen[line.key][:3] != facts:
+            raise InputError(f"{line.where}: the bank reference {line.reference!r} is also on {seen[line.key][3]}, "
+                             f"with another date or amount: one reference is one transfer; ask the bank")  # fmt: skip
+        seen.setdefault(line.key, (*facts, line.where))
+    keys = list(seen)
+    held: dict[str, tuple] = {}
+    for start in range(0, len(keys), 500):
+        query = select(t.bank_lines.c.key, t.bank_lines.c.booked, t.bank_lines.c.amount_cents,
+                       t.bank_lines.c.currency, t.bank_lines.c.source, t.bank_lines.c.line)  # fmt: skip
+        for key, booked, amount, currency, source, number in conn.execute(
+            query.where(t.bank_lines.c.key.in_(keys[start : start + 500]))
+        ):
+            held[key] = (_day(booked), money(amount), currency, f"{source}, line {number}")
+    for key, known in seen.items():
+        where = known[3]
+        if key in held and held[key][:3] != known[:3]:
+            raise InputError(f"{where}: its bank reference is already on {held[key][3]} with another date or "
+                             "amount: one reference is one transfer; ask the bank")  # fmt: skip
+    rows, taken = [], set()
+    for line in statement.lines:  # the same line twice in one file (an overlap inside it) is one line
+        if line.key not in held and line.key not in taken:
+            taken.add(line.key)
+            rows.append(_line_row(line, statement_id))
+    return rows
 
 
 def _standing_matches() -> Any:
@@ -149,7 +180,7 @@ def unmatched_count(store: LedgerStore) -> int:
         return int(conn.execute(_waiting(select(func.count()).select_from(t.bank_lines))).scalar() or 0)
 
 
-def _voided_before(conn: Connection) -> dict[str, str]:
+def voided_lines(conn: Connection) -> dict[str, str]:
     """Lines whose payment was voided: line key -> the voided receipt (latest)."""
     query = select(t.bank_matches.c.line_key, t.bank_matches.c.receipt).join(
         t.voids, t.voids.c.receipt == t.bank_matches.c.receipt
@@ -169,6 +200,13 @@ def matcher(store: LedgerStore, conn: Connection, roster: Roster) -> Matcher:
     return Matcher(invoices, names, payers, shown)
 
 
+def refresh(store: LedgerStore, conn: Connection, match: Matcher, member_id: str) -> None:
+    """Tell the matcher what the member's invoices ask after a posting."""
+    ledger = store.load(conn, member_id=member_id).replay()
+    match.update(OpenInvoice(s.invoice.number, s.invoice.member_id, max(s.open, ZERO), s.net > ZERO)
+                 for s in ledger.invoices.values())  # fmt: skip
+
+
 def usd_value(conn: Connection, line: BankLine, bank: BankSettings) -> Decimal:
     """A receipt's worth in USD: its amount, or converted at its value date's rate."""
     if line.currency == HOME:
@@ -183,7 +221,7 @@ def _match_open_lines(
     bank = bank_settings(roster.settings)
     match = matcher(store, conn, roster)
     hand = _unlinked_payments(conn)
-    voided = _voided_before(conn)
+    voided = voided_lines(conn)
     for line in open_lines(conn):
         try:
             usd = usd_value(conn, line, bank)
@@ -210,9 +248,7 @@ def _match_open_lines(
             done.waiting.append(Waiting(line, usd, proposal._replace(reason=f"{proposal.reason}; {exc}", sure=False)))
             continue
         done.posted.append((line, payment, proposal.reason))
-        ledger = store.load(conn, member_id=payment.member_id).replay()  # what the member's invoices ask now
-        match.update(OpenInvoice(s.invoice.number, s.invoice.member_id, max(s.open, ZERO), s.net > ZERO)
-                     for s in ledger.invoices.values())  # fmt: skip
+        refresh(store, conn, match, payment.member_id)
 
 
 def _not_by_itself(line: BankLine, proposal: Proposal, voided: dict[str, str], today: dt.date) -> str | None:

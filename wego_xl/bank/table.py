@@ -106,7 +106,11 @@ def section(name: str, parsed: dict[str, Any], key: str, allowed: Mapping[str, b
     unknown = sorted(set(table) - set(allowed))
     missing = sorted(k for k, required in allowed.items() if required and k not in table)
     if unknown or missing:
-        problem = f"no key {', '.join(unknown)}" if unknown else f"{', '.join(missing)} is missing"
+        problem = (
+            f"no key {', '.join(unknown)}"
+            if unknown
+            else f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"
+        )
         raise error(f"{name}: in [{key}], {problem}: the keys are {', '.join(allowed)}")
     for item, value in table.items():
         texts = value if item == "text" and isinstance(value, list) else [value]

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, delete, func, select
 from ..errors import InputError, RosterError, WegoError
 from ..rules.bank import HOME, Settlement, settle, to_usd
 from ..rules.dates import read_date
-from ..rules.inputs import is_blank, read_money, read_name
+from ..rules.inputs import MONEY_LIMIT, is_blank, read_money, read_name
 from ..rules.ledger import ZERO, CreditNote, Invoice, Payment, Void, numbered
 from ..workbook.assessment import Assessment
 from ..workbook.roster import Roster
@@ -216,6 +216,9 @@ class Receipt:
     payment: Payment
     member_name: str
     balance: Decimal
+    #: receipts posted from the bank's statement of the same value within ten days: the same
+    #: transfer typed again? (void one if so)
+    twins: tuple[str, ...] = ()
 
 
 def _read_payment(
@@ -240,7 +243,7 @@ def _read_payment(
 
     member = field_value("member", lambda: roster.member(read_name(given.member)))
     currency = field_value("currency", lambda: read_currency(given.currency))
-    amount = field_value("amount", lambda: read_money(given.amount, "the amount received"))
+    amount = field_value("amount", lambda: read_money(given.amount, "the amount received", currency=currency))
     if amount <= ZERO:
         raise FieldProblem("amount", f"the amount received must be more than 0 {currency}, got {amount}", given.amount)
     charges = field_value(
@@ -290,6 +293,10 @@ def read_currency(value: object) -> str:
     code = plain_text(value, "the currency", 3).upper()
     if not (len(code) == 3 and code.isascii() and code.isalpha()):
         raise InputError(f"the currency {value!r} is not a three-letter code such as USD, KRW or EUR")
+    import pycountry
+
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise InputError(f"{code} is not a currency (ISO 4217): type a code such as USD, KRW or EUR")
     return code
 
 
@@ -313,6 +320,12 @@ def receipt(
     if foreign:
         rate, _ = rate_on(conn, currency, given.date, bank)
         value = to_usd(given.amount, rate.per_usd)
+    if value >= MONEY_LIMIT:
+        raise InputError(f"{given.amount:,.2f} {currency} is worth {value:,.2f} USD, more than any receipt can be "
+                         f"(under {MONEY_LIMIT:,.0f} USD): check the amount")  # fmt: skip
+    if charges is not None and charges > value:
+        raise InputError(f"bank charges of {charges:,.2f} USD are more than the {value:,.2f} USD received: "
+                         "check the two amounts")  # fmt: skip
     if charges is not None and not foreign:
         done = Settlement(value, bank_charges=charges)
     else:
@@ -359,8 +372,11 @@ def record_payment(
     with store.writing() as conn:
         payment, name, reference, note = _read_payment(store, conn, roster, given, today, {})
         recorded = _record(conn, store, payment, reference, note, by)
-        balance = store.load(conn, member_id=payment.member_id).replay().balance(payment.member_id)
-    return Receipt(recorded, name, balance)
+        book = store.load(conn, member_id=payment.member_id)
+        from_bank = set(conn.execute(select(t.bank_matches.c.receipt)).scalars())
+        twins = tuple(p.receipt for p in book.payments if p.receipt in from_bank and p.value == recorded.value
+                      and abs((p.date - recorded.date).days) <= 10)  # fmt: skip
+    return Receipt(recorded, name, book.replay().balance(payment.member_id), twins)
 
 
 class PostingError(WegoError):

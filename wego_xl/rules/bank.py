@@ -55,10 +55,13 @@ class BankLine:
     balance: Decimal | None = None  # the running balance after the line, where the file gives it
     instructed: tuple[Decimal, str] | None = None  # the amount the payer sent, in its currency
     occurrence: int = 1  # 2 for the second line identical in every other respect, and so on
+    known_key: str = ""  # the key the ledger holds it by (a line read back from the ledger)
 
     @property
     def key(self) -> str:
         """What makes the line the same line in another import of it."""
+        if self.known_key:
+            return self.known_key
         if self.reference:
             body = f"{self.account}|ref|{self.reference.strip()}"
         else:
@@ -195,14 +198,23 @@ def settle(received: Decimal, open_amount: Decimal, tolerance: Decimal, *, forei
 
 #: An invoice number in remittance text: "WEGO-2017-001", "WEGO 2017 001", "WEGO2017001",
 #: "wego/2017/1".
-INVOICE_IN_TEXT = re.compile(r"W\s*E\s*G\s*O[\s\-_/.:#]*((?:20|21)\d{2})[\s\-_/.:#]*(\d{1,4})(?!\d)", re.IGNORECASE)
+#: What follows is read too (not taken): digits that go on after a separator are an amount,
+#: not an invoice number: "WEGO 2017 1,250.00 USD" names no invoice 1 (nor "WEGO 2017 1 250");
+#: "WEGO 2017 001 1,250" names invoice 001.
+INVOICE_IN_TEXT = re.compile(
+    r"W\s*E\s*G\s*O[\s\-_/.:#]*((?:20|21)\d{2})[\s\-_/.:#]*(\d{1,4})(?!\d)(?=(.?.?))", re.IGNORECASE | re.DOTALL
+)
+_SEPARATORS = frozenset(",.")
+_SHORT_SEPARATORS = frozenset(",.'\u00a0\u202f ")
 
 
 def invoice_numbers_in(text: str) -> list[str]:
     """The invoice numbers a remittance text names, in order, each once."""
     plain = text if text.isascii() else unicodedata.normalize("NFKC", text)
     found: list[str] = []
-    for year, n in INVOICE_IN_TEXT.findall(plain):
+    for year, n, then in INVOICE_IN_TEXT.findall(plain):
+        if len(then) == 2 and then[1].isdigit() and then[0] in (_SHORT_SEPARATORS if len(n) < 3 else _SEPARATORS):
+            continue
         number = f"WEGO-{year}-{(n.lstrip('0') or '0').zfill(3)}"  # as rules.ledger.numbered writes it
         if number not in found:
             found.append(number)
@@ -294,7 +306,9 @@ class Matcher:
         return self._by_payer[counterparty]
 
     def _member_by_name(self, counterparty: str) -> tuple[str, str, bool] | None:
-        key = payer_key(counterparty)
+        low = counterparty.lower()  # a name written as a key already is its own key
+        known = counterparty.isascii() and (low in self.payers or low in self._choices)
+        key = low if known else payer_key(counterparty)
         if not key:
             return None
         if key in self.payers:
@@ -323,11 +337,20 @@ class Matcher:
             by_name = self.member_by_name(payer)
         if len(written) == 1:  # the usual wire: one invoice named, of the payer (if it says)
             only = self.invoices.get(written[0])
-            if only is not None and only.live and (by_name is None or by_name[0] == only.member_id):
+            if (
+                only is not None
+                and only.live
+                and only.open > ZERO
+                and (by_name is None or by_name[0] == only.member_id)
+            ):
                 member = only.member_id
                 return Proposal(member, (only.number,), f"the text names {only.number} "
                                 f"({self.shown.get(member, member)})", True, only.open)  # fmt: skip
         named = [self.invoices[n] for n in written if n in self.invoices]
+        unknown = [n for n in written if n not in self.invoices]
+        if unknown and not named:
+            return Proposal(by_name[0] if by_name else None, (), f"the text names {', '.join(unknown)}, which is no "
+                            "invoice of the ledger" + (f"; {by_name[1]}" if by_name else ""))  # fmt: skip
         if named:
             members = {i.member_id for i in named}
             numbers = tuple(i.number for i in named)
@@ -341,6 +364,10 @@ class Matcher:
                 return Proposal(member, numbers, f"{why}, but {by_name[1]}", open_amount=open_amount)
             if not all(i.live for i in named):
                 return Proposal(member, numbers, f"{why}, but it was credited in full", open_amount=open_amount)
+            paid = [i.number for i in named if i.open <= ZERO]
+            if paid:
+                return Proposal(member, numbers, f"{why}, but {', '.join(paid)} is paid already: the same transfer "
+                                "twice?", open_amount=open_amount)  # fmt: skip
             return Proposal(member, numbers, why, sure=True, open_amount=open_amount)
         if by_name:
             member, why, taught = by_name

@@ -246,16 +246,18 @@ MONEY_LIMIT = 10_000_000
 _MONEY_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 
 
-def read_money(value: object, name: str = "the amount") -> Decimal:
+def read_money(value: object, name: str = "the amount", *, currency: str = "USD") -> Decimal:
     """One value as an exact amount of money to the cent (a Decimal), read with the same
     rules as fees: "7,000.50", 7000.5 and Decimal("7000.50") are 7000.50; text that reads two
     ways ("7.000", "7000,50", "1.234,50"), a third decimal ("1,000.005"), an exponent, a date,
-    TRUE/FALSE, NaN, infinity or more than 10,000,000 is an error naming the value and saying
-    how to type it, never a guess or a rounding. Negative amounts are read (a rule decides)."""
+    TRUE/FALSE, NaN, infinity or more than 10,000,000 USD is an error naming the value and
+    saying how to type it, never a guess or a rounding. Negative amounts are read (a rule
+    decides). In another ``currency`` (won: a fee is millions) the bound is checked once the
+    amount is converted."""
     number = _decimal(value, name)
     if not number.is_finite():
         raise OutOfRangeError(f"{name} must be a finite amount, got {shown(value)}")
-    if abs(number) >= MONEY_LIMIT:
+    if abs(number) >= (MONEY_LIMIT if currency == "USD" else MONEY_LIMIT * 10**6):
         raise OutOfRangeError(
             f"{name} must be less than {MONEY_LIMIT:,} USD, got {shown(value)}: check the number typed"
         )
