@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..ledger import schema as t
-from ..ledger.store import LedgerStore, money, payment_of
+from ..ledger.store import LedgerStore, money, payment_of, stored_day
 from ..rules.ledger import ZERO
 
 
@@ -67,7 +67,7 @@ def check_bank(store: LedgerStore) -> BankCheck:
         start = money(first["opening_cents"])
         mine = [r for r in lines if r["account"] == account]
         for before, after in itertools.pairwise(held):
-            if after["opening_date"] and _day(after["opening_date"]) <= _day(before["closing_date"]):
+            if after["opening_date"] and stored_day(after["opening_date"]) <= stored_day(before["closing_date"]):
                 continue  # overlapping statements: each adds up, and the lines are imported once
             if money(after["opening_cents"]) != money(before["closing_cents"]):
                 found.findings.append(
@@ -76,12 +76,12 @@ def check_bank(store: LedgerStore) -> BankCheck:
                     f"at {money(before['closing_cents']):,.2f} on {before['closing_date']}: a statement is missing "
                     "between them; import it"
                 )
-        since = _day(first["opening_date"]) if first["opening_date"] else dt.date.min
+        since = stored_day(first["opening_date"]) if first["opening_date"] else dt.date.min
         for s in held:
-            day = _day(s["closing_date"])
+            day = stored_day(s["closing_date"])
             ledger, waiting = start, ZERO
             for r in mine:
-                if not since <= _day(r["booked"]) <= day:
+                if not since <= stored_day(r["booked"]) <= day:
                     continue
                 amount = money(r["amount_cents"])
                 receipt = matched.get(r["key"])
@@ -104,7 +104,7 @@ def _unbacked(found: BankCheck, statements: Sequence[Any], backed: set[str], pay
     periods: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     for s in statements:
         if s["opening_date"]:
-            periods[s["currency"]].append((_day(s["opening_date"]), _day(s["closing_date"])))
+            periods[s["currency"]].append((stored_day(s["opening_date"]), stored_day(s["closing_date"])))
     for receipt, p in payments.items():
         covered = any(start <= p.date <= end for start, end in periods.get(p.currency, []))
         if covered and receipt not in backed and receipt not in voided:
@@ -112,7 +112,3 @@ def _unbacked(found: BankCheck, statements: Sequence[Any], backed: set[str], pay
                 f"{receipt} ({p.member_id}, {p.value:,.2f} USD received on {p.date}) is on no imported statement that "
                 "covers its day: typed twice (then void it), or paid into an account not imported?"
             )
-
-
-def _day(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

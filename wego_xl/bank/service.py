@@ -18,7 +18,7 @@ from ..errors import InputError, WegoError
 from ..ledger import schema as t
 from ..ledger.exchange import rate_on
 from ..ledger.service import FOUNDED, receipt
-from ..ledger.store import Actor, LedgerStore, cents, money, payment_of, reference_key
+from ..ledger.store import Actor, LedgerStore, cents, money, payment_of, reference_key, stored_day
 from ..rules.bank import HOME, BankLine, BankStatement, Matcher, OpenInvoice, Proposal, payer_key, to_usd
 from ..rules.ledger import ZERO, Payment
 from ..workbook.roster import Roster
@@ -73,14 +73,10 @@ def line_of(r: Any) -> BankLine:
     if get["instructed"]:
         amount, currency = str(get["instructed"]).split()
         instructed = (Decimal(amount), currency)
-    return BankLine(get["source"], get["line"], get["account"], "", _day(get["booked"]), _day(get["value_date"]),
+    return BankLine(get["source"], get["line"], get["account"], "", stored_day(get["booked"]), stored_day(get["value_date"]),
                     money(get["amount_cents"]), get["currency"], get["text"], get["counterparty"], get["reference"],
                     None if get["balance_cents"] is None else money(get["balance_cents"]), instructed,
                     known_key=get["key"])  # fmt: skip
-
-
-def _day(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def import_statements(
@@ -141,7 +137,7 @@ def _new_lines(conn: Connection, statement: BankStatement, statement_id: int) ->
         for key, booked, amount, currency, source, number in conn.execute(
             query.where(t.bank_lines.c.key.in_(keys[start : start + 500]))
         ):
-            held[key] = (_day(booked), money(amount), currency, f"{source}, line {number}")
+            held[key] = (stored_day(booked), money(amount), currency, f"{source}, line {number}")
     for key, known in seen.items():
         where = known[3]
         if key in held and held[key][:3] != known[:3]:

@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..rules.bank import Rate, rate_for
 from ..workbook.settings import BankSettings
 from . import schema as t
-from .store import LedgerStore
+from .store import LedgerStore, stored_day
 
 
 def store_rates(store: LedgerStore, rates: Iterable[Rate]) -> tuple[int, int]:
@@ -26,7 +26,7 @@ def store_rates(store: LedgerStore, rates: Iterable[Rate]) -> tuple[int, int]:
         for currency in sorted({r.currency for r in rates}):
             query = select(t.rates.c.day, t.rates.c.source, t.rates.c.per_usd).where(t.rates.c.currency == currency)
             for day, source, per_usd in conn.execute(query):
-                held[(currency, _day(day), source)] = per_usd
+                held[(currency, stored_day(day), source)] = per_usd
         new = []
         for rate in rates:
             key = (rate.currency, rate.day, rate.source)
@@ -52,12 +52,8 @@ def rate_on(conn: Connection, currency: str, day: dt.date, bank: BankSettings) -
     query = select(t.rates.c.day, t.rates.c.per_usd).where(
         t.rates.c.currency == currency, t.rates.c.source == bank.rate_source, t.rates.c.day.between(since, day)
     )
-    found = {_day(d): Rate(currency, _day(d), Decimal(v), bank.rate_source) for d, v in conn.execute(query)}
+    found = {stored_day(d): Rate(currency, stored_day(d), Decimal(v), bank.rate_source) for d, v in conn.execute(query)}
     try:
         return rate_for(found, currency, day, fallback_days=bank.rate_fallback_days)
     except InputError as exc:
         raise InputError(f"{exc} (rate source: {bank.rate_source}, from the Settings sheet)") from None
-
-
-def _day(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -360,33 +360,34 @@ def typed_row(record: Any, **extra: Any) -> tuple[str, str, str, Any, dict[str, 
     return "void", record.number, extra["member_id"], t.voids, row
 
 
-def _day(value: Any) -> dt.date:
+def stored_day(value: Any) -> dt.date:
+    """A date as the database gives it back (a date, or ISO text from SQLite)."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def invoice_of(r: Any) -> Invoice:
-    return Invoice(r["number"], r["member_id"], r["fee_year"], _day(r["issue_date"]), _day(r["due_date"]),
+    return Invoice(r["number"], r["member_id"], r["fee_year"], stored_day(r["issue_date"]), stored_day(r["due_date"]),
                    money(r["amount_cents"]))  # fmt: skip
 
 
 def credit_of(r: Any) -> CreditNote:
-    return CreditNote(r["number"], r["invoice_number"], money(r["amount_cents"]), _day(r["date"]), r["reason"])
+    return CreditNote(r["number"], r["invoice_number"], money(r["amount_cents"]), stored_day(r["date"]), r["reason"])
 
 
 def payment_of(r: Any) -> Payment:
     if r.get("currency") is None:
-        return Payment(r["receipt"], r["member_id"], _day(r["date_received"]), money(r["amount_cents"]),
+        return Payment(r["receipt"], r["member_id"], stored_day(r["date_received"]), money(r["amount_cents"]),
                        r["invoice_number"] or "", money(r["bank_charges_cents"]))  # fmt: skip
-    return Payment(r["receipt"], r["member_id"], _day(r["date_received"]), money(r["amount_cents"]),
+    return Payment(r["receipt"], r["member_id"], stored_day(r["date_received"]), money(r["amount_cents"]),
                    r["invoice_number"] or "", money(r["bank_charges_cents"]),
                    money(r["exchange_difference_cents"] or 0), r["currency"],
                    Decimal(r["amount_received"]) if r["amount_received"] else None,
                    Decimal(r["rate"]) if r["rate"] else None,
-                   _day(r["rate_date"]) if r["rate_date"] else None, r["rate_source"] or "")  # fmt: skip
+                   stored_day(r["rate_date"]) if r["rate_date"] else None, r["rate_source"] or "")  # fmt: skip
 
 
 def void_of(r: Any) -> Void:
-    return Void(r["number"], r["receipt"], _day(r["date"]), r["reason"])
+    return Void(r["number"], r["receipt"], stored_day(r["date"]), r["reason"])
 
 
 # -- making and opening ---------------------------------------------------------------------
