@@ -157,6 +157,19 @@ def year(billed: Path, tmp_path: Path) -> dict[str, Any]:
     _korean_export(files["krw"], [("2017.03.10", D("8087000"), "WEGO-2017-021 회비", "성남시")], D("1000000"))
     files["krw_mapping"] = tmp_path / "krw.toml"
     files["krw_mapping"].write_text(MAPPING_KRW, encoding="utf-8")
+    files["eur"] = tmp_path / "eur.csv"  # Paris pays its 8,000 USD in euros into the euro account
+    files["eur"].write_text(
+        "Booking date;Amount;Details;Ordering party;Balance\n"
+        "2017-04-20;7445.32;WEGO-2017-034 cotisation;VILLE DE PARIS;9445.32\n",
+        encoding="utf-8",
+    )
+    files["eur_mapping"] = tmp_path / "eur.toml"
+    files["eur_mapping"].write_text(
+        '[columns]\ndate = "Booking date"\namount = "Amount"\ntext = "Details"\n'
+        'counterparty = "Ordering party"\nbalance = "Balance"\n'
+        '[statement]\naccount = "FR76-EUR-0001"\ncurrency = "EUR"\ndelimiter = ";"\n',
+        encoding="utf-8",
+    )
     return files
 
 
@@ -174,6 +187,8 @@ def test_a_year_of_statements_posts_each_receipt_once_and_agrees_with_the_bank(y
     assert again.returncode == 0 and "0 new line(s), 7 already imported" in again.stdout
     krw = wego("bank", "import", year["krw"], "--mapping", year["krw_mapping"])
     assert krw.returncode == 0, krw.stderr
+    eur = wego("bank", "import", year["eur"], "--mapping", year["eur_mapping"])
+    assert eur.returncode == 0 and "posted" in eur.stdout, eur.stdout + eur.stderr
     book = book_of(billed)
     by_invoice = {p.invoice or p.member_id: p for p in book.payments}
     ledger = book.replay()
@@ -191,6 +206,9 @@ def test_a_year_of_statements_posts_each_receipt_once_and_agrees_with_the_bank(y
     assert seongnam.rate == D("1156.62832359")  # 1226.72 / 1.0606
     assert seongnam.value + seongnam.exchange_difference == D("7000.00")
     assert ledger.invoices["WEGO-2017-021"].status == "paid"
+    paris = next(p for p in book.payments if p.member_id == "W054")  # 1 / 1.0745 EUR per USD on 20 April
+    assert (paris.currency, paris.received, paris.value, paris.exchange_difference) == (
+        "EUR", D("7445.32"), D("8000.00"), D("0.00"))  # fmt: skip
     # Ulaanbaatar (a name, no number) and the unidentifiable line wait for a person
     review = tmp_path / "review.xlsx"
     assert wego("bank", "review", "--out", review).returncode == 0
@@ -217,13 +235,13 @@ def test_a_year_of_statements_posts_each_receipt_once_and_agrees_with_the_bank(y
     store = open_ledger(str(billed / "wego_ledger.db"))
     assert unmatched_count(store) == 1  # only ACME's
     receipts = [p.receipt for p in book.payments]
-    assert len(receipts) == len(set(receipts)) == 8  # 5 + 2 + 1 receipts, ACME waiting
+    assert len(receipts) == len(set(receipts)) == 9  # 5 + 2 + 1 + 1 receipts, ACME waiting
     checked = check_bank(store)
     assert checked.ok, (checked.findings, checked.statements)
     assert [s.number for s in checked.statements if s.account == ACCOUNT] == ["STMT-2017-Q1", "2/1"]  # MT940 :28C:
     assert verify(store).ok
     out = wego("bank", "check")
-    assert out.returncode == 0 and out.stdout.count("agrees") == 3
+    assert out.returncode == 0 and out.stdout.count("agrees") == 4, out.stdout
     import udfs
 
     assert udfs.WEGO_UNMATCHED() == 1  # what the Ledger sheet shows beside the balances

@@ -50,7 +50,7 @@ HEADER_ROWS = 30
 #: The mapping's columns and settings for a statement; True: required.
 STATEMENT_COLUMNS = dict.fromkeys(("amount", "credit", "debit", "currency", "text", "counterparty", "balance",
                                    "reference", "account"), False) | {"date": True}  # fmt: skip
-STATEMENT_SETTINGS = dict.fromkeys(("account", "currency", "date_format", "sheet"), False)
+STATEMENT_SETTINGS = dict.fromkeys(("account", "currency", "date_format", "sheet", "delimiter"), False)
 _DAY = re.compile(r"^(\d{4})([-./]?)(\d{1,2})\2(\d{1,2})\.?(?:(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
@@ -70,7 +70,7 @@ def read_table(path: Path, data: bytes, mapping: Path | dict) -> list[BankStatem
     """The statements in a bank's export: one per account and currency, in file order."""
     name, parsed = load_mapping(mapping, StatementError)
     columns, settings = _statement_mapping(name, parsed)
-    sheet = read_sheet(path, data, StatementError, settings.get("sheet"))
+    sheet = read_sheet(path, data, StatementError, settings.get("sheet"), settings.get("delimiter"))
     header_at, found = find_header(sheet, columns, name, StatementError)
     by_account: dict[tuple[str, str], list[BankLine]] = {}
     for line in _lines(sheet, sheet.rows[header_at + 1 :], found, columns, settings):
@@ -134,16 +134,21 @@ def _statement_mapping(name: str, parsed: dict[str, Any]) -> tuple[dict[str, lis
     for key in ("account", "currency"):
         if key not in columns and key not in settings:
             raise StatementError(f"{name}: give the {key} in [statement] (or a column for it in [columns])")
+    if settings.get("delimiter", ",") not in (",", ";", "\t", "|"):
+        raise StatementError(f'{name}: the delimiter {settings["delimiter"]!r} is none of , ; | or a tab ("\\t")')
     return columns, settings
 
 
-def read_sheet(path: Path, data: bytes, error: type[InputError], sheet_name: str | None = None) -> Sheet:
+def read_sheet(
+    path: Path, data: bytes, error: type[InputError], sheet_name: str | None = None, delimiter: str | None = None
+) -> Sheet:
     """The rows of an .xlsx workbook's sheet (its first unless named) or of a CSV file (UTF-8,
-    with or without a BOM, else the CP949 of Korean banks)."""
+    with or without a BOM, else the CP949 of Korean banks; fields separated by ``delimiter``,
+    a comma unless the mapping names another, such as the semicolon of European banks)."""
     if data.startswith(OLE2_MAGIC) or data[:512].lstrip().lower().startswith((b"<html", b"<!doctype", b"<table")):
         raise error(f"{path.name} is an old .xls workbook or a web page: open it in Excel and save it as .xlsx")
     if not data.startswith(ZIP_MAGIC):
-        return _csv_sheet(path.name, data, error)
+        return _csv_sheet(path.name, data, error, delimiter or ",")
     import openpyxl
 
     try:
@@ -161,7 +166,7 @@ def read_sheet(path: Path, data: bytes, error: type[InputError], sheet_name: str
     return Sheet(path.name, "row", rows)
 
 
-def _csv_sheet(source: str, data: bytes, error: type[InputError]) -> Sheet:
+def _csv_sheet(source: str, data: bytes, error: type[InputError], delimiter: str) -> Sheet:
     """A CSV file's records, each numbered by its first line."""
     for encoding in ("utf-8-sig", "cp949"):
         try:
@@ -171,7 +176,7 @@ def _csv_sheet(source: str, data: bytes, error: type[InputError]) -> Sheet:
             continue
     else:
         raise error(f"{source} is neither UTF-8 nor CP949 (EUC-KR) text: save it from Excel as CSV UTF-8")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, tuple[Any, ...]]] = []
     first = 1
     try:
