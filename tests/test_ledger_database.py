@@ -175,19 +175,19 @@ def test_a_ledger_of_another_version_is_refused_until_upgraded(location):
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(
-        LedgerError, match="is of version 0000, this wego-xl expects 0002: run 'wego-xl ledger upgrade'"
+        LedgerError, match="is of version 0000, this wego-xl expects 0003: run 'wego-xl ledger upgrade'"
     ):
         open_ledger(location)
     with store.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
     assert upgrade_ledger(location).load().invoices == []  # at the head already: nothing to do
     with pytest.raises(LedgerError, match=r"exists already|holds a ledger already"):
         create_ledger(location)
 
 
-def test_a_ledger_of_0001_with_entries_upgrades_and_its_chain_still_verifies(tmp_path, roster):
+def test_a_ledger_of_0001_with_entries_upgrades_and_its_chain_still_verifies(tmp_path, roster, monkeypatch):
     """A ledger made by the first version (revision 0001), with an invoice and a payment, is
-    brought to 0002 by 'ledger upgrade': the bank tables and the guards on them appear, and the
+    brought to the head (0003) by 'ledger upgrade': the bank tables and the guards on them appear, and the
     entries posted before keep their hash (columns added later are hashed only when set)."""
     from alembic import command
 
@@ -198,6 +198,7 @@ def test_a_ledger_of_0001_with_entries_upgrades_and_its_chain_still_verifies(tmp
     with old.engine.connect() as conn:
         command.upgrade(_alembic_config(conn), "0001")
         conn.commit()
+    monkeypatch.setattr("wego_xl.ledger.store.check_open", lambda conn, day: None)  # 0001 had no period locks
     with old.writing() as conn:
         old.post(conn, Invoice("WEGO-2017-001", "M001", 2017, dt.date(2017, 1, 2), dt.date(2017, 3, 3),
                                Decimal("7000.00")), actor("test"), basis={})  # fmt: skip
@@ -207,6 +208,7 @@ def test_a_ledger_of_0001_with_entries_upgrades_and_its_chain_still_verifies(tmp
         conn.execute(text("INSERT INTO live_invoices VALUES ('M001', 2017, 'WEGO-2017-001')"))
     with pytest.raises(LedgerError, match="is of version 0001"):
         open_ledger(where)
+    monkeypatch.undo()
     upgraded = upgrade_ledger(where)
     assert verify(upgraded).ok, verify(upgraded).findings
     with upgraded.engine.begin() as conn:
@@ -214,6 +216,12 @@ def test_a_ledger_of_0001_with_entries_upgrades_and_its_chain_still_verifies(tmp
     with upgraded.engine.begin() as conn, pytest.raises(Exception, match="never changes"):
         conn.execute(text("DELETE FROM rates"))
     assert [p.amount for p in open_ledger(where).load().payments] == [Decimal("7000.00")]
+    from wego_xl.rules.ledger import WriteOff
+
+    with upgraded.writing() as conn:  # the widened kinds: a write-off is an entry of its own
+        upgraded.post(conn, WriteOff(upgraded.next_number(conn, "WO", 2018), "WEGO-2017-001", Decimal("1.00"), dt.date(2018, 5, 1), "x",
+                                     "EC 2018-3"), actor("test"), member_id="M001")  # fmt: skip
+    assert verify(upgraded).ok and open_ledger(where).load().write_offs[0].decision == "EC 2018-3"
 
 
 def test_verify_finds_a_guard_switched_off_or_emptied(location):

@@ -23,12 +23,14 @@ metadata = MetaData()
 
 #: The Alembic revision these tables are (``migrations/versions``): a ledger of another one is
 #: refused until ``wego-xl ledger upgrade``. Kept here so that reading needs no Alembic (Lite).
-SCHEMA_VERSION = "0002"
+SCHEMA_VERSION = "0003"
 
 #: Money bound in cents (10,000,000.00 USD), as :data:`wego_xl.rules.inputs.MONEY_LIMIT`.
 CENTS_LIMIT = 1_000_000_000
 FOUNDED = "2010-01-01"
-KINDS = ("invoice", "credit_note", "payment", "void")
+KINDS = ("invoice", "credit_note", "payment", "void", "write_off")
+#: The entry kinds as the database's check names them (0003 added write_off).
+KIND_CHECK = "kind IN ('invoice', 'credit_note', 'payment', 'void', 'write_off')"
 
 entries = Table(
     "entries",
@@ -42,7 +44,7 @@ entries = Table(
     Column("command", String(200), nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False, unique=True),
-    CheckConstraint("kind IN ('invoice', 'credit_note', 'payment', 'void')", name="entry_kind"),
+    CheckConstraint(KIND_CHECK, name="entry_kind"),
     CheckConstraint("seq > 0", name="entry_seq"),
 )
 
@@ -124,6 +126,22 @@ voids = Table(
     Column("reason", Text, nullable=False),
     CheckConstraint(f"date >= '{FOUNDED}'", name="void_date"),
     CheckConstraint("length(trim(reason)) > 0", name="void_reason"),
+)
+
+#: Bad debt written off by a decision (since 0003): an entry, never a credit note.
+write_offs = Table(
+    "write_offs",
+    metadata,
+    Column("number", String(40), primary_key=True),
+    Column("seq", Integer, ForeignKey("entries.seq"), nullable=False, unique=True),
+    Column("invoice_number", String(40), ForeignKey("invoices.number"), nullable=False, index=True),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decision", Text, nullable=False),
+    CheckConstraint(f"amount_cents > 0 AND amount_cents < {CENTS_LIMIT}", name="write_off_amount"),
+    CheckConstraint(f"date >= '{FOUNDED}'", name="write_off_date"),
+    CheckConstraint("length(trim(reason)) > 0 AND length(trim(decision)) > 0", name="write_off_why"),
 )
 
 #: The last number given in each series ("WEGO-2017" -> 53): numbers come from here, never
@@ -229,9 +247,43 @@ rates = Table(
     Column("imported_at", String(40), nullable=False),
 )
 
+# -- closing a year (since 0003) ------------------------------------------------------------
+
+#: A period closed: no entry dated on or before ``through`` is posted after it (the latest wins).
+period_locks = Table(
+    "period_locks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("through", Date, nullable=False),
+    Column("closed_at", String(40), nullable=False),
+    Column("closed_by", String(200), nullable=False),
+    Column("note", Text, nullable=False),
+)
+
+#: A journal export, numbered; the events it holds are never exported again.
+journal_batches = Table(
+    "journal_batches",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("date_from", Date, nullable=False),
+    Column("date_to", Date, nullable=False),
+    Column("exported_at", String(40), nullable=False),
+    Column("exported_by", String(200), nullable=False),
+)
+
+#: Which batch took each event ("entry 17", "line <key>", "opening <account>").
+journal_events = Table(
+    "journal_events",
+    metadata,
+    Column("event", String(120), primary_key=True),
+    Column("batch", Integer, ForeignKey("journal_batches.number"), nullable=False, index=True),
+)
+
 #: The tables of posted entries, which never change.
 POSTED_0001 = ("entries", "invoices", "credit_notes", "payments", "voids")
-POSTED = (*POSTED_0001, "bank_statements", "bank_lines", "bank_matches", "bank_dismissals", "payer_names", "rates")
+POSTED_0002 = ("bank_statements", "bank_lines", "bank_matches", "bank_dismissals", "payer_names", "rates")
+POSTED_0003 = ("write_offs", "period_locks", "journal_batches", "journal_events")
+POSTED = (*POSTED_0001, *POSTED_0002, *POSTED_0003)
 
 
 def trigger_ddl(dialect: str, tables: tuple[str, ...] = POSTED) -> list[str]:

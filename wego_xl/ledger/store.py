@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from ..errors import WegoError
-from ..rules.ledger import CreditNote, Invoice, LedgerBook, Payment, Void, numbered, series
+from ..rules.ledger import CreditNote, Invoice, LedgerBook, Payment, Void, WriteOff, numbered, series
 from . import schema as t
 
 LEDGER_ENV = "WEGO_LEDGER"
@@ -235,8 +235,12 @@ class LedgerStore:
         conn.execute(t.number_series.update().where(t.number_series.c.series == name).values(last=row[0] + 1))
         return numbered(prefix, year, row[0] + 1)
 
-    def post(self, conn: Connection, record: Invoice | CreditNote | Payment | Void, actor: Actor, **extra: Any) -> int:
-        """Append one entry (its typed row and its link in the chain); returns its sequence."""
+    def post(
+        self, conn: Connection, record: Invoice | CreditNote | Payment | Void | WriteOff, actor: Actor, **extra: Any
+    ) -> int:
+        """Append one entry (its typed row and its link in the chain); returns its sequence.
+        An entry dated in a closed period is refused, whoever posts it (command, script, row)."""
+        check_open(conn, entry_date(record))
         seq, prev = _last_entry(conn) or (0, GENESIS)
         seq += 1
         kind, number, member, table, row = typed_row(record, **extra)
@@ -276,6 +280,14 @@ class LedgerStore:
             if fee_year is not None:
                 cn = cn.where(t.invoices.c.fee_year == fee_year)
         book.credits = [credit_of(r) for r in conn.execute(cn).mappings()]  # the join keeps them to these invoices
+        wo = select(t.write_offs).order_by(t.write_offs.c.seq)
+        if member_id is not None or fee_year is not None:
+            wo = wo.join(t.invoices, t.invoices.c.number == t.write_offs.c.invoice_number)
+            if member_id is not None:
+                wo = wo.where(t.invoices.c.member_id == member_id)
+            if fee_year is not None:
+                wo = wo.where(t.invoices.c.fee_year == fee_year)
+        book.write_offs = [write_off_of(r) for r in conn.execute(wo).mappings()]
         if fee_year is None:
             pay = select(t.payments).order_by(t.payments.c.seq)
             vo = select(t.voids).order_by(t.voids.c.seq)
@@ -291,6 +303,29 @@ class LedgerStore:
     def has_tables(self) -> bool:
         with self._translated(), self.engine.connect() as conn:
             return inspect(conn).has_table("entries")
+
+
+def entry_date(record: Invoice | CreditNote | Payment | Void | WriteOff) -> dt.date:
+    """The day an entry counts from: an invoice's issue date, the others' own date."""
+    return record.issue_date if isinstance(record, Invoice) else record.date
+
+
+def closed_through(conn: Connection) -> tuple[dt.date, str, str] | None:
+    """The latest period lock: (through, who closed it, when), or None."""
+    row = conn.execute(select(t.period_locks.c.through, t.period_locks.c.closed_by, t.period_locks.c.closed_at)
+                       .order_by(t.period_locks.c.through.desc()).limit(1)).first()  # fmt: skip
+    return (stored_day(row[0]), row[1], row[2]) if row else None
+
+
+def check_open(conn: Connection, day: dt.date) -> None:
+    """Refuse a day in a closed period, naming the lock and what to do instead."""
+    lock = closed_through(conn)
+    if lock is not None and day <= lock[0]:
+        raise LedgerError(
+            f"the period through {lock[0]} is closed (closed by {lock[1]} on {lock[2][:10]}): nothing dated "
+            f"{day} can be posted; date it {lock[0] + dt.timedelta(days=1)} or later (a correction goes into the "
+            "open period)"
+        )
 
 
 def _last_entry(conn: Connection) -> tuple[int, str] | None:
@@ -356,6 +391,10 @@ def typed_row(record: Any, **extra: Any) -> tuple[str, str, str, Any, dict[str, 
                     "rate_source": record.rate_source or None,
                     "exchange_difference_cents": cents(record.exchange_difference)}  # fmt: skip
         return "payment", record.receipt, record.member_id, t.payments, row
+    if isinstance(record, WriteOff):
+        row = {"number": record.number, "invoice_number": record.invoice, "amount_cents": cents(record.amount),
+               "date": record.date, "reason": record.reason, "decision": record.decision}  # fmt: skip
+        return "write_off", record.number, extra["member_id"], t.write_offs, row
     row = {"number": record.number, "receipt": record.receipt, "date": record.date, "reason": record.reason}
     return "void", record.number, extra["member_id"], t.voids, row
 
@@ -384,6 +423,11 @@ def payment_of(r: Any) -> Payment:
                    Decimal(r["amount_received"]) if r["amount_received"] else None,
                    Decimal(r["rate"]) if r["rate"] else None,
                    stored_day(r["rate_date"]) if r["rate_date"] else None, r["rate_source"] or "")  # fmt: skip
+
+
+def write_off_of(r: Any) -> WriteOff:
+    return WriteOff(r["number"], r["invoice_number"], money(r["amount_cents"]), stored_day(r["date"]), r["reason"],
+                    r["decision"])  # fmt: skip
 
 
 def void_of(r: Any) -> Void:

@@ -16,11 +16,12 @@ from sqlalchemy import select, text
 
 from ..rules.ledger import ZERO, LedgerBook, reconcile
 from . import schema as t
-from .store import GENESIS, LedgerStore, chain_hash, credit_of, invoice_of, payment_of, void_of
+from .store import GENESIS, LedgerStore, chain_hash, credit_of, invoice_of, payment_of, void_of, write_off_of
 
 _TABLES = {"invoice": (t.invoices, "number"), "credit_note": (t.credit_notes, "number"),
-           "payment": (t.payments, "receipt"), "void": (t.voids, "number")}  # fmt: skip
-_NUMBER = re.compile(r"^(WEGO|CN|R|V)-(\d{4})-(\d{3,})$")
+           "payment": (t.payments, "receipt"), "void": (t.voids, "number"),
+           "write_off": (t.write_offs, "number")}  # fmt: skip
+_NUMBER = re.compile(r"^(WEGO|CN|R|V|WO)-(\d{4})-(\d{3,})$")
 
 
 @dataclass
@@ -71,7 +72,7 @@ def _book_of(store: LedgerStore, rows: dict[str, dict[int, dict[str, Any]]]) -> 
 
     return LedgerBook(store.shown, [invoice_of(r) for r in ordered("invoice")],
                       [credit_of(r) for r in ordered("credit_note")], [payment_of(r) for r in ordered("payment")],
-                      [void_of(r) for r in ordered("void")])  # fmt: skip
+                      [void_of(r) for r in ordered("void")], [write_off_of(r) for r in ordered("write_off")])  # fmt: skip
 
 
 def _check_chain(found: Verification, entries: list[dict[str, Any]], rows: dict[str, dict[int, dict]]) -> None:
@@ -152,9 +153,10 @@ def _check_invariants(found: Verification, book: Any, live: dict[tuple[str, int]
     if not totals.reconciled or totals.credited != sum((c.amount for c in book.credits), ZERO):
         found.findings.append(
             f"balances do not reconcile: invoiced {totals.invoiced} - credited {totals.credited} - paid "
-            f"{totals.paid} != {totals.outstanding}"
+            f"{totals.paid} - written off {totals.written_off} != {totals.outstanding}"
         )
-    found.totals = {k: f"{getattr(totals, k):,.2f}" for k in ("invoiced", "credited", "paid", "outstanding")}
+    found.totals = {k: f"{getattr(totals, k):,.2f}" for k in ("invoiced", "credited", "paid", "written_off",
+                                                              "outstanding")}  # fmt: skip
 
 
 def trail(store: LedgerStore, *, member_id: str | None = None, since: dt.date | None = None) -> list[dict[str, Any]]:

@@ -101,6 +101,19 @@ class Void:
 
 
 @dataclass(frozen=True)
+class WriteOff:
+    """A debt that will not be paid, written off as bad debt on a date, by a decision (the
+    Executive Committee's): a new entry; the invoice stays as issued and asks what it asked."""
+
+    number: str
+    invoice: str
+    amount: Decimal
+    date: dt.date
+    reason: str = ""
+    decision: str = ""
+
+
+@dataclass(frozen=True)
 class Allocation:
     """Part of a payment applied to an invoice, on a date."""
 
@@ -116,6 +129,7 @@ class InvoiceState:
     invoice: Invoice
     credited: Decimal = ZERO
     applied: Decimal = ZERO
+    written_off: Decimal = ZERO
 
     @property
     def net(self) -> Decimal:
@@ -123,15 +137,15 @@ class InvoiceState:
 
     @property
     def open(self) -> Decimal:
-        return self.net - self.applied
+        return self.net - self.applied - self.written_off
 
     @property
     def status(self) -> str:
-        """Derived, never typed: credited, paid, partly paid or open."""
+        """Derived, never typed: credited, paid, written off, partly paid or open."""
         if self.net <= ZERO:
             return "credited"
         if self.open <= ZERO:
-            return "paid"
+            return "written off" if self.written_off > ZERO else "paid"
         return "partly paid" if self.applied > ZERO else "open"
 
 
@@ -147,6 +161,7 @@ class Ledger:
     paid: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
     payments: dict[str, Payment] = field(default_factory=dict)  # receipt -> payment, as replayed
     voided: set[str] = field(default_factory=set)  # receipts taken back
+    written_off: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))  # member -> bad debt
 
     def add(self, invoice: Invoice) -> InvoiceState:
         state = self.invoices[invoice.number] = InvoiceState(invoice)
@@ -155,14 +170,15 @@ class Ledger:
 
     def balance(self, member_id: str) -> Decimal:
         """Owed (positive) or the member's credit (negative)."""
-        return sum((s.net for s in self.by_member.get(member_id, ())), ZERO) - self.paid.get(member_id, ZERO)
+        invoiced = sum((s.net for s in self.by_member.get(member_id, ())), ZERO)
+        return invoiced - self.paid.get(member_id, ZERO) - self.written_off.get(member_id, ZERO)
 
     def members(self) -> list[str]:
         return sorted(set(self.by_member) | set(self.paid))
 
     def open_invoices(self, member_id: str) -> list[InvoiceState]:
         """The member's invoices with something left to pay, oldest first."""
-        return [s for s in self.by_member.get(member_id, ()) if s.invoice.amount > s.credited + s.applied]
+        return [s for s in self.by_member.get(member_id, ()) if s.open > ZERO]
 
     def arrears(self, member_id: str) -> list[int]:
         """Fee years with an amount open past its due date."""
@@ -188,10 +204,11 @@ class Reconciliation:
     credited: Decimal
     paid: Decimal
     outstanding: Decimal  # the sum of the balances
+    written_off: Decimal = ZERO
 
     @property
     def reconciled(self) -> bool:
-        return self.invoiced - self.credited - self.paid == self.outstanding
+        return self.invoiced - self.credited - self.paid - self.written_off == self.outstanding
 
 
 def reconcile(ledger: Ledger) -> Reconciliation:
@@ -201,6 +218,7 @@ def reconcile(ledger: Ledger) -> Reconciliation:
         credited=sum((s.credited for s in ledger.invoices.values()), ZERO),
         paid=sum(ledger.paid.values(), ZERO),
         outstanding=sum((ledger.balance(m) for m in ledger.members()), ZERO),
+        written_off=sum(ledger.written_off.values(), ZERO),
     )
 
 
@@ -217,12 +235,13 @@ def replay(
     payments: Iterable[Payment],
     as_of: dt.date | None = None,
     voids: Iterable[Void] = (),
+    write_offs: Iterable[WriteOff] = (),
 ) -> Ledger:
     """Apply every record dated on or before ``as_of`` (default: all), in date order."""
     gc_was_on = gc.isenabled()
     gc.disable()  # many small objects and no cycles: collection passes would make it quadratic
     try:
-        return _replay(invoices, credits, payments, voids, as_of or dt.date.max)
+        return _replay(invoices, credits, payments, voids, as_of or dt.date.max, write_offs)
     finally:
         if gc_was_on:
             gc.enable()
@@ -234,6 +253,7 @@ def _replay(
     payments: Iterable[Payment],
     voids: Iterable[Void],
     as_of: dt.date,
+    write_offs: Iterable[WriteOff] = (),
 ) -> Ledger:
     ledger = Ledger(as_of)
     events: list[tuple] = []
@@ -255,6 +275,10 @@ def _replay(
         effective = max(v.date, received.get(v.receipt, v.date))
         if effective <= as_of:
             events.append((effective, 3, v.number, v))
+    for w in write_offs:
+        effective = max(w.date, issued.get(w.invoice, w.date))
+        if effective <= as_of:
+            events.append((effective, 4, w.number, w))
     events.sort(key=itemgetter(0, 1, 2))
     for _, _, _, record in events:
         if isinstance(record, Invoice):
@@ -264,9 +288,21 @@ def _replay(
             _credit(ledger, record)
         elif isinstance(record, Payment):
             _pay(ledger, record)
+        elif isinstance(record, WriteOff):
+            _write_off(ledger, record)
         else:
             _void(ledger, record)
     return ledger
+
+
+def _write_off(ledger: Ledger, w: WriteOff) -> None:
+    """Bad debt: the invoice's open amount (up to the write-off) is no longer owed."""
+    state = ledger.invoices.get(w.invoice)
+    if state is None:
+        raise InputError(f"write-off {w.number} is for invoice {w.invoice}, which is not in the ledger")
+    taken = min(w.amount, max(state.open, ZERO))
+    state.written_off += taken
+    ledger.written_off[state.invoice.member_id] += taken
 
 
 def credit_effective(note: CreditNote, issued: dt.date) -> dt.date:
@@ -375,11 +411,11 @@ class StatementLine:
     (negative), and the balance after it."""
 
     date: dt.date
-    kind: str  # "invoice", "credit", "payment", "void"
+    kind: str  # "invoice", "credit", "payment", "void", "write-off"
     reference: str  # invoice number, credit note number, receipt, void number
     amount: Decimal
     balance: Decimal
-    record: Invoice | CreditNote | Payment | Void
+    record: Invoice | CreditNote | Payment | Void | WriteOff
 
 
 @dataclass(frozen=True)
@@ -404,15 +440,17 @@ def statement(
     start: dt.date,
     end: dt.date,
     voids: Iterable[Void] = (),
+    write_offs: Iterable[WriteOff] = (),
 ) -> Statement:
     """The member's statement; its lines always add up from the opening to the closing
     balance (checked: an error here would be a bug, never a printed wrong total)."""
     invoices, credits, payments, voids = list(invoices), list(credits), list(payments), list(voids)
-    opening = replay(invoices, credits, payments, start - dt.timedelta(days=1), voids).balance(member_id)
-    at_end = replay(invoices, credits, payments, end, voids)
+    write_offs = list(write_offs)
+    opening = replay(invoices, credits, payments, start - dt.timedelta(days=1), voids, write_offs).balance(member_id)
+    at_end = replay(invoices, credits, payments, end, voids, write_offs)
     mine = {i.number: i for i in invoices if i.member_id == member_id}
     paid_by = {p.receipt: p for p in payments if p.member_id == member_id}
-    found: list[tuple[dt.date, int, str, Decimal, Invoice | CreditNote | Payment | Void]] = [
+    found: list[tuple[dt.date, int, str, Decimal, Invoice | CreditNote | Payment | Void | WriteOff]] = [
         (i.issue_date, 0, i.number, i.amount, i) for i in mine.values()
     ]
     found += [
@@ -424,11 +462,13 @@ def statement(
         for v in voids
         if v.receipt in paid_by
     ]
+    found += [(max(w.date, mine[w.invoice].issue_date), 4, w.number, -w.amount, w) for w in write_offs
+              if w.invoice in mine]  # fmt: skip
     lines, running = [], opening
     for when, order, reference, amount, record in sorted(found, key=itemgetter(0, 1, 2)):
         if start <= when <= end:
             running += amount
-            kind = ("invoice", "credit", "payment", "void")[order]
+            kind = ("invoice", "credit", "payment", "void", "write-off")[order]
             lines.append(StatementLine(when, kind, reference, amount, running, record))
     closing = at_end.balance(member_id)
     if running != closing:  # pragma: no cover - the replay and the lines are the same records
@@ -449,6 +489,7 @@ class LedgerBook:
     credits: list[CreditNote] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     voids: list[Void] = field(default_factory=list)
+    write_offs: list[WriteOff] = field(default_factory=list)
     invoice_basis: dict[str, dict[str, object]] = field(default_factory=dict)
     #: Which reading of the ledger this is (a new one whenever an entry was posted): what a
     #: memo of answers is keyed on, never the object's id, which Python reuses.
@@ -461,7 +502,7 @@ class LedgerBook:
         if found is None:
             if len(self._replays) > 64:
                 self._replays.clear()
-            found = replay(self.invoices, self.credits, self.payments, as_of, self.voids)
+            found = replay(self.invoices, self.credits, self.payments, as_of, self.voids, self.write_offs)
             self._replays[as_of] = found
         return found
 
@@ -486,4 +527,5 @@ class LedgerBook:
 
     def statement(self, member_id: str, start: dt.date, end: dt.date) -> Statement:
         """The member's statement from ``start`` to ``end``."""
-        return statement(self.invoices, self.credits, self.payments, member_id, start, end, self.voids)
+        return statement(self.invoices, self.credits, self.payments, member_id, start, end, self.voids,
+                         self.write_offs)  # fmt: skip

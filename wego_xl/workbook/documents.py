@@ -212,6 +212,9 @@ def statement_line_text(
         return f"{text}: {record.reason}" if record.reason else text
     if line.kind == "void":
         return say("document.line_void", lang, number=record.number, receipt=record.receipt) + f": {record.reason}"
+    if line.kind == "write-off":
+        return say("document.line_write_off", lang, number=record.number, invoice=record.invoice,
+                   decision=record.decision) + f": {record.reason}"  # fmt: skip
     return say("document.line_payment", lang, receipt=record.receipt)
 
 
