@@ -1,4 +1,4 @@
-"""The folders are the layers, and imports go one way: rules <- workbook <- ledger <- bank <- excel, cli."""
+"""The folders are the layers, and imports go one way: rules <- workbook <- ledger <- bank <- books <- excel, cli."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ ALLOWED = {
     "workbook": {"errors", "messages", "rules", "workbook"},
     "ledger": {"errors", "messages", "rules", "workbook", "ledger"},
     "bank": {"errors", "messages", "rules", "workbook", "ledger", "bank"},
-    "excel": {"errors", "messages", "rules", "workbook", "ledger", "bank", "excel"},
+    "books": {"errors", "messages", "rules", "workbook", "ledger", "bank", "books"},
+    "excel": {"errors", "messages", "rules", "workbook", "ledger", "bank", "books", "excel"},
 }
 #: Outside packages each pure layer must never import.
 FORBIDDEN_OUTSIDE = {
@@ -25,6 +26,7 @@ FORBIDDEN_OUTSIDE = {
     "workbook": {"xlwings", "sqlalchemy"},
     "ledger": {"xlwings"},
     "bank": {"xlwings"},
+    "books": {"xlwings"},
 }
 
 

@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .cli_bank import COMMANDS as BANK_COMMANDS
+from .cli_books import COMMANDS as BOOKS_COMMANDS
 from .cli_common import (
     DRY_RUN_OPTION,
     JSON_OPTION,
@@ -811,7 +812,7 @@ def init(folder: Path, as_json: bool) -> None:
     click.echo(f'  macOS / Linux: export {ROSTER_ENV}="{roster_file}"')
 
 
-for _command in LEDGER_COMMANDS + BANK_COMMANDS:
+for _command in LEDGER_COMMANDS + BANK_COMMANDS + BOOKS_COMMANDS:
     main.add_command(_command)
 
 

@@ -21,13 +21,13 @@ from ..errors import InputError, RosterError, WegoError
 from ..rules.bank import HOME, Settlement, settle, to_usd
 from ..rules.dates import read_date
 from ..rules.inputs import MONEY_LIMIT, is_blank, read_money, read_name
-from ..rules.ledger import ZERO, CreditNote, Invoice, Payment, Void, numbered
+from ..rules.ledger import ZERO, CreditNote, Invoice, Payment, Void, WriteOff, numbered
 from ..workbook.assessment import Assessment
 from ..workbook.roster import Roster
 from ..workbook.settings import BankSettings, bank_settings
 from . import schema as t
 from .exchange import rate_on
-from .store import Actor, LedgerError, LedgerStore, payment_of, reference_key
+from .store import Actor, LedgerError, LedgerStore, check_open, payment_of, reference_key
 
 FOUNDED = dt.date(2010, 1, 1)
 
@@ -259,6 +259,7 @@ def _read_payment(
         raise FieldProblem("date", "the date received is blank: type the date the money arrived", given.date)
     day = field_value("date", lambda: read_date(given.date, "the date received") or today)
     field_value("date", lambda: check_day(day, "the date received", today))
+    field_value("date", lambda: check_open(conn, day))  # a closed period: named on its row
     reference = field_value("reference", lambda: plain_text(given.reference, "the bank reference", REFERENCE_LIMIT))
     if reference:
         key = reference_key(reference)
@@ -528,7 +529,8 @@ def issue_credit(
             raise InputError(
                 f"the credit note's date {on} is before {invoice_number} was issued ({invoice.issue_date})"
             )
-        left = book.replay().invoices[invoice_number].net
+        state = book.replay().invoices[invoice_number]
+        left = state.net - state.written_off  # what was written off is not credited again
         if money <= ZERO or money > left:
             raise InputError(
                 f"the credit must be more than 0 and at most {left:,.2f} USD (what {invoice_number} asks now), "
@@ -536,7 +538,7 @@ def issue_credit(
             )
         note = CreditNote(store.next_number(conn, "CN", invoice.fee_year), invoice_number, money, on, why)
         store.post(conn, note, by, member_id=invoice.member_id)
-        if money == left:  # credited in full: the member and fee year may be invoiced again
+        if money == state.net:  # credited in full: the member and fee year may be invoiced again
             conn.execute(delete(t.live_invoices).where(t.live_invoices.c.invoice_number == invoice_number))
     return note, left - money
 
@@ -568,6 +570,42 @@ def void_payment(
         void = Void(store.next_number(conn, "V", on.year), receipt, on, why)
         store.post(conn, void, by, member_id=payment.member_id)
     return void, payment
+
+
+def write_off(
+    store: LedgerStore,
+    invoice_number: str,
+    reason: str,
+    decision: str,
+    *,
+    by: Actor,
+    amount: object = None,
+    date: dt.date | None = None,
+    today: dt.date | None = None,
+) -> tuple[WriteOff, Decimal]:
+    """Write off what an invoice leaves open (or ``amount`` of it) as bad debt, by a decision
+    (e.g. "EC 2018-3"): a new entry naming who, why and by what decision; the invoice stays as
+    issued. Returns the write-off and what the invoice leaves open after it."""
+    today = today or dt.date.today()
+    why = _reason(reason, "the write-off's reason")
+    by_what = _reason(decision, "the decision (e.g. EC 2018-3)")
+    with store.writing() as conn:
+        row = conn.execute(select(t.invoices).where(t.invoices.c.number == invoice_number)).mappings().first()
+        if row is None:
+            raise LedgerError(f"no invoice {invoice_number} in the ledger {store.shown}")
+        on = check_day(date or today, "the write-off's date", today)
+        book = store.load(conn, member_id=row["member_id"])
+        state = book.replay(on).invoices[invoice_number]
+        if on < state.invoice.issue_date:
+            raise InputError(f"the write-off's date {on} is before {invoice_number} was issued")
+        left = state.open
+        money = left if is_blank(amount) else read_money(amount, "the amount written off")
+        if left <= ZERO or not ZERO < money <= left:
+            raise InputError(f"{invoice_number} leaves {max(left, ZERO):,.2f} USD open on {on}: a write-off is more "
+                             f"than 0 and at most that, got {money:,.2f}")  # fmt: skip
+        entry = WriteOff(store.next_number(conn, "WO", on.year), invoice_number, money, on, why, by_what)
+        store.post(conn, entry, by, member_id=state.invoice.member_id)
+    return entry, left - money
 
 
 def counts(store: LedgerStore) -> Mapping[str, int]:

@@ -1,0 +1,137 @@
+"""A fee year to the Secretariat's books: invoices, payments with bank charges and in won, a
+credit note, a write-off, a void and a bank statement; then the journal, proved by beancount's
+own ``bean-check`` (with balance assertions equal to the receivables and to the statement's
+closing balance), its CSV balanced per transaction, exported once; then the period closed,
+and a payment dated inside it refused by the command line and as a typed row."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import subprocess
+import sys
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from .conftest import book_of
+from .test_bank import _camt, wego
+
+D = Decimal
+BEAN_CHECK = Path(sys.executable).with_name("bean-check")
+
+
+def _daily_rates(path: Path) -> None:
+    """An ECB-layout file with a KRW rate every day of 2017 (the journal books in won)."""
+    day, lines = dt.date(2017, 1, 1), []
+    while day.year == 2017:
+        krw = D("1200") + D(day.timetuple().tm_yday) / 10
+        lines.append(f"{day},1.0500,{krw / D('1.0500') * D('1.05'):.2f},\n")
+        day += dt.timedelta(days=1)
+    path.write_text("Date,USD,KRW,\n" + "".join(reversed(lines)), encoding="utf-8")
+
+
+@pytest.fixture
+def year(billed: Path, tmp_path: Path) -> Path:
+    """The billed office through 2017: the statement of its USD account imported, a payment
+    with bank charges, one in won, a credit note, a void, a write-off."""
+    _daily_rates(tmp_path / "rates.csv")
+    assert wego("rates", "import", tmp_path / "rates.csv").returncode == 0
+    lines = [
+        ("2017-02-01", D("10000.00"), "WEGO-2017-001", "SEOUL", "B1"),
+        ("2017-02-03", D("5975.00"), "WEGO-2017-005", "BANGKOK", "B2"),  # 25 kept by a bank
+        ("2017-03-01", D("-15.00"), "ACCOUNT FEE", "", "B3"),
+        ("2017-03-05", D("99.00"), "INTEREST", "", "B4"),  # nobody's: waits
+        ("2017-04-10", D("1250.00"), "WEGO-2017-003", "KATHMANDU", "B5"),
+    ]
+    statement = tmp_path / "2017.xml"
+    statement.write_text(_camt(lines, D("1000.00"), "STMT-2017", "2017-01-01", "2017-12-31"), encoding="utf-8")
+    assert wego("bank", "import", statement).returncode == 0
+    won = wego("pay", "Seongnam", "8070000", "--currency", "KRW", "--date", "2017-05-02")
+    assert won.returncode == 0, won.stderr
+    assert wego("credit", "WEGO-2017-002", "--amount", "1000", "--reason", "EC 2017-2 discount",
+                "--date", "2017-03-01").returncode == 0  # fmt: skip
+    typed = wego("pay", "Manila", "500", "--date", "2017-06-01", "--reference", "TYPO-1")
+    assert (
+        wego("void", typed.stdout.split(":")[0], "--reason", "typed in error", "--date", "2017-06-02").returncode == 0
+    )
+    off = wego("write-off", "WEGO-2017-028", "--reason", "the city left WeGO and will not pay", "--decision",
+               "EC 2017-9", "--date", "2017-12-20")  # fmt: skip
+    assert off.returncode == 0 and "WO-2017-001: 6,500.00 USD of WEGO-2017-028 written off" in off.stdout, off.stderr
+    return tmp_path
+
+
+def test_the_journal_is_proved_by_bean_check_and_exported_once(year, billed):
+    out = year / "2017.beancount"
+    first = wego("journal", "--from", "2017-01-01", "--to", "2017-12-31", "--format", "beancount", "--out", out)
+    assert first.returncode == 0 and "batch 1 (a new batch)" in first.stderr, first.stderr
+    checked = subprocess.run([str(BEAN_CHECK), str(out)], capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    text = out.read_text(encoding="utf-8")
+    receivables = sum((b for b in _balances(billed).values()), D(0))
+    assert "2018-01-01 balance Assets:Receivable:Dues" in text and f"{receivables:.2f} USD" in text
+    assert "2018-01-01 balance Assets:Bank:Dues" in text and f"{D('1000') + D('17309.00'):.2f} USD" in text
+    assert (
+        "Expenses:Bad-Debts" in text and "Expenses:Bank-Charges" in text and "Liabilities:Unidentified-Receipts" in text
+    )
+    # the CSV: a line per posting, each transaction balanced in USD and in won
+    again = wego("journal", "--from", "2017-01-01", "--to", "2017-12-31")
+    assert "batch 1 (the same batch as before)" in again.stderr
+    rows = list(csv.DictReader(io.StringIO(again.stdout)))
+    sums: dict[str, list[Decimal]] = defaultdict(lambda: [D(0), D(0), D(0), D(0)])
+    for r in rows:
+        for i, column in enumerate(("Debit (USD)", "Credit (USD)", "Debit (KRW)", "Credit (KRW)")):
+            sums[r["Transaction"]][i] += D(r[column] or "0")
+    assert sums and all(s[0] == s[1] and s[2] == s[3] for s in sums.values())
+    assert {r["Entry"] for r in rows} >= {"WEGO-2017-001", "CN-2017-001", "WO-2017-001", "R-2017-001"}
+    # a new event goes into the next batch; nothing is exported twice
+    assert wego("pay", "Jakarta", "100", "--date", "2017-12-30").returncode == 0
+    later = wego("journal", "--from", "2017-01-01", "--to", "2017-12-31")
+    assert "batch 2 (a new batch): 1 transaction(s)" in later.stderr, later.stderr
+
+
+def test_a_closed_period_takes_no_entry_dated_in_it(year, billed, tmp_path):
+    refused = wego("close", "--through", "2017-12-31", "--by", "Park Jiyoon")
+    assert refused.returncode == 2 and "bank line(s) wait" in refused.stderr and "not in the journal" in refused.stderr
+    assert wego("journal", "--from", "2017-01-01", "--to", "2017-12-31").returncode == 0
+    closed = wego("close", "--through", "2017-12-31", "--by", "Park Jiyoon", "--anyway", "--note", "audited")
+    assert closed.returncode == 0 and "closed through 2017-12-31 by Park Jiyoon" in closed.stdout
+    late = wego("pay", "Jakarta", "6500", "--date", "2017-12-28")
+    assert late.returncode == 2 and "the period through 2017-12-31 is closed (closed by Park Jiyoon" in late.stderr
+    assert "date it 2018-01-01 or later" in late.stderr
+    assert wego("pay", "Jakarta", "6500", "--date", "2018-01-03").returncode == 0  # the open period
+    from wego_xl.ledger.views import new_post_workbook
+
+    sheet = new_post_workbook(tmp_path / "post.xlsx")
+    wb = openpyxl.load_workbook(sheet)
+    header = [c.value for c in wb["Post"][1]]
+    row = {"Date received": dt.datetime(2017, 12, 29), "Member": "Manila", "Amount received": 3000}
+    wb["Post"].append([row.get(h) for h in header])
+    wb.save(sheet)
+    typed = wego("ledger", "post", sheet)
+    assert typed.returncode == 2 and "row 2, column 'Date received'" in typed.stderr and "is closed" in typed.stderr
+    assert wego("credit", "WEGO-2017-006", "--amount", "1", "--reason", "x", "--date", "2017-12-31").returncode == 2
+    assert wego("close", "--through", "2017-06-30", "--by", "X").returncode == 2  # never moved back
+
+
+def test_a_write_off_is_bad_debt_on_the_statement_never_a_credit_note(year, billed):
+    book = book_of(billed)
+    assert [w.number for w in book.write_offs] == ["WO-2017-001"] and not [
+        c for c in book.credits if c.invoice == "WEGO-2017-028"
+    ]
+    state = book.replay().invoices["WEGO-2017-028"]
+    assert (state.status, state.written_off, state.credited) == ("written off", D("6500.00"), D("0.00"))
+    shown = wego("statement", "Caracas", "--as-of", "2017-12-31")
+    assert "Written off as bad debt on WEGO-2017-028 (WO-2017-001, EC 2017-9)" in shown.stdout, shown.stdout
+    twice = wego("write-off", "WEGO-2017-028", "--reason", "again", "--decision", "EC 2017-9")
+    assert twice.returncode == 2 and "leaves 0.00 USD open" in twice.stderr
+    assert wego("ledger", "verify").returncode == 0
+
+
+def _balances(office: Path) -> dict[str, Decimal]:
+    ledger = book_of(office).replay(dt.date(2017, 12, 31))
+    return {m: ledger.balance(m) for m in ledger.members()}
