@@ -293,3 +293,22 @@ def test_the_posting_script_posts_typed_payments_all_or_nothing(roster_copy, mon
     assert book.payments[1].value == Decimal("2500.50")  # received; the 25 of bank charges credited beside it
     written = [a["values"] for a in good.json()["actions"] if a["func"] == "setValues"]
     assert [["R-2017-001"]] in written and [["R-2017-002"]] in written
+
+
+def test_the_posting_script_refuses_a_payment_in_a_closed_period(roster_copy, monkeypatch):
+    """A period closed with 'wego-xl close': a payment typed on the Post sheet and dated in it
+    is refused by the Excel script, naming its row and the lock; nothing is posted."""
+    from wego_xl.ledger.store import create_ledger, open_ledger
+
+    monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
+    location = str(roster_copy.with_name("wego_ledger.db"))
+    from wego_xl.books.closing import close_period
+    from wego_xl.workbook.roster import read_roster
+
+    close_period(create_ledger(location), read_roster(roster_copy), dt.date(2017, 12, 31), "Park Jiyoon")
+    book = _post_book([[43097, "Seoul", 4000, None, None, None, None, None]])  # 2017-12-28
+    with pytest.raises(Exception, match="cannot be posted"):
+        asyncio.run(xlwings.server.custom_scripts_call(udfs, "post_payments", typehint_to_value={xw.Book: book}))
+    shown = str([a["values"] for a in book.json()["actions"] if a["func"] == "setValues"])
+    assert "row 2, column 'Date received'" in shown and "the period through 2017-12-31 is closed" in shown
+    assert open_ledger(location).load().payments == []
