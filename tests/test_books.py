@@ -135,3 +135,26 @@ def test_a_write_off_is_bad_debt_on_the_statement_never_a_credit_note(year, bill
 def _balances(office: Path) -> dict[str, Decimal]:
     ledger = book_of(office).replay(dt.date(2017, 12, 31))
     return {m: ledger.balance(m) for m in ledger.members()}
+
+
+def test_the_chart_of_accounts_is_the_rosters_sheet(billed, tmp_path):
+    """The accountants rename an account on the roster's Chart of accounts sheet: the journal
+    posts to it; a name the books cannot take is refused naming its row. Without the day's
+    KRW rate the journal is refused naming the date."""
+    no_rate = wego("journal", "--from", "2017-01-01", "--to", "2017-01-31")
+    assert no_rate.returncode == 2 and "needs the KRW rate" in no_rate.stderr and "2017-01-15" in no_rate.stderr
+    _daily_rates(tmp_path / "rates.csv")
+    assert wego("rates", "import", tmp_path / "rates.csv").returncode == 0
+    roster = billed / "wego_roster.xlsx"
+    wb = openpyxl.load_workbook(roster)
+    ws = wb["Chart of accounts"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "receivable")
+    ws.cell(row, 2, "1130")
+    ws.cell(row, 3, "Assets:Debtors:Members")
+    wb.save(roster)
+    rows = list(csv.DictReader(io.StringIO(wego("journal", "--from", "2017-01-01", "--to", "2017-01-31").stdout)))
+    assert {(r["Account code"], r["Account"]) for r in rows} >= {("1130", "Assets:Debtors:Members")}
+    ws.cell(row, 3, "debtors")
+    wb.save(roster)
+    bad = wego("journal", "--from", "2017-02-01", "--to", "2017-02-28")
+    assert bad.returncode == 2 and f"row {row}: 'debtors' is not an account name" in bad.stderr

@@ -90,6 +90,13 @@ ABOUT = [
         "Finance staff (the bank details: the head of finance).",
     ),
     (
+        "Chart of accounts",
+        "The accounts 'wego-xl journal' posts to, by role: a code and an account name (beancount style, "
+        "Assets:..., Income:...) to match the Secretariat's accounting system; dues income gets a "
+        "sub-account per fee year.",
+        "The head of finance, with the accountants.",
+    ),
+    (
         "Fees YYYY, Summary, Checks",
         "Written by the refresh (wego-xl refresh or the Refresh button); replaced on every refresh.",
         "Nobody: do not edit, your changes would be replaced.",
@@ -271,6 +278,17 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
         name="Settings",
         widths={"Setting": 30, "Value": 60, "What it is": 70},
     )
+    from wego_xl.books.journal import CHART_SHEET
+    from wego_xl.rules.journal import ROLES
+
+    chart = wb.create_sheet(CHART_SHEET)
+    write_table(
+        chart,
+        ["Role", "Code", "Account", "What it is"],
+        [[role, code, name, CHART_NOTES[role]] for role, (code, name) in ROLES.items()],
+        name="Chart",
+        widths={"Role": 18, "Code": 10, "Account": 36, "What it is": 80},
+    )
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -300,6 +318,20 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
 
 
 #: The columns a wide sheet repeats on each printed page: the member's id and names.
+#: What each role of the chart of accounts takes.
+CHART_NOTES = {
+    "bank": "the bank account dues arrive in (receipts in another currency: a sibling account, e.g. ...-KRW)",
+    "receivable": "what members owe: invoices less credit notes, payments and write-offs",
+    "suspense": "receipts on the bank's statement that nobody has identified yet",
+    "opening": "balances carried in from before a journal's period",
+    "dues_income": "membership dues, a sub-account per fee year (FY2017)",
+    "other_income": "receipts set aside as not dues (interest, refunds)",
+    "exchange_gains": "realised exchange gains on receipts in another currency",
+    "bank_charges": "charges kept by banks on the way",
+    "bank_other": "other debits on the bank's statement (account fees)",
+    "bad_debts": "debts written off by a decision",
+    "exchange_losses": "realised exchange losses on receipts in another currency",
+}
 REPEATED_COLUMNS = {MEMBERS_SHEET: "A:C", GDP_SHEET: "A:B", HISTORY_SHEET: "A:A", SETTINGS_SHEET: "A:A",
                     ABOUT_SHEET: "A:A"}  # fmt: skip
 
