@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -304,6 +305,53 @@ def export_scaling(folder: Path, small: int, large: int, rounds: int) -> list[di
     ]  # fmt: skip
 
 
+def journal_scaling(folder: Path, small: int, large: int, rounds: int) -> list[dict]:
+    """The journal of a whole real SQLite ledger (``journal_lines``: every invoice and payment
+    as a balanced transaction in USD and KRW, no batch recorded), per event at 10x the
+    invoices: bulk ledgers (an invoice per member over 15 fee years, a payment on every other)
+    with a KRW rate for every day."""
+    from wego_xl.books.journal import journal_lines
+    from wego_xl.ledger.exchange import store_rates
+    from wego_xl.rules.bank import Rate
+
+    roster = read_roster(SHIPPED_ROSTER)
+
+    def fill(size: int) -> Callable[[LedgerStore], None]:
+        def build(store: LedgerStore) -> None:
+            numbers = Numbers()
+            invoices, payments, references = bulk(size, numbers)
+            post_all(store, invoices, payments, references, numbers)
+            first = dt.date(2010, 1, 1)
+            store_rates(store, [Rate("KRW", first + dt.timedelta(d), Decimal("1150") + d % 97, "ECB")
+                                for d in range(365 * 26)])  # fmt: skip
+
+        return build
+
+    stores, events = {}, {}
+    for n in (small, large):
+        (folder / str(n)).mkdir(parents=True)
+        stores[n] = open_ledger(str(working_copy(cached_ledger(f"journal-{n}", fill(n)), folder / str(n))))
+        events[n] = n + n // 2  # an invoice each, a payment on every other
+
+    def run(n: int) -> int:
+        rows = journal_lines(stores[n], roster, dt.date(2010, 1, 1), dt.date(2035, 12, 31))
+        return len(rows)
+
+    assert run(small) == 2 * events[small]  # warm, and right: two postings per transaction
+    samples: dict[int, list[float]] = {small: [], large: []}
+    for _ in range(rounds):  # interleaved: both sizes see the same machine load
+        samples[large].append(timed(lambda: run(large)))
+        samples[small] += [timed(lambda: run(small)) for _ in range(2)]
+    times = {n: statistics.median(ts) for n, ts in samples.items()}
+    per = {n: t / events[n] for n, t in times.items()}
+    for store in stores.values():
+        store.engine.dispose()
+    return [
+        result(f"journal_per_event_{large}_vs_{small}_invoices", per[large], per[small], per[large] / per[small], 1.5,
+               seconds={str(k): round(v, 3) for k, v in times.items()}, events={str(k): v for k, v in events.items()}),
+    ]  # fmt: skip
+
+
 def import_udfs_vs_xlwings(rounds: int) -> dict:
     def start(code: str) -> Callable[[], object]:
         return lambda: subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
@@ -446,6 +494,7 @@ def main() -> int:
             (export_scaling, (folder / "export", 1_000 if q else 10_000, 10_000 if q else 100_000, 1 if q else 2)),
             (bank_matching_vs_dict_join, (1_000 if q else 10_000, 200 if q else 2_000, 3 if q else 7)),
             (bank_import_scaling, (folder / "bank", 50 if q else 500, 500 if q else 5_000, 1 if q else 3)),
+            (journal_scaling, (folder / "journal", 1_000 if q else 10_000, 10_000 if q else 100_000, 1 if q else 2)),
             (import_udfs_vs_xlwings, (3 if q else 9,)),
             (roster_load, (3 if q else 7,)),
             (server_calls, (1_000, 5 if q else 15)),
