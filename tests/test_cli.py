@@ -27,7 +27,7 @@ from .conftest import CLI, SHIPPED, edit_roster, files_in
 from .conftest import run_cli as run
 
 #: The shipped roster's sheets, in order (the refresh adds its own after them).
-ROSTER_SHEETS = ["Members", "GDP", "Fee schedule", "Source names", "History", "Settings", "About"]
+ROSTER_SHEETS = ["Members", "GDP", "Fee schedule", "Source names", "History", "Settings", "Chart of accounts", "About"]
 
 
 def digest(path: Path) -> str:

@@ -143,7 +143,16 @@ def test_workbook_is_built_for_finance_users():
     assert any("Full,Associate,Friendship" in (f or "") for f in validated.values())
     assert any("Asia" in (f or "") for f in validated.values())
     assert [c.value for c in ws[1]] == member_headers()
-    assert set(wb.sheetnames) == {"Members", "GDP", "Fee schedule", "Source names", "History", "Settings", "About"}
+    assert set(wb.sheetnames) == {
+        "Members",
+        "GDP",
+        "Fee schedule",
+        "Source names",
+        "History",
+        "Settings",
+        "Chart of accounts",
+        "About",
+    }
 
 
 # -- caching and the roster path ------------------------------------------------------------
