@@ -84,7 +84,12 @@ def test_init_copies_the_workbooks_and_never_overwrites(installed, tmp_path):
     copied = sorted(p.name for p in (tmp_path / "work").iterdir())
     assert copied == sorted([*(p.name for p in SHIPPED_FILES), "templates"])
     templates = sorted(p.name for p in (tmp_path / "work" / "templates").iterdir())
-    assert templates == ["invoice.docx", "reminder.docx", "statement.docx"]  # in the wheel, for the Secretariat
+    assert templates == [
+        "confirmation.docx",
+        "invoice.docx",
+        "reminder.docx",
+        "statement.docx",
+    ]  # in the wheel, for the Secretariat
     assert (tmp_path / "work" / SHIPPED_ROSTER.name).read_bytes() == SHIPPED_ROSTER.read_bytes()
     assert "WEGO_ROSTER" in first.stdout
     (tmp_path / "work" / SHIPPED_ROSTER.name).write_bytes(b"the user's own edits")

@@ -30,6 +30,7 @@ from .cli_common import (
 )
 from .cli_ledger import COMMANDS as LEDGER_COMMANDS
 from .cli_ledger import LEDGER_OPTION, _store
+from .cli_year import COMMANDS as YEAR_COMMANDS
 
 #: The fields of a check, as the Checks sheet's columns.
 CHECK_FIELDS = ("severity", "sheet", "row", "column", "problem", "fix")
@@ -633,7 +634,7 @@ def settings(name: str | None, value: str | None, roster_file: Path | None) -> N
               show_default=True, help="The folder to write the documents into.")  # fmt: skip
 @click.option("--as-of", default=None, help="The date of the statements and reminders (default: today).")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of invoice.docx, statement.docx, reminder.docx (default: templates/ beside the roster, "
+              help="Folder of invoice.docx, statement.docx, reminder.docx, confirmation.docx (default: templates/ beside the roster, "
                    "else the shipped ones).")  # fmt: skip
 @click.option("--pdf", is_flag=True, help="Also save each document as PDF (LibreOffice, fonts embedded).")
 @click.option("--replace", is_flag=True, help="Write again documents that exist (default: keep them).")
@@ -812,7 +813,7 @@ def init(folder: Path, as_json: bool) -> None:
     click.echo(f'  macOS / Linux: export {ROSTER_ENV}="{roster_file}"')
 
 
-for _command in LEDGER_COMMANDS + BANK_COMMANDS + BOOKS_COMMANDS:
+for _command in LEDGER_COMMANDS + BANK_COMMANDS + BOOKS_COMMANDS + YEAR_COMMANDS:
     main.add_command(_command)
 
 

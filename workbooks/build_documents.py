@@ -1,5 +1,5 @@
-"""Build the document templates (Word files the Secretariat may restyle): invoice, statement
-and reminder, into ``wego_xl/data/templates/``.
+"""Build the document templates (Word files the Secretariat may restyle): invoice, statement,
+reminder and the balance confirmation letter, into ``wego_xl/data/templates/``.
 
 python -m workbooks.build_documents
 
@@ -287,10 +287,62 @@ def reminder() -> Any:
     return doc
 
 
+def confirmation() -> Any:
+    """The balance confirmation letter of the auditor's pack (wego-xl year-end): the balance
+    on 31 December, the open invoices, the bank, and a reply slip to sign and return."""
+    doc = _new()
+    doc.sections[0].top_margin = doc.sections[0].bottom_margin = Cm(1.5)  # a reply slip under the letter
+    _letterhead(doc, "confirmation_title")
+    _para(doc, ("{{ today[0] }}", {}), ("\n", {}), ("{{ today[1] }}", {"grey": True}), space_after=6)
+    _para(doc, ("{{ L.subject[0] }}", {"bold": True, "size": 11}), ("\n", {}),
+          ("{{ L.subject[1] }}", {"bold": True, "size": 10, "grey": True}), space_after=6)  # fmt: skip
+    _facts(doc, [
+        ("member", "{{ member.name[0] }}|\n|{{ member.name[1] }}"),
+        ("member_id", "{{ member.id }}"),
+        ("balance_on", "{{ L.balance_line[0] }}|\n|{{ L.balance_line[1] }}"),
+    ])  # fmt: skip
+    _para(doc, ("{{ L.dear[0] }}", {}), ("\n", {}), ("{{ L.body[0] }}", {}), space_after=4)
+    _para(doc, ("{{ L.dear[1] }}", {"grey": True}), ("\n", {}), ("{{ L.body[1] }}", {"grey": True}), space_after=6)
+    _para(doc, ("{%p if open %}", {}))
+    _para(doc, *_pair("open_heading", 10.5, bold=True), space_after=3)
+    _open_invoices(doc)
+    _para(doc, ("{%p endif %}", {}))
+    _para(doc, ("{{ L.reply_by[0] }}", {"bold": True}), ("\n", {}), ("{{ L.reply_by[1] }}", {"grey": True}),
+          space_after=3)  # fmt: skip
+    _para(doc, ("{{ L.not_a_demand[0] }}", {"size": 8}), ("\n", {}),
+          ("{{ L.not_a_demand[1] }}", {"size": 7.5, "grey": True}), space_after=6)  # fmt: skip
+    _para(doc, ("{{ L.payment_heading[0] }}", {"bold": True, "size": 10}), ("  ", {}),
+          ("{{ L.payment_heading[1] }}", {"size": 8.5, "grey": True}), space_after=2)  # fmt: skip
+    bank = [("bank_name", "{{ bank.name }}{% if bank.address %}, {{ bank.address }}{% endif %}"),
+            ("account_name", "{{ bank.account_name }}"), ("account_number", "{{ bank.account_number }}"),
+            ("swift", "{{ bank.swift }}")]  # fmt: skip
+    runs: list[tuple[str, dict]] = []
+    for key, value in bank:
+        runs += [("\n", {})] if runs else []
+        runs += [(f"{{{{ L.{key}[0] }}}} ", {"bold": True, "size": 8.5}), (f"{{{{ L.{key}[1] }}}}: ", {"size": 8, "grey": True}),
+                 (value, {"size": 9})]  # fmt: skip
+    _para(doc, *runs, space_after=8)
+    _rule(_para(doc, *_pair("reply_heading", 10.5, bold=True), space_after=3))
+    for key in ("agree", "disagree"):
+        _para(doc, ("\u2610  ", {"size": 10}), (f"{{{{ L.{key}[0] }}}}", {"size": 9}), ("  ", {}),
+              (f"{{{{ L.{key}[1] }}}}", {"size": 8, "grey": True}), space_after=3)  # fmt: skip
+    _para(doc, ("{{ L.signature[0] }}", {"size": 9}), ("  ", {}), ("{{ L.signature[1] }}", {"size": 8, "grey": True}),
+          space_after=12)  # fmt: skip
+    _para(doc, ("{{ org.signed_by }}", {"bold": True}), space_after=6)  # the closing, without the thanks
+    _para(doc, ("{{ L.contact[0] }}", {"size": 8}), ("\n", {}), ("{{ L.contact[1] }}", {"size": 8, "grey": True}))
+    _para(doc, ("{{ L.written[0] }} {{ L.written[1] }}", {"size": 7, "grey": True}))
+    return doc
+
+
 def build(folder: Path = TEMPLATES) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, make in (("invoice", invoice), ("statement", statement), ("reminder", reminder)):
+    for name, make in (
+        ("invoice", invoice),
+        ("statement", statement),
+        ("reminder", reminder),
+        ("confirmation", confirmation),
+    ):
         path = folder / f"{name}.docx"
         make().save(path)
         written.append(path)

@@ -222,11 +222,12 @@ def reconcile(ledger: Ledger) -> Reconciliation:
     )
 
 
-def aging_bucket(days_past_due: int) -> str:
-    for name, low, high in AGING_BUCKETS:
+def aging_bucket(days_past_due: int, buckets: tuple[tuple[str, int | None, int | None], ...] = AGING_BUCKETS) -> str:
+    """The bucket of an amount ``days_past_due`` days past its due date (0 or less: not yet due)."""
+    for name, low, high in buckets:
         if (low is None or days_past_due >= low) and (high is None or days_past_due <= high):
             return name
-    return AGING_BUCKETS[-1][0]  # pragma: no cover - the buckets cover every integer
+    return buckets[-1][0]  # pragma: no cover - the buckets cover every integer
 
 
 def replay(
