@@ -206,12 +206,16 @@ def test_a_fee_year_end_to_end(office):
     view = office / "view.xlsx"
     assert wego("ledger", "export", "--out", view, "--as-of", "2017-12-31").returncode == 0
     wb = openpyxl.load_workbook(view)
-    assert wb.sheetnames == ["Invoices", "Credit notes", "Payments", "Voids", "Allocations", "Balances", "Aging",
-                             "Collections"]  # fmt: skip
+    assert wb.sheetnames == ["Invoices", "Credit notes", "Payments", "Voids", "Write-offs", "Allocations", "Balances",
+                             "Aging", "Collections"]  # fmt: skip
     assert all("edits here change nothing" in ws["A1"].value for ws in wb.worksheets)
-    aging = {r[0]: r[1] for r in wb["Aging"].iter_rows(min_row=4, values_only=True)}
+    aging = list(wb["Aging"].iter_rows(min_row=4, values_only=True))  # per member, then the totals
     open_total = sum(Decimal(str(b["Balance (USD)"])) for b in balances["balances"] if b["Balance (USD)"] > 0)
-    assert Decimal(str(sum(aging.values()))).quantize(Decimal("0.01")) == open_total
+    assert aging[-1][0] == "Total" and Decimal(str(aging[-1][-1])).quantize(Decimal("0.01")) == open_total
+    by_member = sum(Decimal(str(r[-1])) for r in aging[:-1])
+    assert by_member == open_total and all(
+        sum(Decimal(str(v)) for v in r[2:-1]) == Decimal(str(r[-1])) for r in aging[:-1]
+    )  # buckets add up per member
     collections = list(wb["Collections"].iter_rows(min_row=4, values_only=True))
     billed = sum((i.amount for i in book_of(office).invoices), ZERO) - kathmandu.amount
     assert Decimal(str(collections[0][1])).quantize(Decimal("0.01")) == billed

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import RosterError, WegoError
 from ..rules.inputs import is_blank
-from ..rules.ledger import ZERO, Ledger, LedgerBook
+from ..rules.ledger import AGING_BUCKETS, ZERO, Ledger, LedgerBook, aging_bucket
 from ..workbook.roster import Roster
 from ..workbook.saving import WorkbookUpdate, check_not_open, save_new
 from ..workbook.xlsx import print_setup, sheet_records, write_cell, write_table
@@ -30,7 +30,7 @@ from .service import (
 )
 from .store import Actor, LedgerError, LedgerStore
 
-INVOICES, CREDITS, PAYMENTS, VOIDS = "Invoices", "Credit notes", "Payments", "Voids"
+INVOICES, CREDITS, PAYMENTS, VOIDS, WRITE_OFFS = "Invoices", "Credit notes", "Payments", "Voids", "Write-offs"
 ALLOCATIONS, BALANCES, AGING, COLLECTIONS = "Allocations", "Balances", "Aging", "Collections"
 VIEW_NAME = "wego_ledger_view.xlsx"
 POST_SHEET = "Post"
@@ -42,7 +42,8 @@ FORMATS = {
     "Due date": DATE_FORMAT, "Date": DATE_FORMAT, "Date received": DATE_FORMAT, "Population": "#,##0",
     "GDP per capita (PPP, USD)": "#,##0.000", "Fee year": "0", "Billed (USD)": USD_FORMAT,
     "Credited (USD)": USD_FORMAT, "Paid (USD)": USD_FORMAT, "Open (USD)": USD_FORMAT, "Balance (USD)": USD_FORMAT,
-    "Collected (USD)": USD_FORMAT, "Collection rate": "0.0%",
+    "Collected (USD)": USD_FORMAT, "Collection rate": "0.0%", "Written off (USD)": USD_FORMAT,
+    **{f"{b} (USD)": USD_FORMAT for b, _, _ in AGING_BUCKETS},
 }  # fmt: skip
 
 
@@ -76,6 +77,8 @@ def view_tables(roster: Roster, book: LedgerBook, as_of: dt.date) -> dict[str, t
     payments = [[p.receipt, p.date, p.member_id, name(p.member_id), _usd(p.amount), _usd(p.bank_charges),
                  p.invoice or None, voided.get(p.receipt)] for p in book.payments]  # fmt: skip
     voids = [[v.number, v.receipt, v.date, v.reason] for v in book.voids]
+    write_offs = [[w.number, w.invoice, member_of.get(w.invoice, ""), name(member_of.get(w.invoice, "")),
+                   _usd(w.amount), w.date, w.decision, w.reason] for w in book.write_offs]  # fmt: skip
     tables: dict[str, tuple[list[str], list[list[Any]]]] = {
         INVOICES: (["Invoice number", "Member ID", "Member", "Fee year", "Issue date", "Due date", "Amount (USD)",
                     "Credited (USD)", "Paid (USD)", "Open (USD)", "Status", "Population", "GDP per capita (PPP, USD)",
@@ -84,6 +87,8 @@ def view_tables(roster: Roster, book: LedgerBook, as_of: dt.date) -> dict[str, t
         PAYMENTS: (["Receipt", "Date received", "Member ID", "Member", "Amount (USD)", "Bank charges (USD)",
                     "Invoice number", "Voided by"], payments),
         VOIDS: (["Void", "Receipt", "Date", "Reason"], voids),
+        WRITE_OFFS: (["Write-off", "Invoice number", "Member ID", "Member", "Amount (USD)", "Date", "Decision",
+                      "Reason"], write_offs),
     }  # fmt: skip
     tables.update(report_tables(names, ledger))
     return tables
@@ -104,9 +109,18 @@ def report_tables(names: dict[str, str], ledger: Ledger) -> dict[str, tuple[list
         balances.append([
             member_id, name(member_id), _usd(sum((s.invoice.amount for s in states), ZERO)),
             _usd(sum((s.credited for s in states), ZERO)), _usd(ledger.paid.get(member_id, ZERO)),
-            _usd(ledger.balance(member_id)), min(arrears) if arrears else None, len(arrears),
+            _usd(ledger.written_off.get(member_id, ZERO)), _usd(ledger.balance(member_id)),
+            min(arrears) if arrears else None, len(arrears),
         ])  # fmt: skip
-    aging = [[bucket, _usd(amount)] for bucket, amount in ledger.aging().items()]
+    aging = []
+    for member_id in ledger.members():  # a member with anything open, by days past due on the view's date
+        open_invoices = ledger.open_invoices(member_id)
+        if open_invoices:
+            buckets = dict.fromkeys((b for b, _, _ in AGING_BUCKETS), ZERO)
+            for state in open_invoices:
+                buckets[aging_bucket((ledger.as_of - state.invoice.due_date).days)] += state.open
+            aging.append([member_id, name(member_id), *map(_usd, buckets.values()),
+                          _usd(sum(buckets.values(), ZERO))])  # fmt: skip
     by_year: dict[int, dict[str, Decimal]] = defaultdict(lambda: {"billed": ZERO, "collected": ZERO})
     for s in ledger.invoices.values():
         by_year[s.invoice.fee_year]["billed"] += s.net
@@ -114,15 +128,27 @@ def report_tables(names: dict[str, str], ledger: Ledger) -> dict[str, tuple[list
     collections = [[year, _usd(v["billed"]), _usd(v["collected"]), _rate(v)] for year, v in sorted(by_year.items())]
     return {
         ALLOCATIONS: (["Receipt", "Invoice number", "Member ID", "Member", "Amount (USD)", "Date"], allocations),
-        BALANCES: (["Member ID", "Member", "Billed (USD)", "Credited (USD)", "Paid (USD)", "Balance (USD)",
-                    "Oldest unpaid fee year", "Years in arrears"], balances),
-        AGING: (["Days past due", "Open (USD)"], aging),
+        BALANCES: (["Member ID", "Member", "Billed (USD)", "Credited (USD)", "Paid (USD)", "Written off (USD)",
+                    "Balance (USD)", "Oldest unpaid fee year", "Years in arrears"], balances),
+        AGING: (["Member ID", "Member", *(f"{b} (USD)" for b, _, _ in AGING_BUCKETS), "Open (USD)"], aging),
         COLLECTIONS: (["Fee year", "Billed (USD)", "Collected (USD)", "Collection rate"], collections),
     }  # fmt: skip
 
 
 def _rate(v: dict[str, Decimal]) -> float | None:
     return float((v["collected"] / v["billed"]).quantize(Decimal("0.0001"))) if v["billed"] > ZERO else None
+
+
+#: The view's sheets per member that end with a row of totals.
+TOTALLED = (BALANCES, AGING)
+
+
+def _total(rows: list[list[Any]], column: int) -> float | None:
+    """A money column's total, summed as cents (exact); None under a column that is not money."""
+    values = [r[column] for r in rows]
+    if not all(isinstance(v, float) for v in values):
+        return None
+    return _usd(sum((Decimal(str(v)) for v in values), ZERO))
 
 
 def view_heading(location: str, as_of: dt.date) -> str:
@@ -140,6 +166,8 @@ def write_view(roster: Roster, book: LedgerBook, out: Path, as_of: dt.date) -> P
     for sheet, (headers, rows) in view_tables(roster, book, as_of).items():
         ws = wb.create_sheet(sheet)
         write_cell(ws, 1, 1, heading).font = Font(bold=True)
+        if sheet in TOTALLED and rows:  # per member, then the totals (the sums of the rows above)
+            rows = [*rows, ["Total", "", *(_total(rows, c) for c in range(2, len(headers)))]]
         write_table(ws, headers, rows, name=sheet.replace(" ", "_"), top=3, number_formats=FORMATS)
         ws.freeze_panes = "A4"
         print_setup(ws, title=f"{sheet}, {as_of.isoformat()}", note=heading, header_row=3,
