@@ -158,3 +158,24 @@ def test_the_chart_of_accounts_is_the_rosters_sheet(billed, tmp_path):
     wb.save(roster)
     bad = wego("journal", "--from", "2017-02-01", "--to", "2017-02-28")
     assert bad.returncode == 2 and f"row {row}: 'debtors' is not an account name" in bad.stderr
+
+
+def test_what_a_hostile_tester_found_in_the_books(year, billed):
+    """A write-off dated before its invoice, a payment back-dated before a write-off, a lock in
+    the future, two roles on one account: each refused in one line; balances name write-offs."""
+    early = wego("write-off", "WEGO-2017-006", "--reason", "r", "--decision", "d", "--date", "2017-01-01")
+    assert early.returncode == 2 and "is before WEGO-2017-006 was issued (2017-01-15)" in early.stderr
+    back = wego("pay", "Caracas", "6500", "--date", "2017-03-01")  # WEGO-2017-028 was written off on 20 December
+    assert back.returncode == 2 and "would come before WO-2017-001" in back.stderr, back.stderr
+    assert wego("pay", "Caracas", "100", "--date", "2017-12-21").returncode == 0  # after it: the member's credit
+    future = wego("close", "--through", "2099-12-31", "--by", "X", "--anyway")
+    assert future.returncode == 2 and "is not past yet" in future.stderr
+    assert "- written off 6,500.00 =" in wego("balances", "--as-of", "2017-12-31").stdout
+    roster = billed / "wego_roster.xlsx"
+    wb = openpyxl.load_workbook(roster)
+    ws = wb["Chart of accounts"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "receivable")
+    ws.cell(row, 3, "Assets:Bank:Dues")
+    wb.save(roster)
+    mixed = wego("journal", "--from", "2017-01-01", "--to", "2017-12-31")
+    assert mixed.returncode == 2 and "bank and receivable both post to Assets:Bank:Dues" in mixed.stderr

@@ -219,7 +219,8 @@ def balances(as_of: str | None, roster_file: Path | None, ledger_file: str | Non
             )
         )
         click.echo(
-            f"Invoiced {check['invoiced']} - credited {check['credited']} - paid {check['paid']} = "
+            f"Invoiced {check['invoiced']} - credited {check['credited']} - paid {check['paid']} - written off "
+            f"{check['written_off']} = "
             f"{check['outstanding']} USD = the sum of the balances: {'reconciled' if check['reconciled'] else 'NOT RECONCILED'}"
         )
     if not check["reconciled"]:
@@ -230,7 +231,7 @@ def _reconcile(ledger: Any) -> dict[str, Any]:
     from .rules.ledger import reconcile
 
     found = reconcile(ledger)
-    money = {k: f"{getattr(found, k):,.2f}" for k in ("invoiced", "credited", "paid", "outstanding")}
+    money = {k: f"{getattr(found, k):,.2f}" for k in ("invoiced", "credited", "paid", "written_off", "outstanding")}
     return {**money, "reconciled": found.reconciled}
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, select
 from ..errors import InputError, WegoError
 from ..ledger import schema as t
 from ..ledger.exchange import rate_on
-from ..ledger.service import FOUNDED, receipt
+from ..ledger.service import FOUNDED, keep_write_offs_whole, receipt
 from ..ledger.store import Actor, LedgerStore, cents, money, payment_of, reference_key, stored_day
 from ..rules.bank import HOME, BankLine, BankStatement, Matcher, OpenInvoice, Proposal, payer_key, to_usd
 from ..rules.ledger import ZERO, Payment
@@ -333,6 +333,7 @@ def post_line(
     store.post(conn, payment, Actor(by.user, f"{by.via}: {how}"[:200]), bank_reference=reference, note=note,
                source_key=source)  # fmt: skip
     link(conn, line, number, how, by)
+    keep_write_offs_whole(store, conn, member_id, f"the receipt of {line.where}, dated {line.value_date},")
     return payment
 
 

@@ -44,6 +44,9 @@ def close_period(
 ) -> Unsettled:
     """Close the period through ``through`` (refused over unsettled items unless ``anyway``);
     returns what was unsettled."""
+    if through >= dt.date.today():
+        raise InputError(f"{through} is not past yet: a period is closed once it has ended (a lock is never moved "
+                         "back, so a wrong year would stop the ledger until then)")  # fmt: skip
     who = plain_text(closed_by, "who closes the period (--by)", 200)
     if not who:
         raise InputError("say who closes the period: --by NAME")

@@ -27,7 +27,7 @@ from ..workbook.roster import Roster
 from ..workbook.settings import BankSettings, bank_settings
 from . import schema as t
 from .exchange import rate_on
-from .store import Actor, LedgerError, LedgerStore, check_open, payment_of, reference_key
+from .store import Actor, LedgerError, LedgerStore, check_open, payment_of, reference_key, stored_day
 
 FOUNDED = dt.date(2010, 1, 1)
 
@@ -361,7 +361,24 @@ def _record(
     number = store.next_number(conn, "R", payment.date.year)
     recorded = replace(payment, receipt=number)
     store.post(conn, recorded, by, bank_reference=reference, note=note, source_key=source_key or None)
+    keep_write_offs_whole(store, conn, payment.member_id, f"a payment dated {payment.date}")
     return recorded
+
+
+def keep_write_offs_whole(store: LedgerStore, conn: Connection, member_id: str, what: str) -> None:
+    """Refuse (rolling back) an entry dated before a write-off of the member that would leave
+    the write-off more than its invoice left open: bad debt written off stays what it was."""
+    book = store.load(conn, member_id=member_id)
+    if not book.write_offs:
+        return
+    taken = book.replay().invoices
+    for w in book.write_offs:
+        asked = sum((x.amount for x in book.write_offs if x.invoice == w.invoice), ZERO)
+        if taken[w.invoice].written_off != asked:
+            raise InputError(
+                f"{what} would come before {w.number}, which wrote off {w.amount:,.2f} USD of {w.invoice} on "
+                f"{w.date}: date it after {w.date} (money received after a write-off is the member's credit)"
+            )
 
 
 def record_payment(
@@ -538,6 +555,7 @@ def issue_credit(
             )
         note = CreditNote(store.next_number(conn, "CN", invoice.fee_year), invoice_number, money, on, why)
         store.post(conn, note, by, member_id=invoice.member_id)
+        keep_write_offs_whole(store, conn, invoice.member_id, f"a credit note dated {on}")
         if money == state.net:  # credited in full: the member and fee year may be invoiced again
             conn.execute(delete(t.live_invoices).where(t.live_invoices.c.invoice_number == invoice_number))
     return note, left - money
@@ -594,10 +612,11 @@ def write_off(
         if row is None:
             raise LedgerError(f"no invoice {invoice_number} in the ledger {store.shown}")
         on = check_day(date or today, "the write-off's date", today)
+        issued = stored_day(row["issue_date"])
+        if on < issued:
+            raise InputError(f"the write-off's date {on} is before {invoice_number} was issued ({issued})")
         book = store.load(conn, member_id=row["member_id"])
         state = book.replay(on).invoices[invoice_number]
-        if on < state.invoice.issue_date:
-            raise InputError(f"the write-off's date {on} is before {invoice_number} was issued")
         left = state.open
         money = left if is_blank(amount) else read_money(amount, "the amount written off")
         if left <= ZERO or not ZERO < money <= left:

@@ -194,4 +194,10 @@ def check_chart(rows: Iterable[tuple[int, str, str, str]], where: str) -> Chart:
                              "(a root Assets, Liabilities, Equity, Income or Expenses, then capitalised parts)")  # fmt: skip
         seen.add(role)
         accounts[role] = Account(code.strip() or ROLES[role][0], name)
+    names: dict[str, str] = {}
+    for role, account in accounts.items():
+        if account.name in names:
+            raise InputError(f"{where}: {names[account.name]} and {role} both post to {account.name}: give each role "
+                             "an account of its own (the journal's balances would mix them)")  # fmt: skip
+        names[account.name] = role
     return Chart(accounts)
