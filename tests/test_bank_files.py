@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib.util
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -435,15 +434,12 @@ def test_the_same_file_gives_the_same_keys_and_equal_wires_differ(tmp_path):
 def test_the_ecb_history_gives_cross_rates_per_usd():
     if not ECB_FILE.exists():
         pytest.skip(f"{ECB_FILE} is not here (the shared data folder)")
-    started = time.perf_counter()
-    rates = read_rates(ECB_FILE)
-    took = time.perf_counter() - started
+    rates = read_rates(ECB_FILE)  # its speed is the benchmarks' business, never a timed test's
     by_key = {(r.currency, r.day): r for r in rates}
     krw = by_key["KRW", dt.date(2017, 1, 2)]
     assert krw.per_usd == rate_of(Decimal("1263.85") / Decimal("1.0465")) and krw.source == "ECB"
     assert by_key["EUR", dt.date(2017, 1, 2)].per_usd == rate_of(1 / Decimal("1.0465"))
     assert Decimal("1207.6") < krw.per_usd < Decimal("1207.7")
-    assert took < 1.0, f"reading the ECB history took {took:.2f} s"
 
 
 def test_an_ecb_day_without_a_rate_is_no_rate_and_a_bad_number_is_refused(tmp_path):
