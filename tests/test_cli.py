@@ -269,3 +269,29 @@ def test_damaged_roster_files_give_one_line(tmp_path):
         assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
         assert name in out.stderr
         assert path.read_bytes() == data  # nothing written
+
+
+@pytest.mark.parametrize("locale", ["C", "POSIX"])
+def test_korean_names_are_found_under_a_locale_that_is_not_utf8(locale, roster_copy):
+    """Under LC_ALL=C Python hands the arguments over as surrogate escapes of their UTF-8
+    bytes; the command line decodes them back, so 서울 is Seoul."""
+    env = {**os.environ, "LC_ALL": locale, "LANG": locale, "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0",
+           "PYTHONIOENCODING": "utf-8", "WEGO_ROSTER": str(roster_copy)}  # fmt: skip
+    env.pop("LC_CTYPE", None)
+    out = subprocess.run([*CLI, "status", "서울"], capture_output=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr.decode("utf-8", "replace")
+    assert out.stdout.decode("utf-8").startswith("Seoul (서울) [W001]")
+    renamed = subprocess.run([*CLI, "status", "세종시", "--json"], capture_output=True, env=env, timeout=120)
+    assert json.loads(renamed.stdout.decode("utf-8"))["name_en"] == "Sejong"
+    # bytes that are not UTF-8 stay as they came, and are one line
+    bad = subprocess.run([*CLI, "status", b"\xff\xfe"], capture_output=True, env=env, timeout=120)
+    assert bad.returncode == 2 and b"Traceback" not in bad.stderr and bad.stderr.count(b"\n") == 1, bad.stderr
+
+
+def test_command_line_text_decodes_only_what_is_utf8():
+    from wego_xl.cli import command_line_text
+
+    assert command_line_text("Seoul") == "Seoul"
+    assert command_line_text("서울") == "서울"
+    assert command_line_text(os.fsdecode("서울".encode())) == "서울"
+    assert command_line_text("\udcff\udcfe") == "\udcff\udcfe"  # not UTF-8: kept

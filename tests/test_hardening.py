@@ -208,3 +208,86 @@ def test_xml_bombs_are_refused(tmp_path):
         read_roster(path)
     assert "bomb.xlsx" in str(info.value) and "XML entity declarations" in str(info.value)
     assert "EntitiesForbidden" in str(info.value) and "\n" not in str(info.value)
+
+
+# -- one line, never a traceback, for values no command can use (issue 27) -----------------
+
+
+def _one_line(out, *words):
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1, out.stderr
+    for word in words:
+        assert word in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (("invoice", "--fee-year", "2017", "--issue-date", "9999-12-31", "--dry-run"), "--issue-date 9999-12-31"),
+        (("balances", "--as-of", "0001-01-01"), "--as-of 0001-01-01"),
+        (("statement", "Seoul", "--as-of", "0001-01-01"), "--as-of 0001-01-01"),
+        (("statement", "Seoul", "--as-of", "9999-12-31"), "--as-of 9999-12-31"),
+        (("documents", "--fee-year", "2017", "--as-of", "0001-01-01"), "--as-of 0001-01-01"),
+        (("pay", "Seoul", "100", "--date", "1999-12-31"), "1999-12-31"),
+        (("status", "Seoul", "--as-of", "0001-01-01"), "--as-of 0001-01-01"),
+    ],
+)
+def test_a_date_outside_the_books_is_one_line(billed, args, words):
+    from .conftest import wego
+
+    _one_line(wego(*args), words, "2010-01-01")
+
+
+def test_settings_and_environment_values_no_command_can_use_are_one_line(roster_copy, monkeypatch):
+    from .conftest import run_cli
+
+    before = roster_copy.read_bytes()
+    for value, words in (("a\x07b", "control character (U+0007)"), ("a\x1b[31mb", "control character (U+001B)")):
+        _one_line(run_cli("settings", "Email", value, "--roster", roster_copy), "the value of 'Email'", words)
+    for value in ("inf", " INF ", "nan", "1e400", "Infinity"):
+        _one_line(run_cli("settings", "Payment days", value, "--roster", roster_copy), "from 1 to 365", repr(value))
+    for value in ("inf", "nan", "1e400"):
+        _one_line(run_cli("settings", "Rate fallback days", value, "--roster", roster_copy), "whole number")
+        _one_line(run_cli("settings", "Bank charges tolerance (USD)", value, "--roster", roster_copy), "amount")
+    assert roster_copy.read_bytes() == before
+    for value in ("nan", "inf", "-inf", "-5", "1e400", "soon"):
+        env = {**__import__("os").environ, "WEGO_LOCK_TIMEOUT": value}
+        out = run_cli("refresh", roster_copy, "--fee-year", "2016", env=env)
+        _one_line(out, "WEGO_LOCK_TIMEOUT must be a number of seconds from 0 to 86,400", repr(value))
+    assert roster_copy.read_bytes() == before
+
+
+def test_an_unreadable_roster_is_one_line(roster_copy, monkeypatch):
+    """chmod 000: as root (these tests' usual user) the file stays readable, so the refusal
+    the system gives is simulated; the real one runs when the tests are not root."""
+    from click.testing import CliRunner
+
+    from wego_xl.cli import main
+    from wego_xl.workbook import xlsx
+
+    real_open = open
+
+    def refused(path, *args, **kwargs):
+        if str(path) == str(roster_copy):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(xlsx, "open", refused, raising=False)
+    for args in (("status", "Seoul", "--roster", str(roster_copy)), ("check", "--roster", str(roster_copy))):
+        out = CliRunner().invoke(main, list(args))
+        assert out.exit_code == 2, out.output
+        assert "cannot read the workbook (Permission denied)" in out.output and "chmod" in out.output, out.output
+        assert "damaged" not in out.output and out.output.count("\n") == 1
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+                    reason="root reads a chmod 000 file")  # fmt: skip
+def test_a_chmod_000_roster_is_one_line(roster_copy):
+    from .conftest import run_cli
+
+    roster_copy.chmod(0)
+    try:
+        out = run_cli("status", "Seoul", env={**__import__("os").environ, "WEGO_ROSTER": str(roster_copy)})
+    finally:
+        roster_copy.chmod(0o644)
+    _one_line(out, "cannot read the workbook")

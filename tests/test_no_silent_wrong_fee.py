@@ -346,3 +346,69 @@ def test_output_to_a_closed_pipe_or_a_full_disk_is_one_line(args):
         piped.wait(60) == 2
         and err == "wego-xl: could not write the output (the reader closed the pipe); nothing more was written\n"
     )
+
+
+# -- a population older than the Settings' age limit; check and refresh count the same -------------------
+
+
+def _settings_value(path: Path, name: str, value: object) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Settings"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value == name:
+            ws.cell(r, 2).value = value
+            break
+    else:
+        ws.append([name, value])
+    wb.save(path)
+
+
+@pytest.mark.parametrize(("year", "limit", "flagged"), [(1987, None, True), (2005, None, True), (2006, None, False),
+                                                      (2010, "5", True), (2011, "5", False), (2013, 2, True)])  # fmt: skip
+def test_a_population_older_than_the_settings_age_is_a_check_naming_its_year(ulaanbaatar, year, limit, flagged):
+    """Fee year 2016: a population of 1987 was used without a word, and the check named only the
+    Yearbook ("UNSD DYB 1987"); it is a check row naming the population's own year."""
+    edit_roster(ulaanbaatar, {"Ulaanbaatar": {"Population year": year, "Population source": "UNSD DYB 2014, city proper, census"}})  # fmt: skip
+    if limit is not None:
+        _settings_value(ulaanbaatar, "Population age limit (years)", limit)
+    checked = json.loads(cli("check", "--roster", ulaanbaatar, "--fee-year", 2016, "--json").stdout)
+    old = [c for c in checked["checks"] if c["column"] == "Population year" and "Ulaanbaatar" in c["problem"]]
+    assert bool(old) is flagged
+    if flagged:
+        [row] = old
+        assert (
+            row["severity"] == "confirm" and f"is of {year}, {2016 - year} years before fee year 2016" in row["problem"]
+        )
+    unconfirmed = [c for c in checked["checks"] if "Ulaanbaatar: population" in c["problem"] and "not confirmed" in c["problem"]]  # fmt: skip
+    assert [f"of {year} (UNSD DYB 2014" in c["problem"] for c in unconfirmed] == [True]
+
+
+@pytest.mark.parametrize("limit", ["inf", "nan", "ten", "0", "2.5", "-3"])
+def test_an_age_limit_that_is_not_a_number_of_years_is_an_error_not_a_traceback(ulaanbaatar, limit):
+    _settings_value(ulaanbaatar, "Population age limit (years)", limit)
+    checked = cli("check", "--roster", ulaanbaatar, "--fee-year", 2016, "--json")
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    [error] = [c for c in json.loads(checked.stdout)["checks"] if c["sheet"] == "Settings"]
+    assert "Population age limit (years)" in error["problem"] and repr(limit) in error["problem"]
+
+
+def test_the_shipped_settings_have_the_population_age_limit():
+    assert read_roster().settings["Population age limit (years)"].value == "10"
+
+
+def test_check_and_refresh_count_the_same_with_invoices_that_differ(billed):
+    """After invoicing, an invoice that today's data would not give is a check row: refresh
+    said "5 to confirm" where check listed 3; both count it, from one list."""
+    roster = billed / "wego_roster.xlsx"
+    edit_roster(roster, {"Seoul": {"Population": 100_000}, "Ulaanbaatar": {"Population": 50_000}})
+    checked = cli("check", "--roster", roster, "--fee-year", 2017, "--json")
+    found = json.loads(checked.stdout)
+    assert sum("today's data gives" in c["problem"] for c in found["checks"]) >= 2
+    refreshed = cli("refresh", roster, "--fee-year", 2017, "--json")
+    assert json.loads(refreshed.stdout)["counts"] == found["counts"]
+    text = cli("refresh", roster, "--fee-year", 2017)
+    said = cli("check", "--roster", roster, "--fee-year", 2017).stdout
+    assert f"{found['counts']['confirm']} to confirm" in text.stdout
+    assert f"{found['counts']['confirm']} confirm" in said
+    sheet = list(openpyxl.load_workbook(roster)["Checks"].iter_rows(min_row=2, values_only=True))
+    assert [list(row) for row in sheet] == [list(c.values()) for c in found["checks"]]

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 import udfs
+from wego_xl.errors import WeoFormatError
 from wego_xl.workbook.populations import import_population, match_members, parse_unsd
 from wego_xl.workbook.report import build_report
 from wego_xl.workbook.roster import read_roster
@@ -108,6 +109,54 @@ def test_hostile_variants(blank_roster, tmp_path):
     assert "twice with different values" in result.refused[roster.find("Kathmandu").member_id]
     assert "is not a city's population" in result.refused[roster.find("Jakarta").member_id]
     assert roster.find("Kathmandu").population is None and roster.find("Jakarta").population is None
+
+
+@pytest.mark.parametrize(
+    ("bad", "column", "value"),
+    [
+        (row("Nepal", 2015, "KATHMANDU", "1003285").replace(",2015,", ',"circa 2015",', 1), "Year", "circa 2015"),
+        (row("Nepal", 2015, "KATHMANDU", "1003285").replace(",2015,", ",2015-16,", 1), "Year", "2015-16"),
+        (row("Nepal", 2015, "KATHMANDU", "1003285").replace(",2015,", ",,", 1), "Year", ""),
+        (
+            row("Nepal", 2015, "KATHMANDU", "1003285").replace(",2015,1003285", ",circa 2015,1003285"),
+            "Source Year",
+            "circa 2015",
+        ),
+        (row("Nepal", 2015, "KATHMANDU", "nan"), "Value", "nan"),
+        (row("Nepal", 2015, "KATHMANDU", "inf"), "Value", "inf"),
+        (row("Nepal", 2015, "KATHMANDU", "-1e309"), "Value", "-1e309"),
+        (row("Nepal", 2015, "KATHMANDU", '"1,003,285"'), "Value", "1,003,285"),
+        (row("Nepal", 2015, "KATHMANDU", ""), "Value", ""),
+        (row("Nepal", 2015, "KATHMANDU", "1003285")[:-1], "Value Footnotes", "missing"),  # lacks its last column
+        (row("Nepal", 2015, "KATHMANDU", "1003285") + ",x", "after 'Value Footnotes'", "x"),
+        (row("Nepal", 2015, "KATHMANDU", "1003285").rsplit(",", 3)[0], "Source Year", "missing"),
+    ],
+)
+def test_a_row_is_read_for_sure_or_refused_in_one_line(tmp_path, bad, column, value):
+    """Once a row of 2015 read as "circa 2015" or lacking its last column was skipped without a
+    word, and an older figure imported; "nan" raised a traceback."""
+    path = unsd(tmp_path / "bad.csv", [row("Nepal", 2011, "KATHMANDU", "975453"), bad])
+    with pytest.raises(WeoFormatError) as refused:
+        parse_unsd(path)
+    message = str(refused.value)
+    where = column if column.startswith("after") else repr(column)
+    assert message.startswith(f"bad.csv, line 3, column {where}: ") and "\n" not in message
+    assert repr(value) in message or (value == "missing" and "missing" in message)
+
+
+def test_a_year_a_spreadsheet_wrote_as_2015_0_is_2015(tmp_path):
+    text = row("Nepal", 2015, "KATHMANDU", "1003285").replace(",2015,", ",2015.0,")
+    [_older, figure] = parse_unsd(unsd(tmp_path / "y.csv", [row("Nepal", 2011, "KATHMANDU", "975453"), text]))
+    assert (figure.year, figure.source_year, figure.persons) == (2015, 2015, 1_003_285)
+
+
+def test_footnotes_without_their_header_are_footnotes_and_a_data_row_after_them_is_refused(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(HEADER + row("Nepal", 2011, "KATHMANDU", "975453") + '\n1,"A note.",,,,,,,,,\n', encoding="utf-8")
+    assert [f.persons for f in parse_unsd(path)] == [975_453]
+    path.write_text(path.read_text(encoding="utf-8") + row("Nepal", 2015, "KATHMANDU", "1003285") + "\n")
+    with pytest.raises(WeoFormatError, match=r"f.csv, line 4, column 'Country or Area': 'Nepal' is neither a footnote"):
+        parse_unsd(path)
 
 
 def test_figures_the_finance_team_entered_or_confirmed_are_never_replaced(blank_roster, tmp_path):

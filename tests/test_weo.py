@@ -89,7 +89,7 @@ def test_full_download_utf16_from_october_2020(tmp_path):
     assert all(f.year == 2014 for f in data.figures)
 
 
-def test_query_tool_export_maps_names_and_warns_on_us_dollars(tmp_path):
+def test_query_tool_export_maps_names_and_takes_us_dollars_only_by_name(tmp_path):
     text = "Country\tSubject Descriptor\tUnits\tScale\tCountry/Series-specific Notes\t2015\tEstimates Start After\r\n"
     text += "Korea\tGross domestic product per capita, current prices\tU.S. dollars\tUnits\tx\t27,195.197\t2014\r\n"
     text += (
@@ -99,8 +99,12 @@ def test_query_tool_export_maps_names_and_warns_on_us_dollars(tmp_path):
     text += "\r\nInternational Monetary Fund, World Economic Outlook Database, April 2016\r\n"
     path = tmp_path / "query.xls"
     path.write_bytes(text.encode("iso-8859-1"))
-    data = parse_weo(path)
-    assert data.file_format == "WEO query-tool export"
+    with pytest.raises(
+        WegoError, match=r"holds NGDPDPC .+U\.S\. dollars.+not GDP \(PPP\) per capita .+--subject NGDPDPC"
+    ):
+        parse_weo(path)
+    data = parse_weo(path, subject="NGDPDPC")
+    assert data.file_format == "WEO query-tool export" and not data.is_ppp
     assert {(f.code, f.value) for f in data.figures} == {("KOR", 27195.197), ("HKG", 42389.63)}
     assert data.unmapped == ["Atlantis"]
     assert data.warnings and "U.S. dollars" in data.warnings[0]
@@ -127,9 +131,11 @@ def test_long_csv_needs_an_edition(tmp_path):
     path.write_text('country,year,value\nKorea,2014,"35,277.347"\nkor,2015,36601.073\n', encoding="utf-8")
     with pytest.raises(WegoError, match="--edition"):
         parse_weo(path)
-    data = parse_weo(path, edition="April 2015")
+    with pytest.raises(WegoError, match=r"column 'value', series not stated.+--subject"):
+        parse_weo(path, edition="April 2015")  # the file does not say it is PPP
+    data = parse_weo(path, edition="April 2015", subject="PPPPC")  # the user says so, by name
     assert [(f.code, f.year, f.value) for f in data.figures] == [("KOR", 2014, 35277.347), ("KOR", 2015, 36601.073)]
-    assert data.warnings  # units not stated
+    assert data.is_ppp and data.warnings  # read as PPPPC, as --subject says
 
 
 # -- the real files -----------------------------------------------------------------------------
@@ -146,7 +152,9 @@ def test_real_april_2015_ppppc_korea_2014():
 @needs_real_data
 def test_real_april_2016_query_export():
     path = WEO_DIR / "handson-ml2_gdp_per_capita_WEOApr2016_extract.tsv"
-    data = parse_weo(path)
+    with pytest.raises(WegoError, match=r"holds NGDPDPC .+not GDP \(PPP\) per capita"):
+        parse_weo(path)
+    data = parse_weo(path, subject="NGDPDPC")
     assert data.edition == "April 2016" and data.file_format == "WEO query-tool export"
     lines = path.read_bytes().decode("iso-8859-1").splitlines()
     country_rows = [line for line in lines[1:] if line.strip() and not line.startswith("International Monetary Fund")]
@@ -156,7 +164,7 @@ def test_real_april_2016_query_export():
     assert not data.unmapped and len(data.figures) == len(with_value)
     found = {f.code: f.value for f in data.figures}
     assert found["KOR"] == 27195.197 and found["HKG"] == 42389.630
-    assert any("U.S. dollars" in w and "not GDP (PPP)" in w for w in data.warnings)
+    assert not data.is_ppp and "U.S. dollars" in data.units and "not GDP (PPP) per capita" in data.units
 
 
 @needs_real_data
@@ -224,3 +232,88 @@ def test_member_fee_after_a_real_import(roster_copy, monkeypatch):
     # Korea 2014 (April 2015 edition) is 35,277.347 USD: the 20,000~ row
     assert udfs.WEGO_MEMBER_FEE([["Seoul"], ["Gimpo"], ["Sejong"]], 2016) == [[7000], [6500], [0]]
     assert "IMF WEO April 2015" in udfs.WEGO_EXPLAIN("Seoul", 2016)
+
+
+# -- a series that is not PPPPC: refused unless named, and never billed -------------------------------------
+
+USD_QUERY = "Gross domestic product per capita, current prices\tU.S. dollars"
+PPP_2019 = "Gross domestic product per capita, current prices\tPurchasing power parity; international dollars"
+CONSTANT_PPP = "Gross domestic product per capita, constant prices\tPurchasing power parity; 2017 international dollar"
+NATIONAL = "Gross domestic product per capita, current prices\tNational currency"
+
+
+def _query(path, series, value="1,000.5", edition="April 2016"):
+    text = "Country\tSubject Descriptor\tUnits\tScale\tCountry/Series-specific Notes\t2015\tEstimates Start After\r\n"
+    text += f"Nepal\t{series}\tUnits\tx\t{value}\t2014\r\n"
+    text += f"\r\nInternational Monetary Fund, World Economic Outlook Database, {edition}\r\n"
+    path.write_bytes(text.encode("iso-8859-1"))
+    return path
+
+
+@pytest.mark.parametrize("series", [USD_QUERY, CONSTANT_PPP, NATIONAL, "GDP per capita\tEuros"])
+def test_a_series_that_is_not_ppppc_is_refused_unless_named(tmp_path, series):
+    path = _query(tmp_path / "q.xls", series)
+    with pytest.raises(WegoError, match=r"not GDP \(PPP\) per capita \(PPPPC\), which WeGO fees use"):
+        parse_weo(path)
+    with pytest.raises(WegoError, match="not PPPPC"):
+        parse_weo(path, subject="PPPPC")  # naming PPPPC does not make it PPPPC
+
+
+def test_ppppc_of_2019_on_shares_its_descriptor_with_us_dollars(tmp_path):
+    data = parse_weo(_query(tmp_path / "q.xls", PPP_2019))
+    assert data.is_ppp and data.subject == "PPPPC" and [f.code for f in data.figures] == ["NPL"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "subject"),
+    [
+        ("imf.csv", "COUNTRY,INDICATOR,UNIT,TIME_PERIOD,OBS_VALUE\nNPL,NGDPDPC,U.S. dollars,2015,700\n", "NGDPDPC"),
+        ("mine.csv", "country,year,ngdpdpc\nNPL,2015,700\n", "NGDPDPC"),
+    ],
+)
+def test_other_formats_refuse_a_series_that_is_not_ppppc(tmp_path, name, text, subject):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(WegoError, match=r"(no PPPPC rows|not GDP \(PPP\) per capita)"):
+        parse_weo(path, edition="April 2016")
+    assert not parse_weo(path, edition="April 2016", subject=subject).is_ppp
+
+
+def test_a_us_dollar_series_named_is_kept_beside_and_never_billed(roster_copy, tmp_path, monkeypatch):
+    """Kathmandu 2017: 1,250 USD on Nepal's 2015 GDP (PPP) of April 2015; a newer U.S.-dollar
+    edition, imported by name, does not take its place (it once gave 500)."""
+    edit_roster(roster_copy, {"Kathmandu": {"Population": 1_003_285}})
+    monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
+    before = udfs.WEGO_MEMBER_FEE("Kathmandu", 2017)
+    assert before == 1_250
+    result = import_weo(roster_copy, parse_weo(_query(tmp_path / "q.xls", USD_QUERY, "700.5"), subject="NGDPDPC"))
+    assert any("never use it" in w for w in result.data.warnings)
+    assert udfs.WEGO_MEMBER_FEE("Kathmandu", 2017) == before
+    assert "U.S. dollars" not in udfs.WEGO_EXPLAIN("Kathmandu", 2017)
+    roster = read_roster(roster_copy)
+    [usd] = roster.gdp_not_ppp("NPL", 2015)
+    assert usd.value == 700.5 and not usd.is_ppp and roster.gdp_figure("NPL", 2015).edition == "April 2015"
+    # a PPP figure of the same edition is a row of its own, and is billed
+    ppp = _query(tmp_path / "p.xls", PPP_2019, "2,600")
+    import_weo(roster_copy, parse_weo(ppp))
+    roster = read_roster(roster_copy)
+    assert roster.problems == [] and len(roster.gdp_not_ppp("NPL", 2015)) == 1
+    assert roster.gdp_figure("NPL", 2015).value == 2600
+
+
+@pytest.mark.parametrize("units", ["U.S. dollars", "National currency", "not stated"])
+def test_a_gdp_row_whose_units_are_not_ppp_is_never_billed(roster_copy, monkeypatch, units):
+    """Where only a figure that is not PPP is there, the fee waits, saying why; never "GDP (PPP)"."""
+    row = {"Country code": "NPL", "Country": "Nepal", "Year": 2015, "GDP per capita (PPP, USD)": 700.5,
+           "Edition": "April 2016", "Units": units, "Source": "test"}  # fmt: skip
+    wb = openpyxl.load_workbook(roster_copy)
+    ws = wb["GDP"]
+    for r in range(ws.max_row, 1, -1):
+        if ws.cell(r, 1).value == "NPL":
+            ws.delete_rows(r)
+    wb.save(roster_copy)
+    edit_roster(roster_copy, {"Kathmandu": {"Population": 1_003_285}}, [row])
+    monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
+    fee = udfs.WEGO_MEMBER_FEE("Kathmandu", 2017)
+    assert isinstance(fee, str) and fee.startswith("#N/A") and units in fee and "never billed" in fee
+    assert "GDP (PPP) per capita 2015 700" not in udfs.WEGO_EXPLAIN("Kathmandu", 2017)

@@ -6,6 +6,7 @@ mistake prints one line, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,7 @@ def status(
     m = roster.find(name)
     a = assess(roster, m, read_fee_year(fee_year)) if fee_year else None
     day = _date_option(as_of, "--as-of") if as_of else None
-    standing = standing_on(roster.history, m.member_id, day or dt.date.max, m.membership)
+    standing = standing_on(roster.history, m.member_id, day or dt.date.today(), m.membership)
     story = [c for c in roster.history if c.member_id == m.member_id]
     capital = {True: "capital", False: "non-capital", None: "n/a (organisation)"}[m.capital]
     info: dict[str, Any] = {
@@ -227,16 +228,18 @@ def check(fee_year: str | None, roster_file: Path | None, language: str | None, 
     """
     import datetime as dt
 
+    from .excel.writers import invoiced_in_ledger
     from .rules.fees import schedule_findings
     from .rules.inputs import read_fee_year
-    from .workbook.report import assess_year
+    from .workbook.checks import count_by_severity
+    from .workbook.report import year_findings
     from .workbook.roster import load_roster
 
     r = load_roster(roster_file)
     year = read_fee_year(fee_year) if fee_year else dt.date.today().year
-    _, findings = assess_year(r, year)
+    _, findings = year_findings(r, year, invoiced_in_ledger(r, year))  # the refresh's own list, invoices included
     table_notes = [f"{s.effective_year} table: {f}" for s in r.schedules for f in schedule_findings(s)]
-    counts = {severity: sum(1 for f in findings if f.severity == severity) for severity in SEVERITIES}
+    counts = count_by_severity(findings)
     lang = language or r.language
     if as_json:
         _emit(
@@ -302,6 +305,7 @@ def refresh(
     target = saved.target
     owing = [a for a in report.assessments if a.due.owed]
     errors = report.check_rows("error")
+    counts = report.counts  # counted as check counts them
     if as_json:
         _emit(
             {
@@ -314,6 +318,7 @@ def refresh(
                 "cannot_compute": len(report.not_computable),
                 "errors": len(errors),
                 "checks": len(report.checks),
+                "counts": counts,
                 **_saved_json(saved),
             }
         )
@@ -326,10 +331,8 @@ def refresh(
             )
         )
         console.print(
-            f"Checks: {len(errors)} error(s), "
-            f"{len(report.check_rows('missing'))} missing input(s), "
-            f"{len(report.check_rows('confirm'))} to confirm, "
-            f"{len(report.check_rows('note'))} note(s): see the Checks sheet."
+            f"Checks: {counts['error']} error(s), {counts['missing']} missing input(s), "
+            f"{counts['confirm']} to confirm, {counts['note']} note(s): see the Checks sheet."
         )
         _print_next_steps(report)
         _print_saved(saved)
@@ -363,7 +366,7 @@ def _print_next_steps(report: Any) -> None:
     no_population = [a.member.display_name for a in blocked if any(i.column == "Population" for i in a.missing)]
     no_gdp = sorted({a.member.gdp_code for a in blocked if a.gdp is None})
     unclear = [a.member.display_name for a in blocked if any(i.column == "Full since" for i in a.missing)]
-    confirm = [c for c in report.findings if c.severity == "confirm"]
+    confirm = report.counts["confirm"]
     if no_population:
         click.echo(
             f"Next: {len(no_population)} member(s) need a population ({_names(no_population)}): type it on the "
@@ -378,7 +381,7 @@ def _print_next_steps(report: Any) -> None:
         click.echo(f"Next: correct the membership years of {_names(unclear)} on the Members sheet.")
     if confirm:
         click.echo(
-            f"Next: {len(confirm)} input(s) to confirm before billing (see the Checks sheet): "
+            f"Next: {confirm} input(s) to confirm before billing (see the Checks sheet): "
             'wego-xl confirm "CITY" --population --by NAME; wego-xl confirm --gdp-edition "April 2015" --by NAME.'
         )
 
@@ -452,9 +455,9 @@ def _print_import(weo_file: Path, result: Any) -> None:
 @ROSTER_OPTION
 @click.option(
     "--subject",
-    default="PPPPC",
-    show_default=True,
-    help="WEO subject code to take from a full download (PPPPC: GDP per capita, PPP).",
+    default=None,
+    help="The WEO series to import, by its code (default PPPPC: GDP per capita, PPP, the one fees use). "
+    "Another series (NGDPDPC: U.S. dollars) is imported only when named here, and never billed.",
 )
 @click.option("--years", default=None, help="Only these years, e.g. 2010-2025.")
 @click.option("--edition", default=None, help='The WEO edition, e.g. "April 2025", when the file does not say.')
@@ -469,7 +472,7 @@ def _print_import(weo_file: Path, result: Any) -> None:
 def import_weo_command(
     weo_file: Path,
     roster_file: Path | None,
-    subject: str,
+    subject: str | None,
     years: str | None,
     edition: str | None,
     fee_years: tuple[str, ...],
@@ -817,12 +820,24 @@ for _command in LEDGER_COMMANDS + BANK_COMMANDS + BOOKS_COMMANDS + YEAR_COMMANDS
     main.add_command(_command)
 
 
+def command_line_text(arg: str) -> str:
+    """An argument as typed: under a locale that is not UTF-8 (LC_ALL=C, a Latin-1 locale)
+    Python decodes a UTF-8 argument such as 서울 byte by byte (as surrogate escapes, or as
+    Latin-1 letters); its bytes are decoded again as UTF-8 when they are UTF-8, else kept."""
+    if arg.isascii():
+        return arg
+    try:
+        return os.fsencode(arg).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return arg
+
+
 def entry() -> None:
     """The ``wego-xl`` command: :func:`main`, then the output flushed; an output that cannot
     be written (a full disk, a closed pipe) is one line on stderr and exit 2."""
     code: int | str | None = 0
     try:
-        main()
+        main(args=[command_line_text(arg) for arg in sys.argv[1:]])
     except SystemExit as done:
         code = done.code
     try:

@@ -50,8 +50,11 @@ class _Commands(click.Group):
         except WegoError as exc:
             raise UserError(str(exc)) from None
         except OSError as exc:
-            if exc.filename is not None:  # a file the command used, not its output
-                raise
+            if exc.filename is not None:  # a file the command used, not its output: one line too
+                why = exc.strerror or type(exc).__name__
+                raise UserError(
+                    f"{exc.filename}: {why}; check the path and its permissions, then run the command again"
+                ) from None
             raise UserError(_output_failed(exc)) from None
 
 
@@ -95,6 +98,7 @@ def _table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Any:
 def _date_option(value: str | None, name: str) -> Any:
     import datetime as dt
 
-    from .rules.dates import read_date
+    from .rules.dates import check_day, read_date
 
-    return read_date(value, name) or dt.date.today()
+    day = read_date(value, name)
+    return dt.date.today() if day is None else check_day(day, name)

@@ -312,7 +312,7 @@ def status(city: Any, language: Any = None, as_of: Any = None, *, text_errors: b
     (since when), in English or Korean (정회원, 준회원, 우정회원, 가입 신청, 탈퇴)."""
 
     def label(m: Member, lang: str, day: dt.date | None) -> str:
-        return standing_on(_roster().history, m.member_id, day or dt.date.max, m.membership).label(lang)
+        return standing_on(_roster().history, m.member_id, day or dt.date.today(), m.membership).label(lang)
 
     language, as_of = _single(language), _single(as_of)
     if isinstance(language, (list, tuple)) or isinstance(as_of, (list, tuple)):
@@ -498,22 +498,30 @@ def is_capital(city: Any, *, text_errors: bool = True) -> Any:
     return _per_member(text_errors, city, "capital", one)
 
 
+def _current_members(roster: Roster, region: str | None, kind: MembershipType | None, day: dt.date) -> list[Member]:
+    """The members of a region (roster order) by their status on ``day`` (the History sheet,
+    else the Members sheet): of the membership ``kind``, or, without one, every member but
+    those withdrawn (and those not a member yet); a withdrawn member only when asked for."""
+    found = []
+    for m in roster.select(region, None):
+        status = standing_on(roster.history, m.member_id, day, m.membership).status
+        if status is not None and (status is kind if kind is not None else status is not MembershipType.WITHDRAWN):
+            found.append(m)
+    return found
+
+
 @never_raises
 def members(region_name: Any = None, membership: Any = None, as_of: Any = None, *, text_errors: bool = True) -> Any:
     """English names of the members of a region and/or membership type (on a date: their
-    status then; blank: now), as a column."""
+    status then; blank: today), as a column; withdrawn members only when ``membership`` is
+    Withdrawn."""
     try:
         kind = None if is_blank(membership) else MembershipType.parse(membership)
         roster = _roster()
-        found = roster.select(None if is_blank(region_name) else str(region_name), None)
-        day = None if is_blank(as_of) else _as_of(as_of)
-        if day is not None or kind is not None:
-            on = day or dt.date.max
-            found = [
-                m for m in found
-                if (s := standing_on(roster.history, m.member_id, on, m.membership).status) is not None
-                and (kind is None or s is kind)
-            ]  # fmt: skip
+        found = _current_members(
+            roster, None if is_blank(region_name) else str(region_name), kind,
+            dt.date.today() if is_blank(as_of) else _as_of(as_of),
+        )  # fmt: skip
     except WegoError as exc:
         return CellResults((), text_errors).whole(exc)
     if not found:
@@ -524,11 +532,12 @@ def members(region_name: Any = None, membership: Any = None, as_of: Any = None, 
 @never_raises
 def member_at(position: Any, region_name: Any = None, membership: Any = None, *, text_errors: bool = True) -> Any:
     """The English name of the n-th member (1, 2, ...) in roster order, optionally of one
-    region and/or membership type; blank past the last one. Fills a list down a column that
+    region and/or membership type (withdrawn members only when asked for, as WEGO_MEMBERS);
+    blank past the last one. Fills a list down a column that
     follows the roster, in any Excel (no spilling needed)."""
     try:
         kind = None if is_blank(membership) else MembershipType.parse(membership)
-        found = _roster().select(None if is_blank(region_name) else str(region_name), kind)
+        found = _current_members(_roster(), None if is_blank(region_name) else str(region_name), kind, dt.date.today())
     except WegoError as exc:
         return CellResults((), text_errors).whole(exc)
 

@@ -177,8 +177,7 @@ def refresh_file(
     names = set(report_sheet_names(year))
     with WorkbookUpdate(source, command="refresh", replaces=names, out=out, before_replace=before_replace) as update:
         roster = read_roster(update.source)
-        store = _ledger_of(roster)
-        book = store.load() if store else None
+        book = _book_of(roster)
         invoiced = book.invoiced_in(year) if book else None
         report = build_report(roster, year, progress=progress, invoiced=invoiced, language=language)
         wb = update.open()
@@ -189,6 +188,19 @@ def refresh_file(
 
         write_view(roster, book, source.with_name(VIEW_NAME), dt.date.today())  # the ledger's view, beside
     return report, saved
+
+
+def invoiced_in_ledger(roster: Roster, fee_year: int) -> dict[str, tuple[str, Any]]:
+    """The invoices of ``fee_year`` in the roster's ledger (member id -> number and amount),
+    none without a ledger: what ``check`` and the refresh compare today's fees with."""
+    book = _book_of(roster)
+    return book.invoiced_in(fee_year) if book else {}
+
+
+def _book_of(roster: Roster) -> Any:
+    """The roster's ledger as it stands, or None when it has none."""
+    store = _ledger_of(roster)
+    return store.load() if store else None
 
 
 def _ledger_of(roster: Roster) -> LedgerStore | None:

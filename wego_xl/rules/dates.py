@@ -13,6 +13,9 @@ from ..errors import InputError
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0, for days from 61 on
 LAST_EXCEL_DAY = 2_958_465  # 9999-12-31
+#: The dates a book or membership date may take: from WeGO's founding year to a far future.
+FIRST_DAY = dt.date(2010, 1, 1)
+LAST_DAY = dt.date(2200, 12, 31)
 
 
 def from_excel_day(day: float) -> dt.date:
@@ -46,3 +49,14 @@ def read_date(value: object, what: str = "the date", *, day_numbers: bool = Fals
         except ValueError:
             pass
     raise InputError(f"{what} must be a date such as 2017-03-31, got {value!r}")
+
+
+def check_day(day: dt.date, what: str) -> dt.date:
+    """``day`` when it is from :data:`FIRST_DAY` to :data:`LAST_DAY` (WeGO was founded in 2010;
+    its books and memberships have no earlier date), else an error naming ``what``."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InputError(
+            f"{what} {day} is outside {FIRST_DAY}..{LAST_DAY} (WeGO's books and memberships start in 2010): "
+            "type the date again, such as 2017-03-31"
+        )
+    return day

@@ -106,6 +106,18 @@ ALLOWED = {
 }
 
 
+def check_effective(effective: dt.date, today: dt.date | None = None) -> None:
+    """Refuse a change dated after today: the Members sheet shows today's state, so a change
+    is recorded once it has taken effect (an EC decision of 2016-11 withdrawing a member from
+    2017-01-01 is entered on or after 2017-01-01)."""
+    today = today or dt.date.today()
+    if effective > today:
+        raise InputError(
+            f"the effective date {effective} is after today ({today}): record the change once it has taken "
+            "effect (the Members sheet shows today's membership); nothing was changed"
+        )
+
+
 def check_move(
     changes: list[Change],
     member_id: str,
@@ -116,7 +128,8 @@ def check_move(
 ) -> None:
     """Refuse an impossible membership change: an unknown move, one without the decision it
     needs (Full -> Associate, a return after withdrawal, any EC step), a date before the
-    member existed or before its last recorded change, a second withdrawal."""
+    member existed or before its last recorded change, a date after today, a second withdrawal."""
+    check_effective(effective)
     _, dated = membership_changes(changes, member_id)
     now = standing_on(changes, member_id, dt.date.max, current).status or MembershipType.APPLICANT
     if to is now:

@@ -293,3 +293,15 @@ def _decimal(value: object, name: str) -> Decimal:
             raise OutOfRangeError(f"{name} must be a finite amount, got {value}")
         return Decimal(repr(value))  # the shortest decimal that is this float: 1234.5, never 1234.49999…
     raise InputError(f"{name} must be an amount such as 1234.50, got {shown(value)}")
+
+
+def refuse_control_characters(text: str, what: str) -> str:
+    """``text`` unchanged, or an error naming ``what`` when it holds control characters
+    (other than tab and line breaks) or undecodable bytes, which a workbook cannot keep."""
+    import unicodedata
+
+    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r"), None)
+    if bad is not None:
+        kind = "undecodable bytes" if unicodedata.category(bad) == "Cs" else f"a control character (U+{ord(bad):04X})"
+        raise InputError(f"{what} holds {kind}: type it again as plain text; nothing was changed")
+    return text

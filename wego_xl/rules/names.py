@@ -11,6 +11,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 
+from ..errors import InputError
+
 #: How similar (0-100) a roster name must be to be offered as a suggestion.
 SUGGESTION_CUTOFF = 60.0
 #: Names longer than this (after normalising) get no suggestions: no member's name is near.
@@ -66,3 +68,20 @@ def split_aliases(text: object) -> list[str]:
     if text is None:
         return []
     return [part.strip() for part in str(text).split(";") if part.strip()]
+
+
+def check_new_name(name: str, what: str) -> str:
+    """A member's new name or alias, tidied, or an error naming ``what``: blank or without a
+    letter or digit, a ';' (which separates aliases), control characters, or longer than
+    :data:`MAX_NAME_LENGTH`."""
+    from .inputs import refuse_control_characters
+
+    refuse_control_characters(name, what)
+    text = " ".join(name.split())
+    if ";" in text:
+        raise InputError(f"{what} {text!r} holds ';', which separates aliases: give one name; nothing was changed")
+    if not name_key(text):
+        raise InputError(f"{what} {text!r} has no letter or digit: give the name; nothing was changed")
+    if len(text) > MAX_NAME_LENGTH:
+        raise InputError(f"{what} is {len(text)} characters long; at most {MAX_NAME_LENGTH}: shorten it")
+    return text

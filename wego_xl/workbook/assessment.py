@@ -206,7 +206,13 @@ def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
         )
     if gdp is None:
         editions = roster.editions()
-        where = Phrase.of("missing.in_edition", edition=editions[-1]) if editions else Phrase.of("missing.gdp_empty")
+        other = roster.gdp_not_ppp(member.gdp_code, gdp_year)
+        if other:  # U.S. dollars (imported by name): never billed as PPP
+            where = Phrase.of("missing.not_ppp", edition=other[-1].edition, row=other[-1].row, units=other[-1].units)
+        elif editions:
+            where = Phrase.of("missing.in_edition", edition=editions[-1])
+        else:
+            where = Phrase.of("missing.gdp_empty")
         missing.append(
             MissingInput(
                 Phrase.of("missing.gdp", country=member.gdp_code, year=gdp_year, where=where),

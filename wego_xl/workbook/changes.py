@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..rules.history import MEMBERSHIP, check_move
+from ..errors import InputError, WegoError
+from ..rules.history import MEMBERSHIP, check_effective, check_move
+from ..rules.inputs import refuse_control_characters
 from ..rules.membership import MembershipType
-from ..rules.names import name_key
+from ..rules.names import check_new_name, name_key
 from .roster import HISTORY_COLUMNS, HISTORY_SHEET, MEMBERS_SHEET, Member, Roster, read_roster
 from .saving import WorkbookUpdate
 from .xlsx import extend_tables, header_columns, write_cell, write_table
@@ -59,11 +62,39 @@ def _set(wb: Any, member: Member, values: dict[str, Any]) -> None:
         write_cell(ws, member.row, headers[name], value)
 
 
+def _refuse_clash(roster: Roster, member_id: str | None, names: list[tuple[str, str]]) -> None:
+    """Refuse a new name or alias that is another member's name or alias (the roster reader
+    refuses such a roster, so it would stop every command and function)."""
+    taken = {name_key(n): m for m in roster.members if m.member_id != member_id for n in m.names() if n}
+    for what, name in names:
+        other = taken.get(name_key(name))
+        if other is not None:
+            raise InputError(
+                f"{what} {name!r} is already a name or alias of {other.display_name} ({other.member_id}, Members "
+                f"row {other.row}): each name and alias belongs to one member; nothing was changed"
+            )
+
+
+def _still_readable(tmp: Path) -> None:
+    """The written roster reads back (a change never leaves a roster every command refuses)."""
+    suffix = ".xlsm" if ".xlsm" in tmp.name.lower() else ".xlsx"
+    with tempfile.TemporaryDirectory(prefix="wego-check-") as folder:
+        copy = Path(folder) / f"roster{suffix}"  # the written file, under a name openpyxl reads
+        shutil.copyfile(tmp, copy)
+        try:
+            read_roster(copy)
+        except WegoError as exc:
+            problem = str(exc).replace(str(copy), "the changed roster")
+        else:
+            return
+    raise InputError(f"the change would make the roster unreadable ({problem}); nothing was changed")
+
+
 def change_membership(
     roster_file: Path, city: str, to: MembershipType, effective: dt.date, decision: str, by: str | None = None
 ) -> tuple[Member, MembershipType]:
     """Move a member to ``to`` from ``effective`` (upgrade, downgrade, withdraw, return)."""
-    with WorkbookUpdate(Path(roster_file), command="member") as update:
+    with WorkbookUpdate(Path(roster_file), command="member", before_replace=_still_readable) as update:
         roster = read_roster(update.source)
         member = roster.find(city)
         check_move(roster.history, member.member_id, member.membership, to, effective, decision)
@@ -93,12 +124,19 @@ def add_member(
     """Add a member (an applicant, or an associate the Secretariat accepted); returns its id."""
     if status not in (MembershipType.APPLICANT, MembershipType.ASSOCIATE, MembershipType.FRIENDSHIP):
         raise InputError("a new member starts as Applicant, Associate or Friendship (then: wego-xl member upgrade)")
-    with WorkbookUpdate(Path(roster_file), command="member") as update:
+    check_effective(effective)
+    fields = dict(fields)
+    for column in ("English name", "Korean name"):
+        if fields.get(column):
+            fields[column] = check_new_name(str(fields[column]), f"the {column}")
+    for column, value in fields.items():
+        if isinstance(value, str):
+            refuse_control_characters(value, f"the {column}")
+    with WorkbookUpdate(Path(roster_file), command="member", before_replace=_still_readable) as update:
         roster = read_roster(update.source)
         member_id = fields.get("Member ID") or _next_id(roster)
-        for name in (fields.get("English name"), fields.get("Korean name")):
-            if name and name_key(name) in {name_key(n) for m in roster.members for n in m.names() if n}:
-                raise InputError(f"{name!r} is already a member's name or alias")
+        _refuse_clash(roster, None, [(f"the {c}", fields[c]) for c in ("English name", "Korean name")
+                                     if fields.get(c)])  # fmt: skip
         if any(m.member_id == member_id for m in roster.members):
             raise InputError(f"the id {member_id} is already used")
         wb = update.open()
@@ -125,16 +163,22 @@ def rename_member(
     """Rename a member; the old name stays as an alias, so it still resolves."""
     if not english and not korean:
         raise InputError("give the new name: --english NAME and/or --korean NAME")
-    with WorkbookUpdate(Path(roster_file), command="member") as update:
+    english = check_new_name(english, "the new English name") if english else None
+    korean = check_new_name(korean, "the new Korean name") if korean else None
+    check_effective(effective)
+    with WorkbookUpdate(Path(roster_file), command="member", before_replace=_still_readable) as update:
         roster = read_roster(update.source)
         member = roster.find(city)
+        _refuse_clash(roster, member.member_id, [(f"the new {c} name", n) for c, n in
+                                                 (("English", english), ("Korean", korean)) if n])  # fmt: skip
         wb = update.open()
-        aliases = list(member.aliases)
+        new_keys = {name_key(n) for n in (english, korean) if n}
+        aliases = [a for a in member.aliases if name_key(a) not in new_keys]  # a former name taken back
         values: dict[str, Any] = {}
         for column, old, new in (("English name", member.name_en, english), ("Korean name", member.name_ko, korean)):
             if new:
                 values[column] = new
-                if old and old not in aliases:
+                if old and name_key(old) not in new_keys and old not in aliases:
                     aliases.append(old)
                 _append_history(wb, member.member_id, column, old, new, effective, decision, by)
         values["Aliases"] = "; ".join(aliases) or None

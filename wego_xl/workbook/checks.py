@@ -19,6 +19,7 @@ once, by the schedule check (:func:`wego_xl.rules.fees.schedule_findings`), not 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,13 +28,16 @@ from ..rules.history import membership_changes
 from ..rules.inputs import FIRST_FEE_YEAR
 from ..rules.membership import MembershipType
 from .assessment import Assessment
-from .roster import GDP_SHEET, MEMBERS_SHEET, Member, Roster
+from .roster import GDP_SHEET, MEMBERS_SHEET, SETTINGS_SHEET, Member, Roster
 
 SEVERITIES = ("error", "missing", "confirm", "note")
 #: Populations outside this range are possible but need confirming (persons).
 PLAUSIBLE_POPULATION = (10_000, 40_000_000)
 #: GDP (PPP) per capita outside this range needs confirming (USD).
 PLAUSIBLE_GDP = (300, 200_000)
+#: The Settings row of the oldest population a fee may use without a check, and its default.
+POPULATION_AGE_SETTING = "Population age limit (years)"
+DEFAULT_POPULATION_AGE = 10
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,12 @@ class Check:
         return self.text()
 
 
+def count_by_severity(findings: Iterable[Check]) -> dict[str, int]:
+    """How many checks of each severity: the one count ``check`` and ``refresh`` both print."""
+    listed = list(findings)
+    return {severity: sum(1 for f in listed if f.severity == severity) for severity in SEVERITIES}
+
+
 def _on_row(severity: str, m: Member, column: str | None, problem: Phrase, fix: Phrase) -> Check:
     """A check of the member's row on the Members sheet."""
     return Check(severity, MEMBERS_SHEET, m.row, column, problem, fix)
@@ -113,6 +123,7 @@ def roster_checks(
         checks += _member_years(member, last_year)
         checks += _member_population(member, last_year)
     checks += _history(roster)
+    checks += _population_age(roster, assessments)
     checks += _gdp_figures(assessments)
     checks += _unconfirmed(assessments)
     before = {a.member.member_id: a for a in previous}
@@ -215,6 +226,66 @@ def _member_population(m: Member, last_year: int) -> list[Check]:
     return found
 
 
+def population_age_limit(roster: Roster) -> tuple[int, Check | None]:
+    """The Settings' "Population age limit (years)" (a whole number from 1 to 100; blank or no
+    row: 10), and, when the value cannot be read, the check that says so (10 is used)."""
+    found = roster.settings.get(POPULATION_AGE_SETTING)
+    text = found.value.strip() if found is not None else ""
+    if not text:
+        return DEFAULT_POPULATION_AGE, None
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if math.isfinite(number) and number.is_integer() and 1 <= number <= 100:
+        return int(number), None
+    assert found is not None
+    return DEFAULT_POPULATION_AGE, Check(
+        "error",
+        SETTINGS_SHEET,
+        found.row,
+        "Value",
+        Phrase.of(
+            "check.setting_unreadable",
+            setting=POPULATION_AGE_SETTING,
+            value=found.value,
+            default=DEFAULT_POPULATION_AGE,
+        ),
+        Phrase.of("fix.setting_unreadable"),
+    )
+
+
+def _population_age(roster: Roster, assessments: list[Assessment]) -> list[Check]:
+    """A population a fee uses that is older than the Settings' age limit (in years before
+    the fee year), naming the population's own year (not the Yearbook that published it)."""
+    limit, unreadable = population_age_limit(roster)
+    found = [unreadable] if unreadable else []
+    for a in assessments:
+        m = a.member
+        if not a.due.owed or m.population is None or m.population_year is None or m.population_confirmed_by:
+            continue  # a person who confirmed the figure has seen its year
+        age = a.fee_year - m.population_year
+        if age > limit:
+            found.append(
+                _on_row(
+                    "confirm",
+                    m,
+                    "Population year",
+                    Phrase.of(
+                        "check.population_old",
+                        name=m.display_name,
+                        population=m.population,
+                        year=m.population_year,
+                        age=age,
+                        fee_year=a.fee_year,
+                        limit=limit,
+                    ),
+                    Phrase.of("fix.population_old"),
+                )
+            )
+    return found
+
+
 def _gdp_figures(assessments: list[Assessment]) -> list[Check]:
     found = []
     low, high = PLAUSIBLE_GDP
@@ -290,6 +361,14 @@ def _unconfirmed(assessments: list[Assessment]) -> list[Check]:
                     m,
                     "Population confirmed by",
                     Phrase.of(
+                        "check.population_unconfirmed_of",
+                        name=m.display_name,
+                        population=m.population,
+                        year=m.population_year,
+                        source=m.population_source,
+                    )
+                    if m.population_year is not None
+                    else Phrase.of(
                         "check.population_unconfirmed",
                         name=m.display_name,
                         population=m.population,

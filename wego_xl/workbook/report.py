@@ -21,7 +21,7 @@ from ..rules.fees import gdp_reference_year
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
 from ..rules.membership import MembershipType
 from .assessment import Assessment, assess
-from .checks import Check, roster_checks
+from .checks import Check, count_by_severity, roster_checks
 from .roster import MEMBERS_SHEET, REGIONS, Roster
 from .summary import roster_summary
 
@@ -219,6 +219,11 @@ class Report:
     def not_computable(self) -> list[Assessment]:
         return [a for a in self.assessments if a.blocked]
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many checks of each severity (error, missing, confirm, note): what ``check`` counts."""
+        return count_by_severity(self.findings)
+
     def check_rows(self, severity: str) -> list[list[Any]]:
         """The Checks sheet's rows of one severity ("error", "missing", "confirm", "note")."""
         return [f.as_row(self.language) for f in self.findings if f.severity == severity]
@@ -360,6 +365,19 @@ def assess_year(
     return assessments, roster_checks(roster, assessments, previous)
 
 
+def year_findings(
+    roster: Roster,
+    fee_year: int,
+    invoiced: dict[str, tuple[str, Decimal]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[Assessment], list[Check]]:
+    """Every member's assessment for ``fee_year`` and every check of it: the one list that
+    ``wego-xl check`` prints and the refresh writes to its Checks sheet (with the invoices of
+    the ledger, member id -> number and amount, that today's data would not give)."""
+    assessments, findings = assess_year(roster, fee_year, progress)
+    return assessments, findings + _invoice_checks(assessments, invoiced or {})
+
+
 def build_report(
     roster: Roster,
     fee_year: object,
@@ -377,8 +395,7 @@ def build_report(
     year = read_fee_year(fee_year)
     lang = read_language(language, roster.language)  # default: the roster's About sheet Language cell
     invoiced = invoiced or {}
-    assessments, findings = assess_year(roster, year, progress)
-    findings += _invoice_checks(assessments, invoiced)
+    assessments, findings = year_findings(roster, year, invoiced, progress)
     checks = [f.as_row(lang) for f in findings]
     owed_rows = []
     for region in (*REGIONS, "All members"):

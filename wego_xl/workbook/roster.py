@@ -183,11 +183,35 @@ class GdpFigure:
     def manual(self) -> bool:
         return is_manual(self.edition)
 
+    @property
+    def is_ppp(self) -> bool:
+        """The figure is GDP (PPP) per capita, as its Units say (see :func:`units_are_ppp`):
+        only such figures are ever billed."""
+        return units_are_ppp(self.units)
+
     def described(self) -> Phrase:
         """Where the figure comes from, for an explanation."""
         if self.manual:
             return Phrase.of("gdp.by_hand", source=self.source + (f"; {self.notes}" if self.notes else ""))
         return Phrase.of("gdp.estimate" if self.estimate else "gdp.edition", edition=self.edition)
+
+
+#: The Units text of a GDP row imported by name from a series that is not PPPPC.
+NOT_PPPPC = "not GDP (PPP) per capita (PPPPC)"
+#: Words of units that say purchasing power parity.
+PPP_UNITS = ("purchasing power parity", "international dollar", "ppp")
+
+
+def units_are_ppp(units: str) -> bool:
+    """Whether a GDP row's Units say GDP (PPP) per capita: blank (the column is "GDP per
+    capita (PPP, USD)", as typed by hand), or PPP units; U.S. dollars, national currency,
+    "not stated" and a series imported by name (:data:`NOT_PPPPC`) are not, and are never billed."""
+    text = " ".join(units.split()).lower()
+    if not text:
+        return True
+    if NOT_PPPPC.lower() in text:
+        return False
+    return any(word in text for word in PPP_UNITS)
 
 
 def edition_order(edition: str) -> tuple[int, int]:
@@ -216,6 +240,7 @@ class Roster:
     _by_key: dict[str, Member] = field(default_factory=dict, repr=False)
     _shown: dict[str, str] = field(default_factory=dict, repr=False)
     _gdp_index: dict[tuple[str, int], list[GdpFigure]] = field(default_factory=dict, repr=False)
+    _not_ppp: dict[tuple[str, int], list[GdpFigure]] = field(default_factory=dict, repr=False)
     _editions: list[str] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -225,11 +250,12 @@ class Roster:
                 if key:
                     self._by_key[key] = member
                     self._shown[key] = member.display_name
-        for fig in self.gdp:
-            self._gdp_index.setdefault((fig.country_iso3, fig.year), []).append(fig)
+        for fig in self.gdp:  # only GDP (PPP) per capita is ever billed; other series are kept aside
+            index = self._gdp_index if fig.is_ppp else self._not_ppp
+            index.setdefault((fig.country_iso3, fig.year), []).append(fig)
         for figures in self._gdp_index.values():
             figures.sort(key=lambda f: (not f.manual, edition_order(f.edition)))  # manual first, newest last
-        self._editions = sorted({f.edition for f in self.gdp if not f.manual}, key=edition_order)
+        self._editions = sorted({f.edition for f in self.gdp if not f.manual and f.is_ppp}, key=edition_order)
 
     # -- members ----------------------------------------------------------------------
     def find(self, name: object) -> Member:
@@ -260,12 +286,18 @@ class Roster:
 
     # -- GDP ----------------------------------------------------------------------------
     def editions(self) -> list[str]:
-        """The IMF editions in the GDP sheet, oldest first."""
+        """The IMF editions of GDP (PPP) per capita in the GDP sheet, oldest first."""
         return list(self._editions)
 
+    def gdp_not_ppp(self, country_iso3: str, year: int) -> list[GdpFigure]:
+        """The GDP sheet's figures for a country and year that are not GDP (PPP) per capita
+        (U.S. dollars...): kept, never billed."""
+        return list(self._not_ppp.get((country_iso3, year), []))
+
     def gdp_figure(self, country_iso3: str, year: int, edition: str | None = None) -> GdpFigure | None:
-        """The GDP figure for a country and year: from ``edition`` if given, else from the
-        newest IMF edition that has it, else the figure entered by hand (``Manual``)."""
+        """The GDP (PPP) per capita figure for a country and year: from ``edition`` if given,
+        else from the newest IMF edition that has it, else the figure entered by hand
+        (``Manual``). A figure of another series (U.S. dollars) is never one."""
         figures = self._gdp_index.get((country_iso3, year), [])
         if edition is not None:
             return next((f for f in figures if f.edition == edition), None)
@@ -464,7 +496,7 @@ def _read_members(wb, path: Path) -> tuple[list[Member], list[RosterError]]:
 def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
     cells = _CellReader(path, GDP_SHEET)
     figures: list[GdpFigure] = []
-    seen: dict[tuple[str, int, str], int] = {}
+    seen: dict[tuple[str, int, str, bool], int] = {}
     rows = sheet_records(
         wb, path, GDP_SHEET, GDP_COLUMNS, "rebuild the roster or run wego-xl import-weo", GDP_OPTIONAL_COLUMNS
     )
@@ -495,7 +527,7 @@ def _read_gdp(wb, path: Path) -> tuple[list[GdpFigure], list[RosterError]]:
             )
         if len(cells.problems) > before or year is None or value is None:
             continue
-        key = (iso3, year, edition)
+        key = (iso3, year, edition, units_are_ppp(_text(get["Units"])))
         if key in seen:
             cells.problem(
                 r,

@@ -42,6 +42,7 @@ import gc
 import getpass
 import hashlib
 import json
+import math
 import os
 import re
 import socket
@@ -63,6 +64,8 @@ from .xlsx import open_workbook
 KEEP_BACKUPS = 5
 BACKUP_FOLDER = ".wego-backups"
 LOCK_TIMEOUT_ENV = "WEGO_LOCK_TIMEOUT"
+#: The longest wait for a lock that ``WEGO_LOCK_TIMEOUT`` may ask for (a day).
+MAX_LOCK_TIMEOUT = 86_400
 DEFAULT_LOCK_TIMEOUT = 60.0
 _CHUNK = 1 << 20
 
@@ -298,10 +301,18 @@ def _content_types(path: Path) -> set[str]:
 
 def _lock_timeout() -> float:
     raw = os.environ.get(LOCK_TIMEOUT_ENV, "")
+    if not raw.strip():
+        return DEFAULT_LOCK_TIMEOUT
     try:
-        return float(raw) if raw.strip() else DEFAULT_LOCK_TIMEOUT
+        seconds = float(raw)
     except ValueError:
-        raise FileError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, got {raw!r}") from None
+        seconds = math.nan
+    if not 0 <= seconds <= MAX_LOCK_TIMEOUT:  # NaN, infinite, negative (filelock: wait forever) or too long
+        raise FileError(
+            f"{LOCK_TIMEOUT_ENV} must be a number of seconds from 0 to {MAX_LOCK_TIMEOUT:,}, got {raw!r}: "
+            f"set it again, or unset it for the default ({DEFAULT_LOCK_TIMEOUT:g} seconds)"
+        )
+    return seconds
 
 
 def _holder(path: Path) -> str:

@@ -6,12 +6,13 @@ the one write path.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from ..errors import InputError
-from ..rules.inputs import read_money
+from ..rules.inputs import read_money, refuse_control_characters
 from ..rules.ledger import ZERO
 from .roster import SETTINGS_COLUMNS, SETTINGS_SHEET, Setting, read_roster
 from .saving import WorkbookUpdate
@@ -52,6 +53,7 @@ STANDARD_SETTINGS = [
         "0: a receipt needs its own day's rate; 1-7: the latest rate of the days before "
         "may serve (shown on the receipt)",
     ),
+    ("Population age limit (years)", "10", "a population figure older than this is a check to confirm before billing"),
 ]
 #: Days from an invoice's date to its due date, unless the Settings sheet says otherwise.
 DEFAULT_PAYMENT_DAYS = 60
@@ -67,19 +69,24 @@ def setting_name(name: str) -> str:
     raise InputError(f"{name!r} is not a setting; the settings are {names}")
 
 
+def _where(found: Setting) -> str:
+    """Where a setting was read: its Settings row, or nothing for a value being typed."""
+    return f" on the Settings sheet (row {found.row})" if found.row else ""
+
+
 def payment_days(settings: dict[str, Setting]) -> int:
     """The Settings sheet's "Payment days" (a whole number of days from 1 to 365), else 60."""
     found = settings.get("Payment days")
     if found is None or not found.value:
         return DEFAULT_PAYMENT_DAYS
     try:
-        days = int(float(found.value))
+        number = float(found.value)
     except ValueError:
-        days = 0
-    if not 1 <= days <= 365 or float(found.value) != days:
+        number = math.nan
+    days = int(number) if math.isfinite(number) else 0  # NaN and infinity are no number of days
+    if not 1 <= days <= 365 or number != days:
         raise InputError(
-            f"'Payment days' on the Settings sheet (row {found.row}) must be a whole number of days from 1 to 365, "
-            f"got {found.value!r}"
+            f"'Payment days'{_where(found)} must be a whole number of days from 1 to 365, got {found.value!r}"
         )
     return days
 
@@ -94,7 +101,7 @@ def money_setting(settings: dict[str, Setting], name: str, default: Decimal) -> 
     except InputError:
         amount = Decimal(-1)
     if not ZERO <= amount <= Decimal(10_000):
-        raise InputError(f"{name!r} on the Settings sheet (row {found.row}) must be an amount in USD from 0 to "
+        raise InputError(f"{name!r}{_where(found)} must be an amount in USD from 0 to "
                          f"10,000, got {found.value!r}")  # fmt: skip
     return amount
 
@@ -106,7 +113,7 @@ def whole_setting(settings: dict[str, Setting], name: str, default: int, low: in
         return default
     text = found.value.strip()
     if not text.isdigit() or not low <= int(text) <= high:
-        raise InputError(f"{name!r} on the Settings sheet (row {found.row}) must be a whole number from {low} to "
+        raise InputError(f"{name!r}{_where(found)} must be a whole number from {low} to "
                          f"{high}, got {found.value!r}")  # fmt: skip
     return int(text)
 
@@ -148,6 +155,7 @@ _CHECKS = {
 def set_setting(roster_file: Path, name: str, value: str) -> Setting:
     """Write one setting's value (the sheet added first if the roster has none)."""
     standard = setting_name(name)
+    refuse_control_characters(value, f"the value of {standard!r}")
     if standard in _CHECKS:
         _CHECKS[standard]({standard: Setting(standard, value, 0)})  # refused before anything is written
     with WorkbookUpdate(Path(roster_file), command="settings") as update:

@@ -28,12 +28,26 @@ from typing import Any
 from ..errors import InputError, WeoFormatError
 from ..rules.editions import is_manual, parse_edition
 from ..rules.fees import gdp_reference_year
-from .roster import GDP_COLUMNS, GDP_OPTIONAL_COLUMNS, GDP_SHEET, GdpFigure, Roster, edition_order, read_roster
+from .roster import (
+    GDP_COLUMNS,
+    GDP_OPTIONAL_COLUMNS,
+    GDP_SHEET,
+    NOT_PPPPC,
+    PPP_UNITS,
+    GdpFigure,
+    Roster,
+    edition_order,
+    read_roster,
+    units_are_ppp,
+)
 from .saving import WorkbookUpdate
 from .xlsx import header_columns, print_setup, write_table
 
 MISSING = {"", "n/a", "na", "--", "..", "-", "nan"}
-PPP_HINTS = ("purchasing power parity", "international dollar", "ppp")
+#: The series WeGO fees use: GDP per capita, PPP, current international dollars.
+PPPPC = "PPPPC"
+#: WEO subject codes of GDP series (a long CSV's value column may be named by one).
+WEO_GDP_CODES = {"PPPPC", "PPPGDP", "PPPSH", "PPPEX", "NGDPDPC", "NGDPD", "NGDPPC", "NGDP", "NGDPRPC", "NGDPRPPPPC"}
 _EDITION_IN_TEXT = re.compile(r"World Economic Outlook Database,\s*([A-Za-z]+\s+\d{4})")
 _EDITION_IN_NAME = re.compile(r"WEO[_-]?(Apr|Oct|April|October)[_-]?(\d{4})", re.I)
 
@@ -119,17 +133,44 @@ class WeoData:
     figures: list[WeoFigure] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    descriptor: str = ""  # the series as the file describes it (a query-tool export's Subject Descriptor)
 
     @property
     def is_ppp(self) -> bool:
-        return _is_ppp(self.subject, self.units)
+        """The series is PPPPC, the only one fees use (another is imported only by name)."""
+        return self.subject == PPPPC
 
 
-def _is_ppp(subject: str, units: str) -> bool:
-    """GDP (PPP) per capita: the PPPPC code, or PPP units on a per-capita series."""
-    if subject.upper() == "PPPPC":
-        return True
-    return any(h in units.lower() for h in PPP_HINTS) and ("per capita" in subject.lower() or not subject)
+def series_code(descriptor: str, units: str) -> str | None:
+    """The WEO subject code of a query-tool export's series, from its Subject Descriptor and
+    Units (the export has no code column), or None when it is not a known GDP series. From
+    April 2019 PPPPC and NGDPDPC share the descriptor "Gross domestic product per capita,
+    current prices": only the units tell them apart."""
+    d, u = " ".join(descriptor.split()).lower(), " ".join(units.split()).lower()
+    per_capita = "per capita" in d
+    constant = "constant prices" in d or re.search(r"\d{4} international dollar", u) is not None
+    if "share of world" in u or "share of world" in d:
+        return "PPPSH"
+    if "implied ppp conversion rate" in d or "conversion rate" in d:
+        return "PPPEX"
+    if any(word in u for word in PPP_UNITS) or "purchasing-power-parity" in d:
+        if constant:
+            return "NGDPRPPPPC" if per_capita else None
+        return PPPPC if per_capita else "PPPGDP"
+    if "u.s. dollar" in u or "us dollar" in u:
+        return "NGDPDPC" if per_capita else "NGDPD"
+    if "national currency" in u:
+        if per_capita:
+            return "NGDPRPC" if constant else "NGDPPC"
+        return None
+    return None
+
+
+def _series_named(code: str | None, descriptor: str, units: str) -> str:
+    """How a message names a series: "NGDPDPC (Gross domestic product per capita, current
+    prices; U.S. dollars)"."""
+    what = "; ".join(part for part in (descriptor, units) if part)
+    return f"{code or 'a series'} ({what})" if what else (code or "a series not named")
 
 
 def country_code(name: str) -> str | None:
@@ -242,9 +283,18 @@ def _year_columns(header: list[str], years: range | None) -> list[tuple[int, int
     return out
 
 
-def parse_weo(path: Path, *, subject: str = "PPPPC", years: range | None = None, edition: str | None = None) -> WeoData:
+def parse_weo(
+    path: Path, *, subject: str | None = None, years: range | None = None, edition: str | None = None
+) -> WeoData:
     """Read ``path`` in whichever of the supported formats it is: one series, every number
-    read for sure, no conflicting rows; anything else is a :class:`WeoFormatError`."""
+    read for sure, no conflicting rows; anything else is a :class:`WeoFormatError`.
+
+    The series is GDP (PPP) per capita (PPPPC) unless ``subject`` names another by its WEO
+    code (``--subject NGDPDPC``): a file of another series is refused unless asked for by
+    name, and a series asked for by name is written as not PPPPC and never billed."""
+    wanted = " ".join((subject or PPPPC).split()).upper()
+    if not wanted:
+        raise WeoFormatError("--subject must name a WEO series, e.g. PPPPC or NGDPDPC")
     path = Path(path)
     if not path.exists():
         raise WeoFormatError(f"{path}: file not found")
@@ -256,14 +306,34 @@ def parse_weo(path: Path, *, subject: str = "PPPPC", years: range | None = None,
     if not header:
         raise WeoFormatError(f"{path.name}: the file is empty")
     if "weo subject code" in lower or ("country" in lower and "subject descriptor" in lower):
-        data = _parse_wide(path, text, header, rows, subject, years, edition)
+        data = _parse_wide(path, text, header, rows, wanted, subject is not None, years, edition)
     elif {"country", "time_period", "obs_value"} <= set(lower):
-        data = _parse_sdmx(path, text, header, rows, subject, years, edition)
+        data = _parse_sdmx(path, text, header, rows, wanted, years, edition)
     else:
-        data = _parse_long(path, text, header, rows, years, edition)
+        data = _parse_long(path, text, header, rows, wanted, subject is not None, years, edition)
     _check_figures(path, data)
-    _warn_units(data)
+    _only_ppppc_unless_named(path, data, named=subject is not None)
     return data
+
+
+def _only_ppppc_unless_named(path: Path, data: WeoData, *, named: bool) -> None:
+    """A series that is not PPPPC is refused, unless asked for by name (``--subject``); then
+    its Units say it is not PPPPC, so that it is kept beside the PPP figures and never billed."""
+    if data.is_ppp:
+        return
+    what = _series_named(data.subject, data.descriptor, data.units)
+    if not named:
+        raise WeoFormatError(
+            f"{path.name} holds {what}, not GDP (PPP) per capita (PPPPC), which WeGO fees use: download "
+            '"Gross domestic product per capita, current prices" in "Purchasing power parity; international '
+            f'dollars" (PPPPC), or import this series by name with --subject {data.subject or "CODE"} '
+            "(kept beside, never billed)"
+        )
+    data.units = f"{data.units} ({data.subject}, {NOT_PPPPC})"
+    data.warnings.append(
+        f"{what} imported by name: the GDP sheet keeps it marked {NOT_PPPPC}; fees never use it "
+        "(they use GDP (PPP) per capita only)"
+    )
 
 
 class _Figures:
@@ -303,7 +373,7 @@ def _number(row: list[str], i: int, where: str) -> float | None:
         raise WeoFormatError(str(exc)) from None
 
 
-def _parse_wide(path, text, header, rows, subject, years, edition) -> WeoData:
+def _parse_wide(path, text, header, rows, subject, named, years, edition) -> WeoData:
     col = {h.lower(): i for i, h in enumerate(header)}
     full = "weo subject code" in col
     data = WeoData(
@@ -326,7 +396,7 @@ def _parse_wide(path, text, header, rows, subject, years, edition) -> WeoData:
 
         key = (cell("weo subject code").upper(), "") if full else (cell("subject descriptor"), cell("units"))
         series.setdefault(key, []).append((line, row))
-    chosen = _one_series(path, data, series, full)
+    chosen = _one_series(path, data, series, full, named)
     for line, row in series.get(chosen, []):
 
         def cell(name: str, row: list[str] = row) -> str:
@@ -337,7 +407,7 @@ def _parse_wide(path, text, header, rows, subject, years, edition) -> WeoData:
         code = IMF_CODES.get(iso, iso) if iso else country_code(name)
         data.units = data.units or cell("units")
         if not full:
-            data.subject = cell("subject descriptor")
+            data.descriptor = cell("subject descriptor")
         if not code:
             data.unmapped.append(name)
             continue
@@ -351,31 +421,52 @@ def _parse_wide(path, text, header, rows, subject, years, edition) -> WeoData:
     return data
 
 
-def _one_series(path: Path, data: WeoData, series: dict, full: bool) -> tuple[str, str]:
-    """The series to import: PPPPC from a full download; from a query-tool export the only
-    series, or its GDP (PPP) per capita one; the others are named as left out."""
+def _one_series(path: Path, data: WeoData, series: dict, full: bool, named: bool) -> tuple[str, str]:
+    """The series to import: from a full download the rows of the subject code asked for
+    (PPPPC unless named); from a query-tool export (no code column) the series whose
+    Subject Descriptor and Units are that code's (:func:`series_code`), or its only series
+    (refused later unless it is PPPPC or asked for by name); the others are named as left out."""
+    wanted = data.subject
     if full:
-        chosen = (data.subject, "")
+        chosen = (wanted, "")
         if chosen not in series:
             raise WeoFormatError(
-                f"{path.name} holds no {data.subject} rows (it holds {', '.join(sorted(k[0] for k in series)) or 'none'})"
+                f"{path.name} holds no {wanted} rows (it holds {', '.join(sorted(k[0] for k in series)) or 'none'})"
             )
-    elif len(series) <= 1:
-        return next(iter(series), ("", ""))
     else:
-        ppp = [k for k in series if _is_ppp(k[0], k[1])]
-        if len(ppp) != 1:
-            named = "; ".join(f"{d} ({u})" for d, u in series)
+        codes = {k: series_code(*k) for k in series}
+        matching = [k for k in series if codes[k] == wanted]
+        if len(matching) == 1:
+            chosen = matching[0]
+        elif not matching and len(series) == 1:
+            chosen = next(iter(series))
+            code = codes[chosen]
+            if named and (code is not None or wanted == PPPPC):  # the file says what it is, and it is not that
+                raise WeoFormatError(
+                    f"{path.name} holds {_series_named(code, *chosen)}, not {wanted}: give --subject {code} to "
+                    "import it by name, or download the series you asked for"
+                    if code
+                    else f"{path.name} holds {_series_named(code, *chosen)}, whose units do not say PPP: it is "
+                    f"not {wanted}; give --subject with the series' own WEO code to import it by name"
+                )
+            data.subject = code or (wanted if named else "")
+            return chosen
+        elif not series:
+            return ("", "")
+        else:
+            named_all = "; ".join(_series_named(codes[k], *k) for k in series)
+            target = "GDP (PPP) per capita (PPPPC)" if wanted == PPPPC else wanted
             raise WeoFormatError(
-                f"{path.name} holds {len(series)} series ({named}) and not exactly one of them is GDP (PPP) per "
-                "capita: export only that series from the WEO query tool"
+                f"{path.name} holds {len(series)} series ({named_all}) and not exactly one of them is {target}: "
+                "export only that series from the WEO query tool"
             )
-        chosen = ppp[0]
+        data.subject = wanted
     left_out = [k for k in series if k != chosen]
     if left_out:
         listed = [f"{k[0]}{' (' + k[1] + ')' if k[1] else ''}, {len(series[k])} row(s)" for k in left_out[:5]]
         more = f"; and {len(left_out) - 5} more series" if len(left_out) > 5 else ""
-        data.warnings.append("left out (not GDP (PPP) per capita): " + "; ".join(listed) + more)
+        target = "GDP (PPP) per capita" if wanted == PPPPC else wanted
+        data.warnings.append(f"left out (not {target}): " + "; ".join(listed) + more)
     return chosen
 
 
@@ -385,6 +476,7 @@ def _parse_sdmx(path, text, header, rows, subject, years, edition) -> WeoData:
     first = _first_estimated_year(data.edition)
     units = set()
     left_out: dict[str, int] = {}
+    taken = 0
     for line, row in enumerate(rows, start=2):
         if len(row) < len(header):
             continue
@@ -392,6 +484,7 @@ def _parse_sdmx(path, text, header, rows, subject, years, edition) -> WeoData:
         if indicator != data.subject:
             left_out[indicator] = left_out.get(indicator, 0) + 1
             continue
+        taken += 1
         code = country_code(row[col["country"]])
         try:
             year = int(str(row[col["time_period"]]).strip()[:4])
@@ -405,6 +498,11 @@ def _parse_sdmx(path, text, header, rows, subject, years, edition) -> WeoData:
             continue
         if value is not None and (years is None or year in years):
             data.figures.append(WeoFigure(code, row[col["country"]].strip(), year, value, line, year >= first))
+    if left_out and not taken:
+        raise WeoFormatError(
+            f"{path.name} holds no {data.subject} rows (it holds {', '.join(sorted(left_out))}): "
+            f"download {data.subject}, or name the series to import with --subject"
+        )
     if left_out:
         data.warnings.append(
             "left out (not " + data.subject + "): " + "; ".join(f"{k}, {n} row(s)" for k, n in sorted(left_out.items()))
@@ -413,7 +511,7 @@ def _parse_sdmx(path, text, header, rows, subject, years, edition) -> WeoData:
     return data
 
 
-def _parse_long(path, text, header, rows, years, edition) -> WeoData:
+def _parse_long(path, text, header, rows, wanted, named, years, edition) -> WeoData:
     lower = [h.lower() for h in header]
 
     def find(*names: str) -> int | None:
@@ -422,19 +520,32 @@ def _parse_long(path, text, header, rows, years, edition) -> WeoData:
     c_country = find("country", "iso", "iso3", "country code", "code", "geo")
     c_year = find("year", "time", "time_period")
     c_value = find("value", "ppppc", "gdp", "gdp per capita", "obs_value")
+    if c_value is None:  # a column named by its WEO series: ngdpdpc
+        c_value = next((i for i, h in enumerate(header) if h.strip().upper() in WEO_GDP_CODES), None)
     if c_country is None or c_year is None or c_value is None:
         raise WeoFormatError(
             f"{path.name}: not a WEO file and not a long table with columns country, year, value "
             f"(found {', '.join(header[:8])})"
         )
-    ppppc = header[c_value].lower() == "ppppc"
+    column = header[c_value].strip().upper()
+    code = column if column in WEO_GDP_CODES else None  # the value column names its series: ppppc
+    if code is not None and named and code != wanted:
+        raise WeoFormatError(f"{path.name}: its column {header[c_value]!r} holds {code}, not {wanted}")
+    if code is None and named:
+        code = wanted  # a column that does not say (value, gdp): the series is the one named by --subject
+        warning = f"the column {header[c_value]!r} does not say its series: read as {wanted}, as --subject says"
+    else:
+        warning = ""
+    ppppc = code == PPPPC
     data = WeoData(
         str(path),
         "long CSV (country, year, value)",
         _edition(text, path, edition),
         "international dollars (PPP)" if ppppc else "not stated",
-        "PPPPC" if ppppc else header[c_value],
+        code or "",
+        descriptor=f"column {header[c_value]!r}, series not stated" if code is None else "",
     )
+    data.warnings += [warning] if warning else []
     unmapped = set()
     first = _first_estimated_year(data.edition)
     for line, row in enumerate(rows, start=2):
@@ -465,14 +576,6 @@ def _first_estimated_year(edition: str) -> int:
     return parse_edition(edition, today=dt.date.max).year
 
 
-def _warn_units(data: WeoData) -> None:
-    if not data.is_ppp:
-        data.warnings.append(
-            f"the series is not GDP (PPP) per capita: units are {data.units} "
-            f"({data.subject or 'subject not stated'}); WeGO fees use PPPPC, current international dollars"
-        )
-
-
 @dataclass
 class ImportResult:
     data: WeoData
@@ -499,19 +602,24 @@ def import_weo(
         roster = read_roster(update.source)
         wanted = {m.country_iso3 for m in roster.members} | {m.gdp_code for m in roster.members}
         new_rows = _member_rows(roster, data, wanted)
-        kept = [f for f in roster.gdp if f.edition != data.edition or f.country_iso3 not in wanted]
+        kept = [  # an edition's PPP figures and another series of it (imported by name) are apart
+            f
+            for f in roster.gdp
+            if f.edition != data.edition or f.is_ppp != data.is_ppp or f.country_iso3 not in wanted
+        ]
         replaced = len(roster.gdp) - len(kept)
         rows = [_sheet_row(f) for f in kept] + new_rows
-        rows.sort(key=lambda r: (edition_order(str(r[4])), str(r[0]), int(str(r[2]))))
-        editions = sorted({str(r[4]) for r in rows if not is_manual(r[4])}, key=edition_order)
+        rows.sort(key=lambda r: (edition_order(str(r[4])), str(r[0]), int(str(r[2])), not units_are_ppp(str(r[5]))))
+        billed = [r for r in rows if units_are_ppp(str(r[5] or ""))]  # only GDP (PPP) per capita is ever billed
+        editions = sorted({str(r[4]) for r in billed if not is_manual(r[4])}, key=edition_order)
         newest = editions[-1] if editions else data.edition
-        if newest != data.edition:
+        if newest != data.edition and data.is_ppp:
             data.warnings.append(
                 f"the roster already holds the newer edition {newest}; fees use it where it has a figure, "
                 f"and {data.edition} where only it has one"
             )
-        data.warnings.extend(_gaps_of_newer_editions(rows, editions))
-        missing = _uncovered(rows, wanted, check_fee_years)
+        data.warnings.extend(_gaps_of_newer_editions(billed, editions))
+        missing = _uncovered(billed, wanted, check_fee_years)
         wb = update.open()
         _write_gdp_sheet(wb, rows)
         saved = update.save(wb, dry_run=dry_run)

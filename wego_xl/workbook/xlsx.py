@@ -50,6 +50,11 @@ def open_workbook(path: Path, *, for_writing: bool = False):
             path=str(path),
             fix="restore it from a backup in .wego-backups beside it (see README: to restore a backup)",
         )
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:  # no permission to read it (chmod 000), or a file another program locks
+        raise unreadable(exc, path) from None
     if not zipfile.is_zipfile(path):
         with open(path, "rb") as fh:
             head = fh.read(8)
@@ -76,11 +81,24 @@ def open_workbook(path: Path, *, for_writing: bool = False):
         raise damaged(exc, path) from None
 
 
+def unreadable(exc: OSError, path: Path) -> RosterError:
+    """A one-line error for a workbook the system would not let us read."""
+    why = exc.strerror or type(exc).__name__
+    return RosterError(
+        f"cannot read the workbook ({why})",
+        path=str(path),
+        fix="give yourself permission to read it (macOS/Linux: chmod u+rw FILE; Windows: Properties > Security), "
+        "or close the program that holds it, then run the command again",
+    )
+
+
 def damaged(exc: BaseException, path: Path) -> RosterError:
     """A one-line error for a workbook openpyxl could not read, naming the root cause."""
     root = exc
     while (deeper := root.__cause__ or root.__context__) is not None:
         root = deeper
+    if isinstance(root, (PermissionError, IsADirectoryError)):
+        return unreadable(root, path)
     if type(root).__module__.startswith("defusedxml"):
         return RosterError(
             f"the workbook holds XML entity declarations, which Excel never writes (a possible "
