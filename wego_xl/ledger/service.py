@@ -520,6 +520,14 @@ def post_payments(
 # -- corrections ----------------------------------------------------------------------------
 
 
+def _invoice_row(store: LedgerStore, conn: Connection, number: str) -> Any:
+    """An invoice's row, or an error naming the ledger."""
+    row = conn.execute(select(t.invoices).where(t.invoices.c.number == number)).mappings().first()
+    if row is None:
+        raise LedgerError(f"no invoice {number} in the ledger {store.shown}")
+    return row
+
+
 def issue_credit(
     store: LedgerStore,
     invoice_number: str,
@@ -536,9 +544,7 @@ def issue_credit(
     money = read_money(amount, "the credit")
     why = _reason(reason, "the credit note's reason")
     with store.writing() as conn:
-        row = conn.execute(select(t.invoices).where(t.invoices.c.number == invoice_number)).mappings().first()
-        if row is None:
-            raise LedgerError(f"no invoice {invoice_number} in the ledger {store.shown}")
+        row = _invoice_row(store, conn, invoice_number)
         on = check_day(date or today, "the credit note's date", today)
         book = store.load(conn, member_id=row["member_id"])
         invoice = next(i for i in book.invoices if i.number == invoice_number)
@@ -608,9 +614,7 @@ def write_off(
     why = _reason(reason, "the write-off's reason")
     by_what = _reason(decision, "the decision (e.g. EC 2018-3)")
     with store.writing() as conn:
-        row = conn.execute(select(t.invoices).where(t.invoices.c.number == invoice_number)).mappings().first()
-        if row is None:
-            raise LedgerError(f"no invoice {invoice_number} in the ledger {store.shown}")
+        row = _invoice_row(store, conn, invoice_number)
         on = check_day(date or today, "the write-off's date", today)
         issued = stored_day(row["issue_date"])
         if on < issued:

@@ -272,21 +272,9 @@ class LedgerStore:
         for r in conn.execute(inv.order_by(t.invoices.c.seq)).mappings():
             book.invoices.append(invoice_of(r))
             book.invoice_basis[r["number"]] = json.loads(r["basis"])
-        cn = select(t.credit_notes).order_by(t.credit_notes.c.seq)
-        if member_id is not None or fee_year is not None:
-            cn = cn.join(t.invoices, t.invoices.c.number == t.credit_notes.c.invoice_number)
-            if member_id is not None:
-                cn = cn.where(t.invoices.c.member_id == member_id)
-            if fee_year is not None:
-                cn = cn.where(t.invoices.c.fee_year == fee_year)
-        book.credits = [credit_of(r) for r in conn.execute(cn).mappings()]  # the join keeps them to these invoices
-        wo = select(t.write_offs).order_by(t.write_offs.c.seq)
-        if member_id is not None or fee_year is not None:
-            wo = wo.join(t.invoices, t.invoices.c.number == t.write_offs.c.invoice_number)
-            if member_id is not None:
-                wo = wo.where(t.invoices.c.member_id == member_id)
-            if fee_year is not None:
-                wo = wo.where(t.invoices.c.fee_year == fee_year)
+        cn = _on_these_invoices(t.credit_notes, member_id, fee_year)
+        book.credits = [credit_of(r) for r in conn.execute(cn).mappings()]
+        wo = _on_these_invoices(t.write_offs, member_id, fee_year)
         book.write_offs = [write_off_of(r) for r in conn.execute(wo).mappings()]
         if fee_year is None:
             pay = select(t.payments).order_by(t.payments.c.seq)
@@ -326,6 +314,20 @@ def check_open(conn: Connection, day: dt.date) -> None:
             f"{day} can be posted; date it {lock[0] + dt.timedelta(days=1)} or later (a correction goes into the "
             "open period)"
         )
+
+
+def _on_these_invoices(table: Any, member_id: str | None, fee_year: int | None) -> Any:
+    """The rows of ``table`` (credit notes, write-offs) on the invoices a load reads: all, or
+    one member's, or one fee year's (the join keeps them to those invoices)."""
+    query = select(table).order_by(table.c.seq)
+    if member_id is None and fee_year is None:
+        return query
+    query = query.join(t.invoices, t.invoices.c.number == table.c.invoice_number)
+    if member_id is not None:
+        query = query.where(t.invoices.c.member_id == member_id)
+    if fee_year is not None:
+        query = query.where(t.invoices.c.fee_year == fee_year)
+    return query
 
 
 def _last_entry(conn: Connection) -> tuple[int, str] | None:
