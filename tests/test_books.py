@@ -179,3 +179,23 @@ def test_what_a_hostile_tester_found_in_the_books(year, billed):
     wb.save(roster)
     mixed = wego("journal", "--from", "2017-01-01", "--to", "2017-12-31")
     assert mixed.returncode == 2 and "bank and receivable both post to Assets:Bank:Dues" in mixed.stderr
+
+
+def test_receipts_typed_before_the_first_statement_are_in_its_opening_balance(billed, tmp_path):
+    """Seoul's 10,000 typed in February; the account's first statement opens on 1 July at
+    10,000, which holds it: the journal's bank equals the statement, not 10,000 more."""
+    _daily_rates(tmp_path / "rates.csv")
+    assert wego("rates", "import", tmp_path / "rates.csv").returncode == 0
+    assert wego("pay", "Seoul", "10000", "--date", "2017-02-01").returncode == 0
+    july = tmp_path / "july.xml"
+    july.write_text(_camt([("2017-07-10", D("1250.00"), "WEGO-2017-003", "KATHMANDU", "J1")], D("10000.00"),
+                          "STMT-07", "2017-07-01", "2017-07-31"), encoding="utf-8")  # fmt: skip
+    assert wego("bank", "import", july).returncode == 0
+    out = tmp_path / "jan-jul.beancount"
+    assert (
+        wego("journal", "--from", "2017-01-01", "--to", "2017-07-31", "--format", "beancount", "--out", out).returncode
+        == 0
+    )
+    checked = subprocess.run([str(BEAN_CHECK), str(out)], capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "2017-08-01 balance Assets:Bank:Dues" in out.read_text(encoding="utf-8")

@@ -149,8 +149,10 @@ def _bank_events(conn: Connection) -> list[BankEvent]:
     for s in statements:
         if s["account"] not in opened:
             opened.add(s["account"])
-            found.append(BankEvent(f"opening {s['account']}", stored_day(s["opening_date"]), s["account"],
-                                   money(s["opening_cents"]), "opening"))  # fmt: skip
+            day = stored_day(s["opening_date"])
+            earlier = _receipts_before(conn, day) if len({r["account"] for r in statements}) == 1 else ZERO
+            found.append(BankEvent(f"opening {s['account']}", day, s["account"], money(s["opening_cents"]) - earlier,
+                                   "opening"))  # fmt: skip
     voided = select(t.voids.c.receipt)
     standing = set(conn.execute(select(t.bank_matches.c.line_key).where(t.bank_matches.c.receipt.not_in(voided)))
                    .scalars())  # fmt: skip
@@ -164,6 +166,20 @@ def _bank_events(conn: Connection) -> list[BankEvent]:
         found.append(BankEvent(f"line {r['key']}", stored_day(r["booked"]), f"{r['source']}, line {r['line']}",
                                amount, kind))  # fmt: skip
     return found
+
+
+def _receipts_before(conn: Connection, day: dt.date) -> Decimal:
+    """What the ledger's USD receipts dated before the account's first statement put in the
+    bank (less those voided before it): the opening balance holds them already, so the
+    opening booked is the rest (the one USD account; with several, which holds them is unknown)."""
+    rows = conn.execute(select(t.payments).where(t.payments.c.date_received < day)).mappings().all()
+    voided = dict(conn.execute(select(t.voids.c.receipt, t.voids.c.date)).all())
+    total = ZERO
+    for r in rows:
+        if (r["currency"] or "USD") != "USD" or (r["receipt"] in voided and stored_day(voided[r["receipt"]]) < day):
+            continue
+        total += money(r["amount_cents"] - r["bank_charges_cents"] - (r["exchange_difference_cents"] or 0))
+    return total
 
 
 def _journal(
