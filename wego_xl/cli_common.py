@@ -76,7 +76,10 @@ def _console() -> Any:
         def on_broken_pipe(self) -> None:
             raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
-    return _Console(highlight=False)
+    console = _Console(highlight=False)
+    if not console.is_terminal:  # piped or redirected: a table whole, never cut to 80 columns
+        console.width = max(console.width, 200)
+    return console
 
 
 def _emit(data: dict | list) -> None:
@@ -85,11 +88,16 @@ def _emit(data: dict | list) -> None:
 
 def _table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Any:
     """A rich table: the first column left-aligned, numbers right-aligned."""
+    from rich import box
     from rich.table import Table
 
-    t = Table(title=title)
+    t = Table(title=title, box=box.SIMPLE_HEAD)  # no lines between columns: a wide table fits 80 columns
     for i, col in enumerate(columns):
-        t.add_column(col, justify="left" if i == 0 else "right")
+        if i == 0:
+            t.add_column(col, justify="left", overflow="fold")
+        else:  # a figure is never cut ("10,000…"): its column keeps its width, the headers and names wrap
+            widest = max((len(r[i]) for r in rows), default=0)
+            t.add_column(col, justify="right", overflow="fold", min_width=widest)
     for row in rows:
         t.add_row(*row)
     return t

@@ -211,11 +211,12 @@ def balances(as_of: str | None, roster_file: Path | None, ledger_file: str | Non
     if as_json:
         _emit({"as_of": day.isoformat(), "balances": [dict(zip(columns, r, strict=True)) for r in rows], **check})
     else:
-        _console().print(
+        shown = ("Member", "Billed", "Credited", "Paid", "Written off", "Balance", "Oldest unpaid", "Years late")
+        _console().print(  # the member's name (its id is in --json); amounts in USD, as the title says
             _table(
-                f"Balances on {day} ({store.shown})",
-                tuple(columns),
-                [[str(v) if not isinstance(v, float) else f"{v:,.2f}" for v in r] for r in rows],
+                f"Balances on {day}, USD ({store.shown})",
+                shown,
+                [["" if v is None else f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r[1:]] for r in rows],
             )
         )
         click.echo(

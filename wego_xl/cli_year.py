@@ -45,9 +45,7 @@ def aging(as_of: str | None, roster_file: Path | None, ledger_file: str | None, 
              f"{m.open:,.2f}", f"{m.credit:,.2f}", f"{m.balance:,.2f}"] for m in found.members]  # fmt: skip
     rows.append([f"Total ({len(found.members)})", *(f"{totals[b]:,.2f}" for b in BUCKET_NAMES),
                  f"{totals['open']:,.2f}", f"{totals['credit']:,.2f}", f"{totals['balance']:,.2f}"])  # fmt: skip
-    console = _console()
-    if not console.is_terminal:  # piped or redirected: every figure whole, never cut to 80 columns
-        console.width = max(console.width, 150)
+    console = _console()  # piped or redirected: every figure whole, never cut to 80 columns
     console.print(_table(f"Aging on {day}, USD ({store.shown})", columns, rows))
 
 
