@@ -21,7 +21,6 @@ from .cli_common import (
     JSON_OPTION,
     LANG_OPTION,
     ROSTER_OPTION,
-    UserError,
     _Commands,
     _console,
     _date_option,
@@ -31,11 +30,11 @@ from .cli_common import (
 )
 from .cli_ledger import COMMANDS as LEDGER_COMMANDS
 from .cli_ledger import LEDGER_OPTION, _store
+from .cli_roster import COMMANDS as ROSTER_COMMANDS
 from .cli_year import COMMANDS as YEAR_COMMANDS
 
 #: The fields of a check, as the Checks sheet's columns.
 CHECK_FIELDS = ("severity", "sheet", "row", "column", "problem", "fix")
-SEVERITIES = ("error", "missing", "confirm", "note")
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -292,6 +291,7 @@ def refresh(
 
     from .excel.writers import refresh_file
     from .rules.inputs import read_fee_year
+    from .workbook.report import next_steps
     from .workbook.roster import roster_path
 
     source = roster_path(roster_file)
@@ -334,56 +334,11 @@ def refresh(
             f"Checks: {counts['error']} error(s), {counts['missing']} missing input(s), "
             f"{counts['confirm']} to confirm, {counts['note']} note(s): see the Checks sheet."
         )
-        _print_next_steps(report)
+        for line in next_steps(report):  # what to do next, as the application works it out
+            click.echo(line)
         _print_saved(saved)
     if errors:
         sys.exit(1)
-
-
-WEO_DOWNLOAD = "https://www.imf.org/en/Publications/WEO/weo-database"
-
-
-def _names(items: list[str], most: int = 6) -> str:
-    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
-
-
-def _print_next_steps(report: Any) -> None:
-    """The worked example of the 2016 source, and what to do about each kind of gap."""
-    from .rules.fees import schedule_in_effect
-
-    blocked = [a for a in report.assessments if a.blocked]
-    computed = [a for a in report.assessments if a.due.owed and not a.blocked]
-    schedule = next((a.schedule for a in report.assessments if a.schedule is not None), None)
-    if schedule is None and report.assessments:
-        return
-    example = schedule_in_effect(report.fee_year, [schedule]) if schedule else None
-    if example is not None:
-        click.echo(
-            f"Worked example of the 2016 source: 970,000 persons and 35,379 USD give "
-            f"{example.fee(970_000, 35_379):,.0f} USD in the {example.effective_year} table (7,000 in the source)."
-        )
-    click.echo(f"{len(computed)} fee(s) computed, {sum(a.fee or 0 for a in computed):,.0f} USD in all.")
-    no_population = [a.member.display_name for a in blocked if any(i.column == "Population" for i in a.missing)]
-    no_gdp = sorted({a.member.gdp_code for a in blocked if a.gdp is None})
-    unclear = [a.member.display_name for a in blocked if any(i.column == "Full since" for i in a.missing)]
-    confirm = report.counts["confirm"]
-    if no_population:
-        click.echo(
-            f"Next: {len(no_population)} member(s) need a population ({_names(no_population)}): type it on the "
-            "Members sheet in persons, with its year and source, or run wego-xl import-population FILE."
-        )
-    if no_gdp:
-        click.echo(
-            f"Next: no GDP (PPP) per capita for {_names(no_gdp)}: download the IMF WEO file ({WEO_DOWNLOAD}) "
-            "and run wego-xl import-weo FILE, or enter a figure by hand (edition Manual, with its source)."
-        )
-    if unclear:
-        click.echo(f"Next: correct the membership years of {_names(unclear)} on the Members sheet.")
-    if confirm:
-        click.echo(
-            f"Next: {confirm} input(s) to confirm before billing (see the Checks sheet): "
-            'wego-xl confirm "CITY" --population --by NAME; wego-xl confirm --gdp-edition "April 2015" --by NAME.'
-        )
 
 
 def _saved_json(saved: Any) -> dict[str, Any]:
@@ -412,216 +367,6 @@ def _print_saved(saved: Any) -> None:
         click.echo(f"Written. The previous version is kept as {saved.backup}.")
     for warning in saved.warnings:
         click.echo(f"warning: {warning}")
-
-
-def _year_span(years: str | None) -> range | None:
-    """``--years 2010-2025`` as a range of years (None: all years in the file)."""
-    import re
-
-    if not years:
-        return None
-    match = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", years.strip())
-    if not match or int(match.group(1)) > int(match.group(2)):
-        raise UserError(f"--years must look like 2010-2025, got {years!r}")
-    return range(int(match.group(1)), int(match.group(2)) + 1)
-
-
-def _print_import(weo_file: Path, result: Any) -> None:
-    """What ``import-weo`` did, for a person: figures written, warnings, gaps."""
-    from .rules.fees import GDP_LAG_YEARS
-
-    data = result.data
-    click.echo(f"{weo_file.name}: {data.file_format}, IMF WEO {data.edition}, units {data.units}")
-    verb = "written" if result.saved else "would be written (dry run: nothing written)"
-    click.echo(
-        f"GDP sheet: {result.written} figure(s) of {data.edition} {verb} "
-        f"({result.replaced} replaced), {result.kept} of other editions kept"
-    )
-    for w in data.warnings:
-        click.echo(f"warning: {w}")
-    if data.unmapped:
-        click.echo(
-            f"warning: {len(data.unmapped)} country name(s) not mapped to ISO codes: " + "; ".join(data.unmapped[:10])
-        )
-    for gdp_year, codes in result.missing.items():
-        click.echo(
-            f"missing: no {result.newest_edition} GDP for {gdp_year} "
-            f"(fee year {gdp_year + GDP_LAG_YEARS}) for " + ", ".join(codes)
-        )
-
-
-@main.command("import-weo")
-@click.argument("weo_file", type=click.Path(dir_okay=False, path_type=Path))
-@ROSTER_OPTION
-@click.option(
-    "--subject",
-    default=None,
-    help="The WEO series to import, by its code (default PPPPC: GDP per capita, PPP, the one fees use). "
-    "Another series (NGDPDPC: U.S. dollars) is imported only when named here, and never billed.",
-)
-@click.option("--years", default=None, help="Only these years, e.g. 2010-2025.")
-@click.option("--edition", default=None, help='The WEO edition, e.g. "April 2025", when the file does not say.')
-@click.option(
-    "--fee-year",
-    "fee_years",
-    multiple=True,
-    help="A fee year whose GDP year must be covered (repeatable; default: this year and next).",
-)
-@DRY_RUN_OPTION
-@JSON_OPTION
-def import_weo_command(
-    weo_file: Path,
-    roster_file: Path | None,
-    subject: str | None,
-    years: str | None,
-    edition: str | None,
-    fee_years: tuple[str, ...],
-    dry_run: bool,
-    as_json: bool,
-) -> None:
-    """Import GDP (PPP) per capita from an IMF WEO file into the roster's GDP sheet.
-
-    Reads the full WEO download (TAB text, ISO-8859-1 or UTF-16), a WEO query-tool export,
-    the IMF SDMX CSV, or a plain CSV of country, year, value: one series (GDP, PPP, per
-    capita), every number read for sure, or nothing is written. Exit 1 when a member
-    country has no GDP for a fee year asked for (--fee-year; default this year and next).
-    """
-    import datetime as dt
-
-    from .rules.inputs import read_fee_year
-    from .workbook.roster import roster_path
-    from .workbook.weo import import_weo, parse_weo
-
-    this_year = dt.date.today().year
-    covered = tuple(read_fee_year(y) for y in fee_years) or (this_year, this_year + 1)
-    data = parse_weo(weo_file, subject=subject, years=_year_span(years), edition=edition)
-    result = import_weo(roster_path(roster_file), data, check_fee_years=covered, dry_run=dry_run)
-    if as_json:
-        _emit(
-            {
-                "file": str(weo_file),
-                "format": data.file_format,
-                "edition": data.edition,
-                "units": data.units,
-                "ppp": data.is_ppp,
-                "written": result.written,
-                "replaced": result.replaced,
-                "kept": result.kept,
-                "newest_edition": result.newest_edition,
-                "unmapped": data.unmapped,
-                "warnings": data.warnings,
-                "missing": result.missing,
-                "saved": result.saved,
-            }
-        )
-    else:
-        _print_import(weo_file, result)
-    if result.missing:  # the exit code says only whether the fee years asked for are covered
-        sys.exit(1)
-
-
-@main.command("import-population")
-@click.argument("population_file", type=click.Path(dir_okay=False, path_type=Path))
-@ROSTER_OPTION
-@DRY_RUN_OPTION
-@JSON_OPTION
-def import_population_command(population_file: Path, roster_file: Path | None, dry_run: bool, as_json: bool) -> None:
-    """Import city populations from the UNdata city population CSV (UNSD Demographic Yearbook).
-
-    Matches each member city by country and name (its names, aliases and the reviewed
-    spellings of the Source names sheet; never by guessing), prefers city proper, then the
-    latest year, and writes population, year and source, unconfirmed. A figure the finance
-    team entered or confirmed is never replaced; an absurd or far-off figure is reported.
-    """
-    from .workbook.populations import import_population, parse_unsd
-    from .workbook.roster import load_roster, roster_path
-
-    target = roster_path(roster_file)
-    result = import_population(target, parse_unsd(population_file), dry_run=dry_run)
-    names = {m.member_id: m.display_name for m in load_roster(target).members}
-    if as_json:
-        _emit(
-            {
-                "written": {
-                    names[k]: {"population": f.persons, "year": f.year, "source": f.source()}
-                    for k, f in result.written.items()
-                },
-                "kept": {names[k]: v for k, v in result.kept.items()},
-                "refused": {names[k]: v for k, v in result.refused.items()},
-                "unmatched": {names[k]: v for k, v in result.unmatched.items()},
-                "saved": bool(result.saved and result.saved.written),
-            }
-        )
-        return
-    verb = "written" if result.saved and result.saved.written else "would be written (dry run)"
-    click.echo(f"{len(result.written)} population(s) {verb}, unconfirmed:")
-    for k, f in result.written.items():
-        click.echo(f"  {names[k]}: {f.persons:,} ({f.year}; {f.source()})")
-    for title, part in (
-        ("kept (the roster's figure stays)", result.kept),
-        ("not imported", result.refused),
-        ("no figure in the file", result.unmatched),
-    ):
-        if part:
-            click.echo(f"{len(part)} {title}:")
-            for k, why in part.items():
-                click.echo(f"  {names[k]}: {why}")
-    click.echo('Next: check each imported figure, then: wego-xl confirm "CITY" --population --by NAME')
-
-
-@main.command()
-@click.argument("city", required=False)
-@click.option("--population", is_flag=True, help="Confirm the member's population.")
-@click.option("--gdp-edition", default=None, help='Confirm every GDP figure of this WEO edition, e.g. "April 2015".')
-@click.option("--by", "by", required=True, help="Who checked the figure (written on the roster).")
-@ROSTER_OPTION
-def confirm(city: str | None, population: bool, gdp_edition: str | None, by: str, roster_file: Path | None) -> None:
-    """Record that a person checked an imported figure: a member's population, or an edition's GDP.
-
-    Examples: wego-xl confirm Seoul --population --by "Kim Minji";
-    wego-xl confirm --gdp-edition "April 2015" --by "Kim Minji"
-    """
-    from .workbook.populations import confirm_population
-    from .workbook.roster import roster_path
-    from .workbook.weo import confirm_edition
-
-    target = roster_path(roster_file)
-    if population == (gdp_edition is not None) or (population and not city):
-        raise UserError('say what to confirm: CITY --population, or --gdp-edition "April 2015"')
-    if population and city:
-        member = confirm_population(target, city, by)
-        click.echo(f"{member.display_name}: population {member.population:,.0f} confirmed by {by.strip()}")
-    elif gdp_edition:
-        count = confirm_edition(target, gdp_edition, by)
-        click.echo(f"{count} GDP figure(s) of {gdp_edition} confirmed by {by.strip()}")
-
-
-@main.command()
-@click.argument("name", required=False)
-@click.argument("value", required=False)
-@ROSTER_OPTION
-def settings(name: str | None, value: str | None, roster_file: Path | None) -> None:
-    """Show the roster's Settings (the Secretariat's address and bank details that documents
-    print), or set one: wego-xl settings "Bank name" "Shinhan Bank".
-
-    A roster made before the Settings sheet existed gets it, with every standard row.
-    """
-    from .workbook.roster import load_roster, roster_path
-    from .workbook.settings import STANDARD_SETTINGS, set_setting
-
-    if name is not None and value is None:
-        raise UserError(f'give the value too: wego-xl settings "{name}" "VALUE"')
-    if name is not None and value is not None:
-        found = set_setting(roster_path(roster_file), name, value)
-        click.echo(f"{found.name}: {found.value} (Settings sheet, row {found.row})")
-        return
-    current = load_roster(roster_file).settings
-    for standard, _, what in STANDARD_SETTINGS:
-        setting = current.get(standard)
-        shown = setting.value if setting and setting.value else "(blank)"
-        click.echo(f"{standard:<28} {shown}" + (f"   [{what}]" if what and not (setting and setting.value) else ""))
-    if not current:
-        click.echo('the roster has no Settings sheet yet: wego-xl settings "Bank name" "..." adds it')
 
 
 @main.command()
@@ -680,110 +425,6 @@ def documents(
     click.echo(f"{len(run.written)} document(s) written to {out}" + (f", {len(pdfs)} PDF" if pdf else ""))
 
 
-@main.group()
-def member() -> None:
-    """Record a membership change (EC decision): add, upgrade, withdraw, rename.
-
-    Each writes the Members row and a History row in one save, and refuses impossible moves.
-    """
-
-
-_EFFECTIVE = click.option("--effective", required=True, help="The date the change takes effect, e.g. 2016-09-01.")
-_DECISION = click.option("--decision", default="", help='The decision, e.g. "EC 2016-2" or "GA 2016".')
-_BY = click.option("--by", "by", default=None, help="Who enters the change (default: the computer's user name).")
-
-
-@member.command("add")
-@click.option("--english", "english", required=True, help="English name.")
-@click.option("--korean", "korean", default=None, help="Korean name.")
-@click.option("--country-code", required=True, help="ISO 3166 alpha-3 code, e.g. KOR.")
-@click.option("--country", required=True, help="Country, e.g. 'Korea, Republic of'.")
-@click.option("--region", required=True, help="Asia, Oceania, Americas, Europe, Middle East or Africa.")
-@click.option(
-    "--capital", type=click.Choice(["Yes", "No"]), default=None, help="Capital city (blank for organisations)."
-)
-@click.option("--status", "status", default="Applicant", show_default=True, help="Applicant, Associate or Friendship.")
-@_EFFECTIVE
-@_DECISION
-@_BY
-@ROSTER_OPTION
-def member_add(
-    english: str, korean: str | None, country_code: str, country: str, region: str, capital: str | None,
-    status: str, effective: str, decision: str, by: str | None, roster_file: Path | None,
-) -> None:  # fmt: skip
-    """Add a member: an applicant, or an associate the Secretariat accepted."""
-    from .rules.membership import MembershipType
-    from .workbook.changes import add_member
-    from .workbook.roster import roster_path
-
-    fields = {"English name": english, "Korean name": korean, "Country code": country_code.upper(),
-              "Country": country, "Region": region, "Capital": capital}  # fmt: skip
-    kind = MembershipType.parse(status)
-    member_id = add_member(roster_path(roster_file), fields, kind, _date_option(effective, "--effective"), decision, by)
-    click.echo(f"{english} added as {kind.english} ({member_id}), effective {effective}")
-
-
-@member.command("upgrade")
-@click.argument("city")
-@click.option("--to", "to", required=True, help="The new status: Associate or Full.")
-@_EFFECTIVE
-@_DECISION
-@_BY
-@ROSTER_OPTION
-def member_upgrade(city: str, to: str, effective: str, decision: str, by: str | None, roster_file: Path | None) -> None:
-    """Change a member's status (Applicant -> Associate -> Full, or back with a decision)."""
-    _change(city, to, effective, decision, by, roster_file)
-
-
-@member.command("withdraw")
-@click.argument("city")
-@_EFFECTIVE
-@_DECISION
-@_BY
-@ROSTER_OPTION
-def member_withdraw(city: str, effective: str, decision: str, by: str | None, roster_file: Path | None) -> None:
-    """Record that a member withdrew: it keeps its row, id and names; it owes no fee for the
-    fee years that begin after the date."""
-    _change(city, "Withdrawn", effective, decision, by, roster_file)
-
-
-def _change(city: str, to: str, effective: str, decision: str, by: str | None, roster_file: Path | None) -> None:
-    from .rules.membership import MembershipType
-    from .workbook.changes import change_membership
-    from .workbook.roster import roster_path
-
-    kind = MembershipType.parse(to)
-    day = _date_option(effective, "--effective")
-    changed, before = change_membership(roster_path(roster_file), city, kind, day, decision, by)
-    click.echo(
-        f"{changed.display_name}: {before.english} -> {kind.english} from {day}"
-        + (f" ({decision})" if decision else "")
-    )
-
-
-@member.command("rename")
-@click.argument("city")
-@click.option("--english", "english", default=None, help="The new English name.")
-@click.option("--korean", "korean", default=None, help="The new Korean name.")
-@_EFFECTIVE
-@_DECISION
-@_BY
-@ROSTER_OPTION
-def member_rename(
-    city: str, english: str | None, korean: str | None, effective: str, decision: str, by: str | None,
-    roster_file: Path | None,
-) -> None:  # fmt: skip
-    """Rename a member; the old name stays as an alias, so formulas using it keep working."""
-    from .workbook.changes import rename_member
-    from .workbook.roster import roster_path
-
-    renamed = rename_member(roster_path(roster_file), city, english, korean, _date_option(effective, "--effective"),
-                            decision, by)  # fmt: skip
-    click.echo(
-        f"{renamed.display_name} renamed" + (f" to {english}" if english else "") + (f" / {korean}" if korean else "")
-    )
-
-
 @main.command()
 @click.argument("folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @JSON_OPTION
@@ -816,7 +457,7 @@ def init(folder: Path, as_json: bool) -> None:
     click.echo(f'  macOS / Linux: export {ROSTER_ENV}="{roster_file}"')
 
 
-for _command in LEDGER_COMMANDS + BANK_COMMANDS + BOOKS_COMMANDS + YEAR_COMMANDS:
+for _command in ROSTER_COMMANDS + LEDGER_COMMANDS + BANK_COMMANDS + BOOKS_COMMANDS + YEAR_COMMANDS:
     main.add_command(_command)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import SheetNameError, WegoError
 from ..messages import Phrase, band_label, catalogue, read_language, say
-from ..rules.fees import gdp_reference_year
+from ..rules.fees import gdp_reference_year, schedule_in_effect
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
 from ..rules.membership import MembershipType
 from .assessment import Assessment, assess
@@ -485,3 +485,51 @@ def _member_name(a: Assessment, lang: str) -> str:
     if lang == "ko" and m.name_ko and m.name_en:
         return f"{m.name_ko} ({m.name_en})"
     return m.display_name
+
+
+WEO_DOWNLOAD = "https://www.imf.org/en/Publications/WEO/weo-database"
+
+
+def _names(items: list[str], most: int = 6) -> str:
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
+def next_steps(report: Report) -> list[str]:
+    """After a refresh: the worked example of the 2016 source, the fees computed, and what to
+    do about each kind of gap (members without a population, countries without GDP,
+    membership years unclear, inputs to confirm)."""
+    said: list[str] = []
+    blocked = [a for a in report.assessments if a.blocked]
+    computed = [a for a in report.assessments if a.due.owed and not a.blocked]
+    schedule = next((a.schedule for a in report.assessments if a.schedule is not None), None)
+    if schedule is None and report.assessments:
+        return said
+    example = schedule_in_effect(report.fee_year, [schedule]) if schedule else None
+    if example is not None:
+        said.append(
+            f"Worked example of the 2016 source: 970,000 persons and 35,379 USD give "
+            f"{example.fee(970_000, 35_379):,.0f} USD in the {example.effective_year} table (7,000 in the source)."
+        )
+    said.append(f"{len(computed)} fee(s) computed, {sum(a.fee or 0 for a in computed):,.0f} USD in all.")
+    no_population = [a.member.display_name for a in blocked if any(i.column == "Population" for i in a.missing)]
+    no_gdp = sorted({a.member.gdp_code for a in blocked if a.gdp is None})
+    unclear = [a.member.display_name for a in blocked if any(i.column == "Full since" for i in a.missing)]
+    confirm = report.counts["confirm"]
+    if no_population:
+        said.append(
+            f"Next: {len(no_population)} member(s) need a population ({_names(no_population)}): type it on the "
+            "Members sheet in persons, with its year and source, or run wego-xl import-population FILE."
+        )
+    if no_gdp:
+        said.append(
+            f"Next: no GDP (PPP) per capita for {_names(no_gdp)}: download the IMF WEO file ({WEO_DOWNLOAD}) "
+            "and run wego-xl import-weo FILE, or enter a figure by hand (edition Manual, with its source)."
+        )
+    if unclear:
+        said.append(f"Next: correct the membership years of {_names(unclear)} on the Members sheet.")
+    if confirm:
+        said.append(
+            f"Next: {confirm} input(s) to confirm before billing (see the Checks sheet): "
+            'wego-xl confirm "CITY" --population --by NAME; wego-xl confirm --gdp-edition "April 2015" --by NAME.'
+        )
+    return said
