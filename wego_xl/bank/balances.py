@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import select
 
 from ..ledger import schema as t
-from ..ledger.store import LedgerStore, money, payment_of, stored_day
+from ..ledger.store import LedgerStore, money, payment_of
 from ..rules.ledger import ZERO
+from .service import standing_matches, stored_day
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,8 @@ def check_bank(store: LedgerStore) -> BankCheck:
                                   .order_by(t.bank_statements.c.account, t.bank_statements.c.closing_date,
                                             t.bank_statements.c.id)).mappings().all()  # fmt: skip
         lines = conn.execute(select(t.bank_lines)).mappings().all()
-        voided = select(t.voids.c.receipt)  # a voided payment stands for its line no more
-        matched = dict(conn.execute(select(t.bank_matches.c.line_key, t.bank_matches.c.receipt)
-                                    .where(t.bank_matches.c.receipt.not_in(voided))).all())  # fmt: skip
-        voided_receipts = set(conn.execute(voided).scalars())
+        matched = standing_matches(conn)
+        voided_receipts = set(conn.execute(select(t.voids.c.receipt)).scalars())
         payments = {r["receipt"]: payment_of(r) for r in conn.execute(select(t.payments)).mappings()}
     by_account: dict[str, list] = defaultdict(list)
     for s in statements:

@@ -20,7 +20,7 @@ from ..ledger.exchange import rate_on
 from ..ledger.service import FOUNDED, keep_write_offs_whole, receipt
 from ..ledger.store import Actor, LedgerStore, cents, money, payment_of, reference_key, stored_day
 from ..rules.bank import HOME, BankLine, BankStatement, Matcher, OpenInvoice, Proposal, payer_key, to_usd
-from ..rules.ledger import ZERO, Payment
+from ..rules.ledger import ZERO, InvoiceState, Payment
 from ..workbook.roster import Roster
 from ..workbook.settings import BankSettings, bank_settings
 
@@ -152,14 +152,20 @@ def _new_lines(conn: Connection, statement: BankStatement, statement_id: int) ->
 
 
 def _standing_matches() -> Any:
-    """The lines a payment stands for (its payment not voided)."""
-    voided = select(t.voids.c.receipt)
-    return select(t.bank_matches.c.line_key).where(t.bank_matches.c.receipt.not_in(voided))
+    """The lines a payment stands for (its payment not voided): (line key, receipt)."""
+    voided = select(t.voids.c.receipt)  # a voided payment stands for its line no more
+    return select(t.bank_matches.c.line_key, t.bank_matches.c.receipt).where(t.bank_matches.c.receipt.not_in(voided))
+
+
+def standing_matches(conn: Connection) -> dict[str, str]:
+    """Line key -> the receipt that stands for it."""
+    return {key: receipt for key, receipt in conn.execute(_standing_matches())}
 
 
 def _waiting(query: Any) -> Any:
     dismissed = select(t.bank_dismissals.c.line_key)
-    return query.where(t.bank_lines.c.amount_cents > 0, t.bank_lines.c.key.not_in(_standing_matches()),
+    posted = _standing_matches().with_only_columns(t.bank_matches.c.line_key)
+    return query.where(t.bank_lines.c.amount_cents > 0, t.bank_lines.c.key.not_in(posted),
                        t.bank_lines.c.key.not_in(dismissed))  # fmt: skip
 
 
@@ -188,8 +194,7 @@ def matcher(store: LedgerStore, conn: Connection, roster: Roster) -> Matcher:
     """The matcher over the ledger as it stands: open invoices, names, taught payers."""
     book = store.load(conn)
     ledger = book.replay()
-    invoices = {n: OpenInvoice(n, s.invoice.member_id, max(s.open, ZERO), s.net > ZERO)
-                for n, s in ledger.invoices.items()}  # fmt: skip
+    invoices = {n: _open_invoice(s) for n, s in ledger.invoices.items()}
     names = {m.member_id: m.names() for m in roster.members}
     shown = {m.member_id: m.display_name for m in roster.members}
     payers = dict(conn.execute(select(t.payer_names.c.key, t.payer_names.c.member_id)).all())
@@ -199,8 +204,12 @@ def matcher(store: LedgerStore, conn: Connection, roster: Roster) -> Matcher:
 def refresh(store: LedgerStore, conn: Connection, match: Matcher, member_id: str) -> None:
     """Tell the matcher what the member's invoices ask after a posting."""
     ledger = store.load(conn, member_id=member_id).replay()
-    match.update(OpenInvoice(s.invoice.number, s.invoice.member_id, max(s.open, ZERO), s.net > ZERO)
-                 for s in ledger.invoices.values())  # fmt: skip
+    match.update(_open_invoice(s) for s in ledger.invoices.values())
+
+
+def _open_invoice(state: InvoiceState) -> OpenInvoice:
+    """An invoice as matching sees it: what it leaves open, whether it still stands."""
+    return OpenInvoice(state.invoice.number, state.invoice.member_id, max(state.open, ZERO), state.net > ZERO)
 
 
 def usd_value(conn: Connection, line: BankLine, bank: BankSettings) -> Decimal:

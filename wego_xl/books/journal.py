@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from ..bank.service import standing_matches
 from ..errors import InputError
 from ..ledger import schema as t
 from ..ledger.exchange import rate_on
@@ -153,9 +154,7 @@ def _bank_events(conn: Connection) -> list[BankEvent]:
             earlier = _receipts_before(conn, day) if len({r["account"] for r in statements}) == 1 else ZERO
             found.append(BankEvent(f"opening {s['account']}", day, s["account"], money(s["opening_cents"]) - earlier,
                                    "opening"))  # fmt: skip
-    voided = select(t.voids.c.receipt)
-    standing = set(conn.execute(select(t.bank_matches.c.line_key).where(t.bank_matches.c.receipt.not_in(voided)))
-                   .scalars())  # fmt: skip
+    standing = standing_matches(conn)
     aside = set(conn.execute(select(t.bank_dismissals.c.line_key)).scalars())
     for r in conn.execute(select(t.bank_lines).where(t.bank_lines.c.currency == "USD",
                                                      t.bank_lines.c.account.in_(opened))).mappings():  # fmt: skip
