@@ -201,3 +201,115 @@ def test_receipts_typed_before_the_first_statement_are_in_its_opening_balance(bi
     checked = subprocess.run([str(BEAN_CHECK), str(out)], capture_output=True, text=True, timeout=120)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "2017-08-01 balance Assets:Bank:Dues" in out.read_text(encoding="utf-8")
+
+
+# -- batches as exported: adjustments, reprints, closed periods ------------------------------------
+
+
+def _rates_of(path: Path, first: str, last: str) -> Path:
+    """An ECB-layout file with a KRW rate every day from ``first`` to ``last``."""
+    day, end, lines = dt.date.fromisoformat(first), dt.date.fromisoformat(last), []
+    while day <= end:
+        lines.append(f"{day},1.0500,{D('1300') + D(day.day) / 10:.2f},\n")
+        day += dt.timedelta(days=1)
+    path.write_text("Date,USD,KRW,\n" + "".join(reversed(lines)), encoding="utf-8")
+    return path
+
+
+def _bean_check(path: Path) -> str:
+    checked = subprocess.run([str(BEAN_CHECK), str(path)], capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    return path.read_text(encoding="utf-8")
+
+
+def _review(tmp_path: Path, name: str, decide: dict[Decimal, tuple[str, str]]) -> None:
+    """The bank review workbook, filled in: per line amount, (column, value)."""
+    review = tmp_path / name
+    assert wego("bank", "review", "--out", review).returncode == 0
+    wb = openpyxl.load_workbook(review)
+    ws = wb["Review"]
+    header = [c.value for c in ws[1]]
+    for r in range(2, ws.max_row + 1):
+        amount = ws.cell(r, header.index("Amount") + 1).value
+        if amount is not None and D(str(amount)) in decide:
+            column, value = decide[D(str(amount))]
+            ws.cell(r, header.index(column) + 1, value)
+    wb.save(review)
+    posted = wego("bank", "post", review)
+    assert posted.returncode == 0, posted.stderr
+
+
+def test_what_changes_after_a_batch_is_booked_in_the_next_never_by_rewriting_it(year, billed, tmp_path):
+    """After batch 1: Seoul's wire is voided (its line waits again), the interest that waited is
+    set aside as not dues, and December 2016's statement arrives late (the opening balance moves).
+    Batch 2 books each as an adjustment or a new event and bean-check proves it against the
+    receivables and the bank; then the wire is found to be Seongnam's (batch 3). Batch 1 prints
+    the same bytes every time, and the three batches add up to the ledger as it stands."""
+    first = year / "b1.beancount"
+    assert wego("journal", "--from", "2017-01-01", "--to", "2017-12-31", "--format", "beancount", "--out",
+                first).returncode == 0  # fmt: skip
+    printed = _bean_check(first)
+    seoul = next(p for p in book_of(billed).payments if p.value == D("10000.00"))
+    assert wego("void", seoul.receipt, "--reason", "the wire was Seongnam's", "--date", "2017-12-29").returncode == 0
+    _review(tmp_path, "r1.xlsx", {D("99.00"): ("Not dues (reason)", "bank interest")})
+    assert wego("rates", "import", _rates_of(tmp_path / "dec.csv", "2016-12-01", "2016-12-31")).returncode == 0
+    december = tmp_path / "2016-12.xml"
+    december.write_text(_camt([("2016-12-15", D("100.00"), "INTEREST 2016", "", "Z1")], D("900.00"), "STMT-2016-12",
+                              "2016-12-01", "2016-12-31"), encoding="utf-8")  # fmt: skip
+    assert wego("bank", "import", december).returncode == 0
+    second = year / "b2.beancount"
+    made = wego("journal", "--from", "2017-01-01", "--to", "2017-12-31", "--format", "beancount", "--out", second)
+    assert made.returncode == 0 and "batch 2 (a new batch)" in made.stderr and "adjustment(s)" in made.stderr
+    text = _bean_check(second)
+    assert '2017-01-01 * "Adjustment: Opening balance' in text and "(dated 2016-12-01)" in text
+    assert '2017-01-01 * "Receipt not identified yet' in text and "(dated 2016-12-15)" in text
+    assert 'Adjustment: Receipt, not dues' in text and "Payment " + seoul.receipt + " taken back" in text
+    assert "2018-01-01 balance Assets:Bank:Dues" in text  # the statement's closing, over both batches
+    _review(tmp_path, "r2.xlsx", {D("10000.00"): ("Member", "Seongnam")})
+    third = year / "b3.beancount"
+    assert wego("journal", "--from", "2017-01-01", "--to", "2017-12-31", "--format", "beancount", "--out",
+                third).returncode == 0  # fmt: skip
+    assert "Taken back: Receipt not identified yet" in _bean_check(third)
+    again = wego("journal", "--batch", "1", "--format", "beancount")
+    assert again.returncode == 0 and again.stdout == printed and first.read_text(encoding="utf-8") == printed
+    assert wego("journal", "--batch", "9").stderr.strip().endswith("the batches are 1 to 3")
+    totals: dict[str, Decimal] = defaultdict(lambda: D(0))
+    for n in (1, 2, 3):
+        for r in csv.DictReader(io.StringIO(wego("journal", "--batch", n).stdout)):
+            totals[r["Account"]] += D(r["Debit (USD)"] or "0") - D(r["Credit (USD)"] or "0")
+    assert totals["Liabilities:Unidentified-Receipts"] == D("-100.00")  # only December's interest still waits
+    assert totals["Income:Other"] == D("-99.00")
+    assert totals["Assets:Receivable:Dues"] == sum(_balances(billed).values(), D(0))
+    nothing = wego("journal", "--from", "2017-01-01", "--to", "2017-12-31")
+    assert "batch 3 (the same batch as before)" in nothing.stderr
+
+
+def test_nothing_is_booked_in_a_closed_period(year, billed, tmp_path):
+    """2017 exported and closed; then January's statement brings lines dated 30 and 31 December:
+    the wire naming Jakarta's invoice is received on the first open day (it no longer waits for
+    ever), the interest is booked on 1 January, dated 31 December; a December batch is refused."""
+    assert wego("journal", "--from", "2017-01-01", "--to", "2017-12-31").returncode == 0
+    assert wego("close", "--through", "2017-12-31", "--by", "Park Jiyoon", "--anyway").returncode == 0
+    assert wego("rates", "import", _rates_of(tmp_path / "jan.csv", "2018-01-01", "2018-01-31")).returncode == 0
+    book = book_of(billed).replay()
+    jakarta = next(i for i in book.invoices.values() if i.invoice.number == "WEGO-2017-004")
+    closing = D("1000.00") + D("17309.00")
+    lines = [("2017-12-30", jakarta.open, "WEGO-2017-004", "DKI JAKARTA", "J1"),
+             ("2017-12-31", D("50.00"), "INTEREST DEC", "", "J2"), ("2018-01-10", D("-15.00"), "ACCOUNT FEE", "", "J3")]  # fmt: skip
+    january = tmp_path / "2018-01.xml"
+    january.write_text(_camt(lines, closing, "STMT-2018-01", "2017-12-30", "2018-01-31"), encoding="utf-8")
+    imported = wego("bank", "import", january)
+    assert imported.returncode == 0 and "posted R-2018-001" in imported.stdout, imported.stdout + imported.stderr
+    paid = next(p for p in book_of(billed).payments if p.receipt == "R-2018-001")
+    assert paid.date == dt.date(2018, 1, 1)
+    refused = wego("journal", "--from", "2017-12-01", "--to", "2017-12-31")
+    assert refused.returncode == 2 and "the period through 2017-12-31 is closed" in refused.stderr
+    assert "export a period that reaches 2018-01-01" in refused.stderr
+    out = year / "jan.beancount"
+    assert wego("journal", "--from", "2018-01-01", "--to", "2018-01-31", "--format", "beancount", "--out",
+                out).returncode == 0  # fmt: skip
+    text = _bean_check(out)
+    assert all(line[:10] >= "2018-01-01" for line in text.splitlines() if line[:4].isdigit() and " * " in line)
+    assert "(dated 2017-12-31)" in text and "2018-02-01 balance Assets:Bank:Dues" in text
+    backwards = wego("journal", "--from", "2017-06-01", "--to", "2017-09-30")
+    assert backwards.returncode == 2 and "batch 2 runs to 2018-01-31" in backwards.stderr or "nothing new" in backwards.stderr

@@ -175,11 +175,11 @@ def test_a_ledger_of_another_version_is_refused_until_upgraded(location):
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(
-        LedgerError, match="is of version 0000, this wego-xl expects 0003: run 'wego-xl ledger upgrade'"
+        LedgerError, match="is of version 0000, this wego-xl expects 0004: run 'wego-xl ledger upgrade'"
     ):
         open_ledger(location)
     with store.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
     assert upgrade_ledger(location).load().invoices == []  # at the head already: nothing to do
     with pytest.raises(LedgerError, match=r"exists already|holds a ledger already"):
         create_ledger(location)
@@ -187,7 +187,7 @@ def test_a_ledger_of_another_version_is_refused_until_upgraded(location):
 
 def test_a_ledger_of_0001_with_entries_upgrades_and_its_chain_still_verifies(tmp_path, roster, monkeypatch):
     """A ledger made by the first version (revision 0001), with an invoice and a payment, is
-    brought to the head (0003) by 'ledger upgrade': the bank tables and the guards on them appear, and the
+    brought to the head (0004) by 'ledger upgrade': the bank tables and the guards on them appear, and the
     entries posted before keep their hash (columns added later are hashed only when set)."""
     from alembic import command
 
@@ -287,3 +287,39 @@ def test_bank_statements_import_once_on_either_database(location, roster):
     again = import_statements(store, read_roster(roster), [statement], by=actor("t"))
     assert (first.lines_new, len(first.posted), again.lines_new, again.lines_seen) == (2, 1, 0, 2)
     assert unmatched_count(store) == 1 and check_bank(store).ok and verify(store).ok
+
+
+def test_a_journal_batch_of_0003_is_recorded_once_and_then_printed_the_same(tmp_path, roster):
+    """A ledger of revision 0003 that exported batch 1 (which kept only the events it took) is
+    upgraded: the batch's postings are recorded once, as the ledger gives them, and from then on
+    it prints the same; exporting its period again adds nothing."""
+    from alembic import command
+
+    from wego_xl.books.journal import export_journal, printed_batch
+    from wego_xl.books.journal_files import as_beancount
+    from wego_xl.ledger.store import LedgerStore, _alembic_config, upgrade_ledger
+
+    where = str(tmp_path / "old.db")
+    old = LedgerStore(where)
+    with old.engine.connect() as conn:
+        command.upgrade(_alembic_config(conn), "0003")
+        conn.commit()
+    with old.writing() as conn:
+        old.post(conn, Invoice("WEGO-2017-001", "W001", 2017, dt.date(2017, 1, 2), dt.date(2017, 3, 3),
+                               Decimal("7000.00")), actor("test"), basis={})  # fmt: skip
+        conn.execute(text("INSERT INTO number_series (series, last, imported_through) VALUES ('WEGO-2017', 1, 0)"))
+        conn.execute(text("INSERT INTO live_invoices VALUES ('W001', 2017, 'WEGO-2017-001')"))
+        conn.execute(text("INSERT INTO rates VALUES ('KRW', '2017-01-02', 'ECB', '1207.69', 'now')"))
+        conn.execute(text("INSERT INTO journal_batches VALUES (1, '2017-01-01', '2017-12-31', 'then', 'Kim')"))
+        conn.execute(text("INSERT INTO journal_events VALUES ('entry 1', 1)"))
+    store = upgrade_ledger(where)
+    book = read_roster(roster)
+    again = export_journal(store, book, dt.date(2017, 1, 1), dt.date(2017, 12, 31), by=actor("test"))
+    assert again is not None and again.again and again.batch == 1
+    [tx] = again.transactions
+    assert (tx.reference, [p.usd for p in tx.postings]) == ("WEGO-2017-001", [Decimal("7000.00"), Decimal("-7000.00")])
+    assert tx.postings[0].krw == Decimal("8453830")  # 7,000 at 1,207.69
+    assert as_beancount(printed_batch(store, 1)) == as_beancount(again)
+    with store.engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM journal_postings")).scalar() == 2  # recorded once
+    assert verify(store).ok

@@ -12,8 +12,10 @@ from .cli_ledger import LEDGER_OPTION, _by, _store
 
 
 @click.command()
-@click.option("--from", "start", required=True, help="The first day of the period, e.g. 2017-01-01.")
-@click.option("--to", "end", required=True, help="The last day of the period, e.g. 2017-12-31.")
+@click.option("--from", "start", default=None, help="The first day of the period, e.g. 2017-01-01.")
+@click.option("--to", "end", default=None, help="The last day of the period, e.g. 2017-12-31.")
+@click.option("--batch", "number", type=click.IntRange(min=1), default=None,
+              help="Print an exported batch again (the same file as the first time).")  # fmt: skip
 @click.option("--format", "form", type=click.Choice(["csv", "beancount"]), default="csv", show_default=True,
               help="CSV (a line per posting) or beancount (checked by bean-check).")  # fmt: skip
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -21,28 +23,42 @@ from .cli_ledger import LEDGER_OPTION, _by, _store
 @ROSTER_OPTION
 @LEDGER_OPTION
 def journal(
-    start: str, end: str, form: str, out: Path | None, roster_file: Path | None, ledger_file: str | None
-) -> None:
-    """The period's ledger events as balanced double-entry transactions for the books, in a
-    numbered batch: an event is exported once; the same period again gives the same batch."""
-    from .books.journal import as_beancount, as_csv, export_journal
+    start: str | None, end: str | None, number: int | None, form: str, out: Path | None,
+    roster_file: Path | None, ledger_file: str | None,
+) -> None:  # fmt: skip
+    """The ledger's events as balanced double-entry transactions for the books, in numbered
+    batches: an event is exported once, and what changes after is booked as an adjustment in
+    the next batch; the same period again, or --batch N, prints the same batch."""
+    from .books.journal import export_journal, printed_batch
+    from .books.journal_files import as_beancount, as_csv
 
-    roster, store = _store(roster_file, ledger_file)
-    first, last = _date_option(start, "--from"), _date_option(end, "--to")
     if out is not None and not out.parent.is_dir():
         raise UserError(f"no folder {out.parent} for {out.name}: make it first")
-    found = export_journal(store, roster, first, last, by=_by("journal"))
-    if found is None:
-        click.echo(f"nothing new from {first} to {last}: every event of it is in an earlier batch of another period",
-                   err=True)  # fmt: skip
-        return
+    roster, store = _store(roster_file, ledger_file)
+    if number is not None:
+        if start or end:
+            raise UserError("--batch prints a batch as it was exported: give it without --from and --to")
+        found = printed_batch(store, number)
+        found.again = True
+    else:
+        if not (start and end):
+            raise UserError("say which period: --from 2017-01-01 --to 2017-12-31 (or --batch N to print one again)")
+        first, last = _date_option(start, "--from"), _date_option(end, "--to")
+        made = export_journal(store, roster, first, last, by=_by("journal"))
+        if made is None:
+            click.echo(f"nothing new through {last}, and no batch of {first} to {last}: every event is in an "
+                       "earlier batch as the ledger has it", err=True)  # fmt: skip
+            return
+        found = made
     text = as_beancount(found) if form == "beancount" else as_csv(found)
     if out is None:
         click.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
     said = "the same batch as before" if found.again else "a new batch"
-    click.echo(f"batch {found.batch} ({said}): {len(found.transactions)} transaction(s) from {first} to {last}"
+    adjusted = sum(1 for tx in found.transactions if tx.kind == "adjustment")
+    click.echo(f"batch {found.batch} ({said}): {len(found.transactions)} transaction(s) from {found.start} to "
+               f"{found.end}" + (f", {adjusted} of them adjustment(s) to earlier batches" if adjusted else "")
                + (f", written to {out}" if out else ""), err=True)  # fmt: skip
 
 

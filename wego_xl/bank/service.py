@@ -18,7 +18,7 @@ from ..errors import InputError, WegoError
 from ..ledger import schema as t
 from ..ledger.exchange import rate_on
 from ..ledger.service import FOUNDED, keep_write_offs_whole, receipt
-from ..ledger.store import Actor, LedgerStore, cents, money, payment_of, reference_key, stored_day
+from ..ledger.store import Actor, LedgerStore, cents, closed_through, money, payment_of, reference_key, stored_day
 from ..rules.bank import HOME, BankLine, BankStatement, Matcher, OpenInvoice, Proposal, payer_key, to_usd
 from ..rules.ledger import ZERO, InvoiceState, Payment
 from ..workbook.roster import Roster
@@ -325,8 +325,11 @@ def post_line(
     by: Actor,
     how: str,
 ) -> Payment:
-    """Record a bank line as the member's payment (numbered, converted, settled) and link it."""
-    given = Payment("", member_id, line.value_date, line.amount, invoices[0] if len(invoices) == 1 else "")
+    """Record a bank line as the member's payment (numbered, converted, settled) and link it. A
+    line dated in a closed period is received on the first open day (the note keeps its date)."""
+    lock = closed_through(conn)
+    day = line.value_date if lock is None or line.value_date > lock[0] else lock[0] + dt.timedelta(days=1)
+    given = Payment("", member_id, day, line.amount, invoices[0] if len(invoices) == 1 else "")
     settles = open_amount if invoices else None
     payment = receipt(store, conn, bank, given, line.currency, None, settles=settles)
     number = store.next_number(conn, "R", payment.date.year)
@@ -335,7 +338,10 @@ def post_line(
     if reference and conn.execute(select(t.payments.c.receipt).where(
             t.payments.c.bank_reference_key == reference_key(reference))).scalar():  # fmt: skip
         reference = None  # typed on another payment: the line's key is the guard
-    note = f"bank {line.source}, line {line.line}: {line.counterparty} {line.text}".strip()[:500]
+    note = f"bank {line.source}, line {line.line}: {line.counterparty} {line.text}".strip()
+    if day != line.value_date:
+        note = f"{note} (value date {line.value_date}, in the period closed through {lock[0] if lock else ''})"
+    note = note[:500]
     before = conn.execute(select(func.count()).select_from(t.bank_matches).where(t.bank_matches.c.line_key == line.key))
     times = before.scalar() or 0  # posted before and voided: the line's key, counted, is the guard
     source = line.key if not times else hashlib.sha256(f"{line.key}/{times}".encode()).hexdigest()

@@ -8,15 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from ..bank.service import open_lines
 from ..errors import InputError
 from ..ledger import schema as t
 from ..ledger.service import plain_text
 from ..ledger.store import LedgerStore, closed_through
 from ..workbook.roster import Roster
-from .journal import chart_of, events_through
+from .journal import pending_events
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,8 @@ class Unsettled:
             parts.append(f"{len(self.waiting_lines)} bank line(s) wait for a person ({', '.join(self.waiting_lines[:3])}"
                          f"{'...' if len(self.waiting_lines) > 3 else ''}): wego-xl bank review")  # fmt: skip
         if self.unexported:
-            parts.append(f"{self.unexported} event(s) not in the journal yet: wego-xl journal --from ... --to ...")
+            parts.append(f"{self.unexported} event(s) not in the journal as the ledger now has them: wego-xl journal "
+                         "--from ... --to ...")  # fmt: skip
         return "; ".join(parts)
 
 
@@ -56,9 +55,7 @@ def close_period(
             raise InputError(f"the period through {lock[0]} is closed already (by {lock[1]}): a lock is never moved "
                              "back; close a later day")  # fmt: skip
         waiting = [line.where for line in open_lines(conn) if line.value_date <= through]
-        exported = set(conn.execute(select(t.journal_events.c.event)).scalars())
-        events = events_through(store, conn, chart_of(roster), through)
-        unexported = sum(1 for key in events if key != "book" and key not in exported)
+        unexported = pending_events(store, conn, roster, through)
         unsettled = Unsettled(waiting, unexported)
         if unsettled and not anyway:
             raise InputError(f"not closed: {unsettled}. Settle them, or close with --anyway")

@@ -1,17 +1,20 @@
-"""The journal the Secretariat's books take: every ledger event of a period as a balanced
-double-entry transaction (see :mod:`wego_xl.rules.journal`), in numbered batches. An event is
-exported once: exporting the same period again gives the same batch; new events go into the
-next one. Written as CSV (a line per posting) or as beancount, whose own ``bean-check`` proves
-it, with balance assertions at the period's end (receivables, and the bank as its statement
-says)."""
+"""The journal the Secretariat's books take: every ledger event as a balanced double-entry
+transaction (see :mod:`wego_xl.rules.journal`), in numbered batches kept in the ledger as they
+were written.
+
+A batch is never reopened: printing it again gives the same file. The next batch takes each
+event not exported yet and, for an exported event that the ledger now books otherwise (a
+payment voided, a waiting bank line set aside or found to be a member's payment, an earlier
+statement imported late that changes an opening balance), an adjustment: the difference
+between what the ledger gives now and what was exported. So the batches, added up, always
+equal the ledger as it stands. Nothing is booked in a closed period: an event dated in one is
+booked on the first open day, as is anything dated before the batch's first day."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,11 +25,12 @@ from ..bank.service import standing_matches
 from ..errors import InputError
 from ..ledger import schema as t
 from ..ledger.exchange import rate_on
-from ..ledger.store import Actor, LedgerStore, money, stored_day
+from ..ledger.store import Actor, LedgerStore, cents, closed_through, money, stored_day
 from ..rules.journal import (
     Account,
     BankEvent,
     Chart,
+    Posting,
     Transaction,
     bank_postings,
     check_chart,
@@ -39,21 +43,40 @@ from ..workbook.roster import Roster
 from ..workbook.settings import bank_settings
 
 CHART_SHEET = "Chart of accounts"
-CSV_COLUMNS = ["Batch", "Transaction", "Date", "Entry", "Member", "Narration", "Account code", "Account",
-               "Debit (USD)", "Credit (USD)", "Debit (KRW)", "Credit (KRW)", "Rate"]  # fmt: skip
+Key = tuple[str, str]  # an account: (code, name)
+DAY = dt.timedelta(days=1)
 
 
 @dataclass
 class Journal:
-    """A batch of the journal: its number and period, and its transactions in date order."""
+    """A batch of the journal: its number and period, its transactions in the order booked, the
+    balances carried in from earlier batches, and the balance assertions it closes with."""
 
     batch: int
     start: dt.date
     end: dt.date
     transactions: list[Transaction] = field(default_factory=list)
     again: bool = False  # the same batch as an earlier export of the period
-    opening: dict[str, tuple[Account, Decimal]] = field(default_factory=dict)  # before the period, per account
+    opening: dict[str, tuple[Account, Decimal]] = field(default_factory=dict)  # per account name
     assertions: list[tuple[dt.date, Account, Decimal]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What the next batch books for one event: all of it (a new event), or the difference
+    between its postings now and what earlier batches exported (an adjustment)."""
+
+    event: str
+    dated: dt.date
+    reference: str
+    member: str
+    narration: str
+    now: tuple[tuple[Account, Decimal], ...]  # the event's USD postings as the ledger stands
+    before: dict[Key, tuple[Decimal, Decimal]]  # exported so far, per account: (USD, KRW)
+
+    @property
+    def kind(self) -> str:
+        return "adjustment" if self.before else "event"
 
 
 def chart_of(roster: Roster) -> Chart:
@@ -76,52 +99,103 @@ def chart_of(roster: Roster) -> Chart:
 def export_journal(
     store: LedgerStore, roster: Roster, start: dt.date, end: dt.date, *, by: Actor, record: bool = True
 ) -> Journal | None:
-    """The batch of the period's events not exported yet (recorded as a new batch), else the
-    batch an earlier export of exactly this period made; None when every event of the period
-    is in other batches. ``record=False``: the period's events as they stand, no batch."""
+    """A new batch of what the journal has not taken yet through ``end`` (recorded), else the
+    batch an earlier export of exactly this period made; None when there is nothing new and no
+    batch of this period. ``record=False``: what is booked in the period, exported or not, and
+    nothing recorded (the auditor's pack)."""
     if end < start:
         raise InputError(f"the period ends ({end}) before it starts ({start})")
     chart = chart_of(roster)
     with store.writing() as conn:
-        events = events_through(store, conn, chart, end)
-        exported = dict(conn.execute(select(t.journal_events.c.event, t.journal_events.c.batch)).all())
-        mine = [e for e in events.values() if start <= e[0] <= end]
-        new = [e for e in mine if e[1] not in exported]
+        _record_batches_of_0003(store, conn, roster, chart)
+        floor = _first_open_day(conn, start)
+        changes = changes_through(store, conn, chart, end)
+        rate_of = _rate_reader(conn, roster)
         if not record:
-            return _journal(store, conn, roster, chart, 0, start, end, mine, exported, events)
-        if not new:
-            same = conn.execute(select(t.journal_batches.c.number).where(
-                t.journal_batches.c.date_from == start, t.journal_batches.c.date_to == end
-            ).order_by(t.journal_batches.c.number.desc())).scalar()  # fmt: skip
-            if same is None:
+            booked = [tx for tx in stored_transactions(conn) if start <= tx.date <= end]
+            pending = [_transaction(c, max(c.dated, floor), rate_of) for c in changes if max(c.dated, floor) <= end]
+            journal = Journal(0, start, end, sorted(booked, key=lambda tx: tx.date) + pending)
+            journal.opening = _carried(conn, t.journal_postings.c.booked < start)
+            journal.assertions = _assertions(store, conn, chart, floor, end, floor)
+            return journal
+        batches = conn.execute(select(t.journal_batches).order_by(t.journal_batches.c.number)).mappings().all()
+        if not changes:
+            same = [
+                b["number"] for b in batches if (stored_day(b["date_from"]), stored_day(b["date_to"])) == (start, end)
+            ]
+            if not same:
                 return None
-            again = [e for e in mine if exported.get(e[1]) == same]
-            found = _journal(store, conn, roster, chart, same, start, end, again, exported, events)
+            found = stored_batch(conn, same[-1])
             found.again = True
             return found
-        number = int(conn.execute(select(func.coalesce(func.max(t.journal_batches.c.number), 0))).scalar() or 0) + 1
-        found = _journal(store, conn, roster, chart, number, start, end, new, exported, events)
+        _check_forward(batches, end, floor, changes)
+        number = (batches[-1]["number"] if batches else 0) + 1
+        last_end = max((stored_day(b["date_to"]) for b in batches), default=start - DAY)
+        txs = [_transaction(c, max(c.dated, floor), rate_of) for c in changes]
         conn.execute(t.journal_batches.insert().values(number=number, date_from=start, date_to=end,
                                                        exported_at=_now(), exported_by=by.user[:200]))  # fmt: skip
-        conn.execute(t.journal_events.insert(), [{"event": e[1], "batch": number} for e in new])
-    return found
+        _store(conn, number, txs, _assertions(store, conn, chart, floor, end, last_end))
+        new = [{"event": c.event, "batch": number} for c in changes if c.kind == "event"]
+        if new:
+            conn.execute(t.journal_events.insert(), new)
+        return stored_batch(conn, number)
+
+
+def printed_batch(store: LedgerStore, number: int) -> Journal:
+    """Batch ``number`` as it was exported, to print again: the same file as the first time."""
+    with store.reading() as conn:
+        if conn.execute(select(t.journal_batches.c.number).where(t.journal_batches.c.number == number)).first() is None:
+            last = conn.execute(select(func.max(t.journal_batches.c.number))).scalar()
+            raise InputError(f"there is no journal batch {number}: "
+                             + (f"the batches are 1 to {last}" if last else "nothing has been exported yet"))  # fmt: skip
+        return stored_batch(conn, number)
 
 
 def journal_lines(store: LedgerStore, roster: Roster, start: dt.date, end: dt.date) -> list[dict[str, object]]:
-    """The period's journal as rows (one per posting, the CSV's columns), no batch recorded:
+    """What is booked in the period, a row per posting (the CSV's columns), no batch recorded:
     for the auditor's pack."""
+    from .journal_files import rows_of
+
     found = export_journal(store, roster, start, end, by=Actor("", ""), record=False)
     return [] if found is None else rows_of(found)
+
+
+def pending_events(store: LedgerStore, conn: Connection, roster: Roster, through: dt.date) -> int:
+    """How many events through ``through`` the journal has not taken as they stand now."""
+    return len(changes_through(store, conn, chart_of(roster), through))
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _first_open_day(conn: Connection, start: dt.date) -> dt.date:
+    lock = closed_through(conn)
+    return max(start, lock[0] + DAY) if lock else start
+
+
+def _check_forward(batches: Iterable[Any], end: dt.date, floor: dt.date, changes: list[Change]) -> None:
+    """Batches follow each other: a new one ends no earlier than the last, and books nothing
+    after its own last day (a period that is closed whole)."""
+    for b in batches:
+        if stored_day(b["date_to"]) > end:
+            raise InputError(f"batch {b['number']} runs to {stored_day(b['date_to'])}: a new batch ends on that day or "
+                             f"later (the books take batches in order); export --to {stored_day(b['date_to'])} or later")  # fmt: skip
+    if floor > end:
+        shown = ", ".join(f"{c.reference} of {c.dated}" for c in changes[:3])
+        raise InputError(f"the period through {floor - DAY} is closed: {len(changes)} event(s) in it not in the journal "
+                         f"yet ({shown}{'...' if len(changes) > 3 else ''}) are booked on {floor}: export a period "
+                         f"that reaches {floor}")  # fmt: skip
+
+
+# -- what the ledger gives, against what was exported ---------------------------------------------
+
+
 def events_through(
     store: LedgerStore, conn: Connection, chart: Chart, end: dt.date
 ) -> dict[str, tuple[dt.date, str, Any]]:
-    """Every event up to ``end``: event id -> (date, id, the record or bank event)."""
+    """Every event up to ``end``: event id -> (date, id, the record or bank event); "book" holds
+    the ledger itself."""
     book = store.load(conn)
     seqs = dict(conn.execute(select(t.entries.c.number, t.entries.c.seq)).all())
     found: dict[str, tuple[dt.date, str, Any]] = {}
@@ -139,6 +213,57 @@ def events_through(
             found[bank.event] = (bank.date, bank.event, bank)
     found["book"] = (dt.date.min, "book", book)
     return found
+
+
+def changes_through(store: LedgerStore, conn: Connection, chart: Chart, end: dt.date) -> list[Change]:
+    """What a batch ending on ``end`` books, in date order: each event not exported yet, and
+    each exported event whose postings the ledger now gives otherwise (an event the ledger no
+    longer gives, such as a waiting bank line now a member's payment, is taken back whole)."""
+    events = events_through(store, conn, chart, dt.date.max)  # all: an event after ``end`` is no taken-back one
+    book: LedgerBook = events.pop("book")[2]
+    exported = exported_events(conn)
+    context = _context(book)
+    found = []
+    for day, event, record in sorted(events.values(), key=lambda e: (e[0], e[1])):
+        postings, reference, member, narration = _postings(record, event, chart, context)
+        now = tuple((a, usd) for a, usd in postings if usd)
+        before = exported.pop(event, None)
+        if before is None:
+            if now:
+                found.append(Change(event, day, reference, member, narration, now, {}))
+        elif _usd_of(now) != {k: usd for k, (usd, _) in before[1].items() if usd}:
+            found.append(Change(event, day, reference, member, narration, now, before[1]))
+    for event, (shown, sums) in exported.items():  # exported, and the ledger gives it no more
+        if any(usd or krw for usd, krw in sums.values()):
+            found.append(Change(event, shown[0], shown[1], shown[2], shown[3], (), sums))
+    return sorted((c for c in found if c.dated <= end), key=lambda c: (c.dated, c.event))
+
+
+def _usd_of(postings: Iterable[tuple[Account, Decimal]]) -> dict[Key, Decimal]:
+    sums: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+    for account, usd in postings:
+        sums[(account.code, account.name)] += usd
+    return {k: v for k, v in sums.items() if v}
+
+
+def exported_events(
+    conn: Connection,
+) -> dict[str, tuple[tuple[dt.date, str, str, str], dict[Key, tuple[Decimal, Decimal]]]]:
+    """Per exported event: (its date, reference, member, first narration) and, per account, the
+    USD and KRW all batches booked for it."""
+    p = t.journal_postings.c
+    shown: dict[str, tuple[dt.date, str, str, str]] = {}
+    for row in conn.execute(select(p.event, p.dated, p.reference, p.member, p.narration)
+                            .where(p.kind == "event").order_by(p.id)):  # fmt: skip
+        shown.setdefault(row[0], (stored_day(row[1]), row[2], row[3], row[4]))
+    sums: dict[str, dict[Key, tuple[Decimal, Decimal]]] = defaultdict(dict)
+    for event, code, name, usd, krw in conn.execute(
+        select(p.event, p.account_code, p.account, func.sum(p.usd_cents), func.sum(p.krw)).group_by(
+            p.event, p.account_code, p.account
+        )
+    ):
+        sums[event][(code, name)] = (money(int(usd)), Decimal(int(krw)))
+    return {event: (shown[event], sums[event]) for event in shown}
 
 
 def _bank_events(conn: Connection) -> list[BankEvent]:
@@ -181,62 +306,11 @@ def _receipts_before(conn: Connection, day: dt.date) -> Decimal:
     return total
 
 
-def _journal(
-    store: LedgerStore,
-    conn: Connection,
-    roster: Roster,
-    chart: Chart,
-    number: int,
-    start: dt.date,
-    end: dt.date,
-    events: list[tuple[dt.date, str, Any]],
-    exported: dict[str, int],
-    every: dict[str, tuple[dt.date, str, Any]],
-) -> Journal:
-    book: LedgerBook = every["book"][2]
-    bank = bank_settings(roster.settings)
-    rates: dict[dt.date, Decimal] = {}
-
-    def rate_of(day: dt.date) -> Decimal:
-        if day not in rates:
-            try:
-                rates[day] = rate_on(conn, "KRW", day, bank)[0].per_usd
-            except InputError as exc:
-                raise InputError(f"the journal needs the KRW rate of each day it books: {exc}") from None
-        return rates[day]
-
-    context = _context(conn, book)
-    journal = Journal(number, start, end)
-    for day, event, record in sorted(events, key=lambda e: (e[0], e[1])):
-        postings = _postings(record, event, chart, context)
-        reference, member, narration = postings[1:]
-        lines, rate = in_won(event, day, postings[0], rate_of)
-        journal.transactions.append(Transaction(event, day, reference, member, narration, lines, rate))
-    mine = {e[1] for e in events}
-    carried = [e for e in every.values() if e[1] != "book" and e[1] not in mine]  # before, or in other batches
-    for _, event, record in carried:
-        for account, usd in _postings(record, event, chart, context)[0]:
-            held = journal.opening.get(account.name, (account, ZERO))
-            journal.opening[account.name] = (account, held[1] + usd)
-    receivable = sum((book.replay(end).balance(m) for m in book.replay(end).members()), ZERO)
-    journal.assertions.append((end + dt.timedelta(days=1), chart["receivable"], receivable))
-    closing = _bank_closing(conn, end)
-    if closing is not None:
-        journal.assertions.append((closing[0] + dt.timedelta(days=1), chart["bank"], closing[1]))
-    return journal
-
-
-def _context(conn: Connection, book: LedgerBook) -> dict[str, Any]:
-    suspense = set(conn.execute(select(t.bank_matches.c.receipt)).scalars())  # receipts from a bank line
-    waiting_exported = {
-        row[0][5:] for row in conn.execute(select(t.journal_events.c.event)) if row[0].startswith("line ")
-    }
-    line_of = dict(conn.execute(select(t.bank_matches.c.receipt, t.bank_matches.c.line_key)).all())
+def _context(book: LedgerBook) -> dict[str, Any]:
     return {
         "fee_year_of": {i.number: i.fee_year for i in book.invoices},
         "member_of": {i.number: i.member_id for i in book.invoices},
         "payments": {p.receipt: p for p in book.payments},
-        "suspense": {r for r in suspense if line_of.get(r) in waiting_exported},
     }
 
 
@@ -248,9 +322,135 @@ def _postings(record: Any, event: str, chart: Chart, context: dict[str, Any]) ->
         return bank_postings(record, chart), record.reference, "", f"{narration} ({record.reference})"
     _, reference, member, narration, postings = transactions_of(
         record, event, chart, fee_year_of=context["fee_year_of"], member_of=context["member_of"],
-        payments=context["payments"], suspense_receipts=context["suspense"],
+        payments=context["payments"],
     )  # fmt: skip
     return postings, reference, member, narration
+
+
+# -- booking: won, batches as stored, balances ------------------------------------------------------
+
+
+def _rate_reader(conn: Connection, roster: Roster) -> Callable[[dt.date], Decimal]:
+    bank = bank_settings(roster.settings)
+    rates: dict[dt.date, Decimal] = {}
+
+    def rate_of(day: dt.date) -> Decimal:
+        if day not in rates:
+            try:
+                rates[day] = rate_on(conn, "KRW", day, bank)[0].per_usd
+            except InputError as exc:
+                raise InputError(f"the journal needs the KRW rate of each day it books: {exc}") from None
+        return rates[day]
+
+    return rate_of
+
+
+def _transaction(change: Change, booked: dt.date, rate_of: Callable[[dt.date], Decimal]) -> Transaction:
+    """The change as a transaction booked on ``booked``: its KRW at the event's own day's rate
+    (an adjustment: the KRW it gives now less the KRW exported)."""
+    postings: tuple[Posting, ...] = ()
+    rate = ZERO
+    if change.now:
+        postings, rate = in_won(change.event, change.dated, list(change.now), rate_of)
+    narration = change.narration
+    if change.before:
+        now = {(p.account.code, p.account.name): p for p in postings}
+        keys = list(now) + [k for k in change.before if k not in now]
+        none = (ZERO, ZERO)
+        diffs = [(key, _usd(now, key) - change.before.get(key, none)[0], _krw(now, key) - change.before.get(key, none)[1])
+                 for key in keys]  # fmt: skip
+        postings = tuple(Posting(Account(*key), usd, krw) for key, usd, krw in diffs if usd or krw)
+        narration = f"Adjustment: {narration}" if change.now else f"Taken back: {narration}"
+        if not rate:
+            rate = rate_of(change.dated)
+    if booked != change.dated:
+        narration += f" (dated {change.dated})"
+    return Transaction(change.event, booked, change.reference, change.member, narration, postings, rate,
+                       change.kind, change.dated)  # fmt: skip
+
+
+def _usd(postings: dict[Key, Posting], key: Key) -> Decimal:
+    return postings[key].usd if key in postings else ZERO
+
+
+def _krw(postings: dict[Key, Posting], key: Key) -> Decimal:
+    return postings[key].krw if key in postings else ZERO
+
+
+def _store(
+    conn: Connection, batch: int, txs: list[Transaction], assertions: list[tuple[dt.date, Account, Decimal]]
+) -> None:
+    rows = [
+        {"batch": batch, "tx": n, "kind": tx.kind, "event": tx.event, "booked": tx.date, "dated": tx.dated or tx.date,
+         "reference": tx.reference[:200], "member": tx.member, "narration": tx.narration, "account_code": p.account.code,
+         "account": p.account.name, "usd_cents": cents(p.usd), "krw": int(p.krw), "rate": str(tx.rate)}
+        for n, tx in enumerate(txs, start=1) for p in tx.postings
+    ]  # fmt: skip
+    if rows:
+        conn.execute(t.journal_postings.insert(), rows)
+    if assertions:
+        conn.execute(t.journal_assertions.insert(), [
+            {"batch": batch, "date": day, "account_code": a.code, "account": a.name, "usd_cents": cents(usd)}
+            for day, a, usd in assertions
+        ])  # fmt: skip
+
+
+def stored_transactions(conn: Connection, batch: int | None = None) -> list[Transaction]:
+    """The transactions exported, as written (of one batch, else of all), in batch order."""
+    p = t.journal_postings.c
+    query = select(t.journal_postings).order_by(p.batch, p.tx, p.id)
+    if batch is not None:
+        query = query.where(p.batch == batch)
+    grouped: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for row in conn.execute(query).mappings():
+        grouped[(row["batch"], row["tx"])].append(row)
+    found = []
+    for (number, tx), rows in grouped.items():
+        first = rows[0]
+        postings = tuple(Posting(Account(r["account_code"], r["account"]), money(r["usd_cents"]), Decimal(r["krw"]))
+                         for r in rows)  # fmt: skip
+        found.append(Transaction(first["event"], stored_day(first["booked"]), first["reference"], first["member"],
+                                 first["narration"], postings, Decimal(first["rate"]), first["kind"],
+                                 stored_day(first["dated"]), number, tx))  # fmt: skip
+    return found
+
+
+def stored_batch(conn: Connection, number: int) -> Journal:
+    """A batch as it was exported: the same file every time it is printed."""
+    row = conn.execute(select(t.journal_batches).where(t.journal_batches.c.number == number)).mappings().one()
+    journal = Journal(
+        number, stored_day(row["date_from"]), stored_day(row["date_to"]), stored_transactions(conn, number)
+    )
+    journal.opening = _carried(conn, t.journal_postings.c.batch < number)
+    a = t.journal_assertions.c
+    journal.assertions = [
+        (stored_day(r["date"]), Account(r["account_code"], r["account"]), money(r["usd_cents"]))
+        for r in conn.execute(select(t.journal_assertions).where(a.batch == number).order_by(a.id)).mappings()
+    ]
+    return journal
+
+
+def _carried(conn: Connection, which: Any) -> dict[str, tuple[Account, Decimal]]:
+    """Per account, what the exported postings ``which`` selects add up to."""
+    p = t.journal_postings.c
+    rows = conn.execute(select(p.account_code, p.account, func.sum(p.usd_cents)).where(which)
+                        .group_by(p.account_code, p.account).order_by(p.account)).all()  # fmt: skip
+    return {name: (Account(code, name), money(int(total))) for code, name, total in rows}
+
+
+def _assertions(
+    store: LedgerStore, conn: Connection, chart: Chart, first: dt.date, end: dt.date, booked_to: dt.date
+) -> list[tuple[dt.date, Account, Decimal]]:
+    """The receivables at the period's end (the ledger's), and the bank as the last statement
+    closing by ``end`` says, when the batches hold all of it by then: nothing of this batch
+    before it is booked later (``first``: its first bookable day), and the earlier batches are
+    booked to ``booked_to``, no later than the closing."""
+    replayed = store.load(conn).replay(end)
+    found = [(end + DAY, chart["receivable"], sum((replayed.balance(m) for m in replayed.members()), ZERO))]
+    closing = _bank_closing(conn, end)
+    if closing is not None and first <= closing[0] and booked_to <= closing[0]:
+        found.append((closing[0] + DAY, chart["bank"], closing[1]))
+    return found
 
 
 def _bank_closing(conn: Connection, end: dt.date) -> tuple[dt.date, Decimal] | None:
@@ -266,69 +466,27 @@ def _bank_closing(conn: Connection, end: dt.date) -> tuple[dt.date, Decimal] | N
     return (stored_day(row[0]), money(row[1])) if row else None
 
 
-# -- writing ----------------------------------------------------------------------------------
-
-
-def rows_of(journal: Journal) -> list[dict[str, object]]:
-    """One row per posting, debits and credits apart."""
-    rows: list[dict[str, object]] = []
-    for n, tx in enumerate(journal.transactions, start=1):
-        for p in tx.postings:
-            rows.append({"Batch": journal.batch, "Transaction": f"{journal.batch}-{n}", "Date": tx.date.isoformat(),
-                         "Entry": tx.reference, "Member": tx.member, "Narration": tx.narration,
-                         "Account code": p.account.code, "Account": p.account.name,
-                         "Debit (USD)": f"{p.usd:.2f}" if p.usd > 0 else "",
-                         "Credit (USD)": f"{-p.usd:.2f}" if p.usd < 0 else "",
-                         "Debit (KRW)": f"{p.krw:.0f}" if p.krw > 0 else "",
-                         "Credit (KRW)": f"{-p.krw:.0f}" if p.krw < 0 else "", "Rate": str(tx.rate)})  # fmt: skip
-    return rows
-
-
-def as_csv(journal: Journal) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows_of(journal))
-    return out.getvalue()
-
-
-def as_beancount(journal: Journal) -> str:
-    """The batch as a beancount file that stands alone: its accounts opened, the balances
-    before the period carried in, the transactions, and the balance assertions."""
-    accounts: dict[str, Account] = {a.name: a for a, _ in journal.opening.values()}
-    for tx in journal.transactions:
-        accounts.update({p.account.name: p.account for p in tx.postings})
-    accounts.update({a.name: a for _, a, _ in journal.assertions})
-    out = [f'option "title" "WeGO dues ledger: journal batch {journal.batch}, {journal.start} to {journal.end}"',
-           'option "operating_currency" "USD"', ""]  # fmt: skip
-    out += [f'2010-01-01 open {name} USD\n  code: "{a.code}"' for name, a in sorted(accounts.items())]
-    carried = [(a, usd) for a, usd in journal.opening.values() if usd]
-    if carried:
-        out += [
-            "",
-            f'{journal.start} * "Balances carried in: the events before {journal.start} and those of other batches"',
-        ]
-        out += [f"  {a.name:<44} {usd:>14.2f} USD" for a, usd in sorted(carried, key=lambda x: x[0].name)]
-    for tx in journal.transactions:
-        member = f'"{_quoted(tx.member)}" ' if tx.member else ""
-        out += ["", f'{tx.date} * {member}"{_quoted(tx.narration)}"', f'  entry: "{_quoted(tx.reference)}"',
-                f'  event: "{tx.event}"', f'  rate-krw: "{tx.rate}"']  # fmt: skip
-        for p in tx.postings:
-            out += [f"  {p.account.name:<44} {p.usd:>14.2f} USD", f'    krw: "{p.krw:.0f}"']
-    out.append("")
-    out += [f"{day} balance {a.name:<44} {amount:>14.2f} USD" for day, a, amount in journal.assertions]
-    return "\n".join(out) + "\n"
-
-
-def _quoted(text: str) -> str:
-    return " ".join(str(text).split()).replace("\\", "/").replace('"', "'")
-
-
-def accounts_used(journals: Iterable[Journal]) -> dict[str, Decimal]:
-    """Per account, the sum of a batch's postings (for tests and the close command)."""
-    sums: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for journal in journals:
-        for tx in journal.transactions:
-            for p in tx.postings:
-                sums[p.account.name] += p.usd
-    return dict(sums)
+def _record_batches_of_0003(store: LedgerStore, conn: Connection, roster: Roster, chart: Chart) -> None:
+    """Batches exported before revision 0004 kept only which events they took: their postings are
+    recorded once, as the ledger gives those events at the first export after the upgrade."""
+    stored = set(conn.execute(select(t.journal_postings.c.batch).distinct()).scalars())
+    todo: dict[int, list[str]] = defaultdict(list)
+    for event, batch in conn.execute(select(t.journal_events.c.event, t.journal_events.c.batch)):
+        if batch not in stored:
+            todo[batch].append(event)
+    if not todo:
+        return
+    events = events_through(store, conn, chart, dt.date.max)
+    context = _context(events.pop("book")[2])
+    rate_of = _rate_reader(conn, roster)
+    for batch in sorted(todo):
+        changes = []
+        for day, event, record in sorted((events[e] for e in todo[batch] if e in events), key=lambda e: (e[0], e[1])):
+            postings, reference, member, narration = _postings(record, event, chart, context)
+            now = tuple((a, usd) for a, usd in postings if usd)
+            if now:
+                changes.append(Change(event, day, reference, member, narration, now, {}))
+        row = conn.execute(select(t.journal_batches).where(t.journal_batches.c.number == batch)).mappings().one()
+        start, end = stored_day(row["date_from"]), stored_day(row["date_to"])
+        _store(conn, batch, [_transaction(c, c.dated, rate_of) for c in changes],
+               _assertions(store, conn, chart, start, end, start))  # fmt: skip

@@ -23,7 +23,7 @@ metadata = MetaData()
 
 #: The Alembic revision these tables are (``migrations/versions``): a ledger of another one is
 #: refused until ``wego-xl ledger upgrade``. Kept here so that reading needs no Alembic (Lite).
-SCHEMA_VERSION = "0003"
+SCHEMA_VERSION = "0004"
 
 #: Money bound in cents (10,000,000.00 USD), as :data:`wego_xl.rules.inputs.MONEY_LIMIT`.
 CENTS_LIMIT = 1_000_000_000
@@ -279,11 +279,49 @@ journal_events = Table(
     Column("batch", Integer, ForeignKey("journal_batches.number"), nullable=False, index=True),
 )
 
+# -- the journal as exported (since 0004) -------------------------------------------------------
+
+#: Each posting of each exported batch, as it was written: a batch printed again is the same, and
+#: the next batch books the difference between the ledger as it stands and what was exported.
+journal_postings = Table(
+    "journal_postings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch", Integer, ForeignKey("journal_batches.number"), nullable=False, index=True),
+    Column("tx", Integer, nullable=False),  # the transaction's place in its batch, from 1
+    Column("kind", String(12), nullable=False),  # "event" or "adjustment"
+    Column("event", String(120), nullable=False, index=True),
+    Column("booked", Date, nullable=False),
+    Column("dated", Date, nullable=False),  # the event's own date
+    Column("reference", String(200), nullable=False),
+    Column("member", String(40), nullable=False),
+    Column("narration", Text, nullable=False),
+    Column("account_code", String(40), nullable=False),
+    Column("account", String(200), nullable=False),
+    Column("usd_cents", BigInteger, nullable=False),
+    Column("krw", BigInteger, nullable=False),
+    Column("rate", String(40), nullable=False),
+    CheckConstraint("kind IN ('event', 'adjustment')", name="journal_posting_kind"),
+)
+
+#: The balance assertions each batch closed with, as written.
+journal_assertions = Table(
+    "journal_assertions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch", Integer, ForeignKey("journal_batches.number"), nullable=False, index=True),
+    Column("date", Date, nullable=False),
+    Column("account_code", String(40), nullable=False),
+    Column("account", String(200), nullable=False),
+    Column("usd_cents", BigInteger, nullable=False),
+)
+
 #: The tables of posted entries, which never change.
 POSTED_0001 = ("entries", "invoices", "credit_notes", "payments", "voids")
 POSTED_0002 = ("bank_statements", "bank_lines", "bank_matches", "bank_dismissals", "payer_names", "rates")
 POSTED_0003 = ("write_offs", "period_locks", "journal_batches", "journal_events")
-POSTED = (*POSTED_0001, *POSTED_0002, *POSTED_0003)
+POSTED_0004 = ("journal_postings", "journal_assertions")
+POSTED = (*POSTED_0001, *POSTED_0002, *POSTED_0003, *POSTED_0004)
 
 
 def trigger_ddl(dialect: str, tables: tuple[str, ...] = POSTED) -> list[str]:

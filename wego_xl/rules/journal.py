@@ -12,6 +12,7 @@ void of a payment   the payment's transaction, reversed, on the void's date
 write-off           bad debts / receivable
 bank line           opening balance: bank / opening balances; a debit: other bank costs /
                     bank; a receipt set aside: other income; a receipt that waits: suspense
+                    (a line that is a member's payment is that payment's transaction)
 ==================  =====================================================================
 
 Every transaction balances in USD; its KRW amounts are each posting's USD at the day's rate,
@@ -91,6 +92,10 @@ class Transaction:
     narration: str
     postings: tuple[Posting, ...]
     rate: Decimal = ZERO  # KRW per USD of its day
+    kind: str = "event"  # or "adjustment": what changed since the event was exported
+    dated: dt.date | None = None  # the event's own date, when it is booked on a later day
+    batch: int = 0  # the journal batch that took it (0: not exported yet), and its place there
+    number: int = 0
 
     def balanced(self) -> bool:
         return sum((p.usd for p in self.postings), ZERO) == ZERO and sum((p.krw for p in self.postings), ZERO) == 0
@@ -115,7 +120,6 @@ def transactions_of(
     fee_year_of: Mapping[str, int],
     member_of: Mapping[str, str],
     payments: Mapping[str, Payment],
-    suspense_receipts: Iterable[str] = (),
 ) -> tuple[dt.date, str, str, str, list[tuple[Account, Decimal]]]:
     """(date, reference, member, narration, USD postings) of one ledger entry."""
     if isinstance(record, Invoice):
@@ -129,24 +133,22 @@ def transactions_of(
                 (chart["receivable"], -record.amount)])  # fmt: skip
     if isinstance(record, Payment):
         return (record.date, record.receipt, record.member_id, f"Payment {record.receipt}",
-                _payment_postings(record, chart, record.receipt in set(suspense_receipts)))  # fmt: skip
+                _payment_postings(record, chart))  # fmt: skip
     if isinstance(record, WriteOff):
         return (record.date, record.number, member_of[record.invoice], f"Write-off {record.number} of "
                 f"{record.invoice} ({record.decision}): {record.reason}", [(chart["bad_debts"], record.amount),
                 (chart["receivable"], -record.amount)])  # fmt: skip
     paid = payments[record.receipt]
-    back = [
-        (account, -usd) for account, usd in _payment_postings(paid, chart, record.receipt in set(suspense_receipts))
-    ]
+    back = [(account, -usd) for account, usd in _payment_postings(paid, chart)]
     return (record.date, record.number, paid.member_id, f"Payment {record.receipt} taken back ({record.number}): "
             f"{record.reason}", back)  # fmt: skip
 
 
-def _payment_postings(p: Payment, chart: Chart, from_suspense: bool) -> list[tuple[Account, Decimal]]:
+def _payment_postings(p: Payment, chart: Chart) -> list[tuple[Account, Decimal]]:
     bank = chart["bank"]
     if p.currency != "USD":  # the account in that currency: its USD value
         bank = Account(f"{bank.code}-{p.currency}", f"{bank.name}-{p.currency}")  # a sibling: not in its balance
-    postings = [(chart["suspense"] if from_suspense else bank, p.value)]
+    postings = [(bank, p.value)]
     if p.bank_charges:
         postings.append((chart["bank_charges"], p.bank_charges))
     if p.exchange_difference > ZERO:
