@@ -310,7 +310,7 @@ def journal_scaling(folder: Path, small: int, large: int, rounds: int) -> list[d
     as a balanced transaction in USD and KRW, no batch recorded), per event at 10x the
     invoices: bulk ledgers (an invoice per member over 15 fee years, a payment on every other)
     with a KRW rate for every day."""
-    from wego_xl.books.journal import journal_lines
+    from wego_xl.books.journal import export_journal, journal_lines
     from wego_xl.ledger.exchange import store_rates
     from wego_xl.rules.bank import Rate
 
@@ -344,11 +344,28 @@ def journal_scaling(folder: Path, small: int, large: int, rounds: int) -> list[d
         samples[small] += [timed(lambda: run(small)) for _ in range(2)]
     times = {n: statistics.median(ts) for n, ts in samples.items()}
     per = {n: t / events[n] for n, t in times.items()}
+    first, last = dt.date(2010, 1, 1), dt.date(2035, 12, 31)
+    for n in (small, large):  # the whole ledger exported as batch 1: kept, posting by posting
+        made = export_journal(stores[n], roster, first, last, by=actor("benchmark"))
+        assert made is not None and made.batch == 1 and len(made.transactions) == events[n]
+
+    def again(n: int) -> None:  # the next export: every event against what was exported, nothing new
+        found = export_journal(stores[n], roster, first, last, by=actor("benchmark"))
+        assert found is not None and found.again and found.batch == 1
+
+    kept: dict[int, list[float]] = {small: [], large: []}
+    for _ in range(rounds):
+        kept[large].append(timed(lambda: again(large)))
+        kept[small] += [timed(lambda: again(small)) for _ in range(2)]
+    kept_times = {n: statistics.median(ts) for n, ts in kept.items()}
+    kept_per = {n: t / events[n] for n, t in kept_times.items()}
     for store in stores.values():
         store.engine.dispose()
     return [
         result(f"journal_per_event_{large}_vs_{small}_invoices", per[large], per[small], per[large] / per[small], 1.5,
                seconds={str(k): round(v, 3) for k, v in times.items()}, events={str(k): v for k, v in events.items()}),
+        result(f"journal_next_batch_per_event_{large}_vs_{small}_invoices", kept_per[large], kept_per[small],
+               kept_per[large] / kept_per[small], 1.5, seconds={str(k): round(v, 3) for k, v in kept_times.items()}),
     ]  # fmt: skip
 
 
