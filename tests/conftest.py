@@ -147,14 +147,32 @@ PACKAGE_SOURCES = [*sorted(p for p in (ROOT / "wego_xl").rglob("*.py") if "data"
 
 
 def wego(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
-    """``wego-xl ARGS`` in its own process (the ledger's tests)."""
-    return run_cli(*args, env=env, timeout=180)
+    """``wego-xl ARGS`` through the real command line (click's runner) in this process, its
+    caches of ledgers cleared first as a new process would have them; the tests that need a
+    process of its own (locales, signals, concurrency) use ``run_cli``."""
+    from click.testing import CliRunner
+
+    from wego_xl.cli import main
+    from wego_xl.ledger.store import books
+
+    books.clear()
+    done = CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+    return subprocess.CompletedProcess(list(args), done.exit_code, done.stdout, done.stderr)
+
+
+@pytest.fixture(scope="session")
+def _initialised(tmp_path_factory) -> Path:
+    """What `wego-xl init` makes in an empty folder, made once per test session by the real
+    command; each test's office is a copy of it."""
+    folder = tmp_path_factory.mktemp("initialised")
+    assert wego("init", folder).returncode == 0
+    return folder
 
 
 @pytest.fixture
-def office(tmp_path, monkeypatch) -> Path:
+def office(tmp_path, monkeypatch, _initialised) -> Path:
     """A finance officer's folder: the roster and finance workbook from `wego-xl init`."""
-    assert wego("init", tmp_path).returncode == 0
+    shutil.copytree(_initialised, tmp_path, dirs_exist_ok=True)
     monkeypatch.setenv("WEGO_ROSTER", str(tmp_path / "wego_roster.xlsx"))
     from wego_xl.ledger.store import books
 
@@ -162,18 +180,26 @@ def office(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def billed(office) -> Path:
-    """The office with its ledger made and fee year 2017 invoiced on 2017-01-15 (unconfirmed
-    inputs accepted), in this process: the commands' own tests run them."""
+@pytest.fixture(scope="session")
+def _billed_ledger(tmp_path_factory, _initialised) -> Path:
+    """A ledger with fee year 2017 invoiced on 2017-01-15, made once per test session."""
     from wego_xl.ledger.service import actor, issue_invoices
     from wego_xl.ledger.store import create_ledger
 
-    store = create_ledger(str(office / "wego_ledger.db"))
-    plan = issue_invoices(store, roster_mod.read_roster(office / "wego_roster.xlsx"), 2017, dt.date(2017, 1, 15), 60,
-                          by=actor("test"), accept_unconfirmed=True)  # fmt: skip
+    where = tmp_path_factory.mktemp("billed") / "wego_ledger.db"
+    store = create_ledger(str(where))
+    plan = issue_invoices(store, roster_mod.read_roster(_initialised / "wego_roster.xlsx"), 2017, dt.date(2017, 1, 15),
+                          60, by=actor("test"), accept_unconfirmed=True)  # fmt: skip
     assert plan.new[0]["Invoice number"] == "WEGO-2017-001"
     store.engine.dispose()
+    return where
+
+
+@pytest.fixture
+def billed(office, _billed_ledger) -> Path:
+    """The office with its ledger made and fee year 2017 invoiced on 2017-01-15 (unconfirmed
+    inputs accepted; made once per session, copied for each test)."""
+    shutil.copy2(_billed_ledger, office / "wego_ledger.db")
     return office
 
 

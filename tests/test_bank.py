@@ -499,3 +499,16 @@ def test_only_sure_rules_post_by_themselves():
     assert not match.propose(named, D("1900")).sure  # a name nobody taught, even with the amount
     unknown = BankLine("f", 3, "A", "", dt.date(2017, 2, 1), dt.date(2017, 2, 1), D("1900"), "USD", "WEGO-2017-999")
     assert "WEGO-2017-999, which is no invoice of the ledger" in match.propose(unknown, D("1900")).reason
+
+
+def test_a_payer_name_with_control_characters_is_refused_in_one_line(billed):
+    from wego_xl.bank.service import teach_payer
+    from wego_xl.errors import WegoError
+    from wego_xl.ledger.service import actor
+    from wego_xl.ledger.store import open_ledger
+
+    store = open_ledger(str(billed / "wego_ledger.db"))
+    with store.writing() as conn, pytest.raises(WegoError, match=r"the payer's name .*'SEOUL\\x07CITY'"):
+        teach_payer(conn, "SEOUL\x07CITY", "W001", actor("t"))
+    with store.writing() as conn:
+        assert teach_payer(conn, "SEOUL  CITY", "W001", actor("t")) is True  # spaces tidied, kept

@@ -81,7 +81,7 @@ def test_roster_summary_table():
     assert out.returncode == 0
     for words in ("All cities", "32", "65", "97", "Friendship"):
         assert words in out.stdout
-    data = json.loads(run("roster", "--json").stdout)
+    data = json.loads(run("roster", "--compare-2016", "--json").stdout)
     assert all(r["reconciles"] for r in data["regions"] + data["membership"])
 
 

@@ -18,7 +18,6 @@ import pytest
 
 from tests.conftest import edit_roster, require_program, run_cli
 from wego_xl.ledger.store import open_ledger
-from wego_xl.workbook.documents import REMINDER_STEPS, reminder_step
 from wego_xl.workbook.roster import SETTINGS_SHEET
 
 BANK = {
@@ -43,9 +42,9 @@ def set_settings(roster: Path, values: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+def _office(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """A finance officer's folder with the 2017 invoices issued on 2017-01-16 (due in 60
-    days, 2017-03-17) and Seoul's partial payment."""
+    days, 2017-03-17) and Seoul's partial payment, made once for the module."""
     folder = tmp_path_factory.mktemp("office")
     env = {**os.environ, "WEGO_ROSTER": str(folder / "wego_roster.xlsx")}
     assert run_cli("init", folder, env=env).returncode == 0
@@ -59,6 +58,17 @@ def office(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     return folder, env
 
 
+@pytest.fixture
+def office(_office, tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """A copy of the module's office for one test: what its documents issue and the reminders
+    it logs stay its own."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("office-copy")
+    shutil.copytree(_office[0], folder, dirs_exist_ok=True)
+    return folder, {**_office[1], "WEGO_ROSTER": str(folder / "wego_roster.xlsx")}
+
+
 def documents(office, out: Path, *args: object) -> subprocess.CompletedProcess:
     env = office[1]
     return run_cli("documents", "--fee-year", 2017, "--out", out, "--member", "Seoul", "--member", KOTTE, *args,
@@ -66,10 +76,12 @@ def documents(office, out: Path, *args: object) -> subprocess.CompletedProcess:
 
 
 def text_of(path: Path) -> str:
-    """Every paragraph and table cell of a Word file, in order."""
+    """Every paragraph and table cell of a Word file, in order, and its footer (the
+    Secretariat's name and address)."""
     d = docx.Document(str(path))
     parts = [p.text for p in d.paragraphs]
     parts += [cell.text for table in d.tables for row in table.rows for cell in row.cells]
+    parts += [p.text for section in d.sections for p in section.footer.paragraphs]
     return "\n".join(parts)
 
 
@@ -133,30 +145,40 @@ def test_a_statement_adds_up_in_both_languages(office, tmp_path):
     assert "Balance due: 3,500.00 USD" in kotte and "미납 잔액: 3,500.00 USD" in kotte
 
 
-@pytest.mark.parametrize(("as_of", "step", "english", "korean"), [
-    ("2017-03-20", 1, "Reminder: WeGO membership fee", "안내: WeGO 회비 납부"),
-    ("2017-05-01", 2, "Second reminder", "2차 안내"),
-    ("2017-07-01", 3, "Final reminder", "최종 안내"),
-])  # fmt: skip
-def test_a_reminder_is_worded_by_how_late(office, tmp_path, as_of, step, english, korean):
-    done = documents(office, tmp_path, "--kind", "reminder", "--as-of", as_of)
-    assert done.returncode == 0, done.stderr
-    text = text_of(tmp_path / "WEGO-2017-017_Sri-Jayawardenepura-Kotte_reminder.docx")
-    days = (dt.date.fromisoformat(as_of) - dt.date(2017, 3, 17)).days
-    assert reminder_step(days) == step and english in text and korean in text
-    assert f"Dear colleagues of {KOTTE} (스리자야푸라코테)," in text
-    assert "Total past due: 3,500.00 USD" in text and "연체 합계: 3,500.00 USD" in text
+def test_a_reminder_follows_the_ladder_and_is_logged(office, tmp_path):
+    """Kotte's 3,500 falls due on 17 March 2017. The first reminder it ever gets, even in July,
+    is the first one; then second, then final, by the log of reminders made; none within two
+    weeks of the last; --dry-run says who would get which, and why, writing nothing."""
+    dry = run_cli("documents", "--fee-year", 2017, "--out", tmp_path / "dry", "--member", KOTTE, "--kind", "reminder",
+                  "--as-of", "2017-07-01", "--dry-run", env=office[1])  # fmt: skip
+    assert dry.returncode == 0 and f"would remind {KOTTE}: level 1, 3,500.00 USD (WEGO-2017-017)" in dry.stdout
+    assert "no reminder yet: the first reminder" in dry.stdout and not (tmp_path / "dry").exists()
+    made = []
+    for as_of in ("2017-04-01", "2017-05-01", "2017-05-10", "2017-07-01"):
+        done = documents(office, tmp_path / as_of, "--kind", "reminder", "--as-of", as_of)
+        assert done.returncode == 0, done.stderr
+        answer = json.loads(done.stdout)
+        made.append([r["level"] for r in answer["reminders"] if r["member"] == "W029"])
+        if as_of == "2017-05-10":
+            assert "reminded on 2017-05-01 (second reminder)" in answer["none_for"][f"{KOTTE} (WEGO-2017-017)"]
+    assert made == [[1], [2], [], [3]]
+    for as_of, english, korean in (("2017-04-01", "Reminder: WeGO membership fee", "안내: WeGO 회비 납부"),
+                                   ("2017-05-01", "Second reminder", "2차 안내"),
+                                   ("2017-07-01", "Final reminder", "최종 안내")):  # fmt: skip
+        text = text_of(tmp_path / as_of / "WEGO-2017-017_Sri-Jayawardenepura-Kotte_reminder.docx")
+        assert english in text and korean in text and "Total past due: 3,500.00 USD" in text
+    with open_ledger(str(office[0] / "wego_ledger.db")).engine.connect() as conn:
+        from sqlalchemy import text as sql
+
+        logged = conn.execute(sql("SELECT member_id, level, date FROM reminders ORDER BY id")).all()
+    assert [(level, str(day)) for member, level, day in logged if member == "W029"] == [
+        (1, "2017-04-01"), (2, "2017-05-01"), (3, "2017-07-01")]  # fmt: skip
 
 
 def test_no_reminder_before_the_due_date(office, tmp_path):
     done = documents(office, tmp_path, "--kind", "reminder", "--as-of", "2017-03-01")
     answer = json.loads(done.stdout)
     assert done.returncode == 0 and answer["written"] == [] and len(answer["none_for"]) == 2
-
-
-def test_reminder_steps():
-    assert [reminder_step(d) for d in (1, 30, 31, 90, 91, 400)] == [1, 1, 2, 2, 3, 3]
-    assert REMINDER_STEPS == (31, 91)
 
 
 def test_a_blank_bank_detail_stops_every_document(office, tmp_path):
@@ -172,11 +194,41 @@ def test_a_blank_bank_detail_stops_every_document(office, tmp_path):
 
 
 def test_existing_documents_are_kept_unless_replaced(office, tmp_path):
-    assert documents(office, tmp_path, "--kind", "invoice", "--as-of", "2017-06-30").returncode == 0
-    again = json.loads(documents(office, tmp_path, "--kind", "invoice", "--as-of", "2017-06-30").stdout)
+    assert documents(office, tmp_path, "--kind", "statement", "--as-of", "2017-06-30").returncode == 0
+    again = json.loads(documents(office, tmp_path, "--kind", "statement", "--as-of", "2017-06-30").stdout)
     assert again["written"] == [] and len(again["kept"]) == 2
-    replaced = json.loads(documents(office, tmp_path, "--kind", "invoice", "--replace").stdout)
+    replaced = json.loads(documents(office, tmp_path, "--kind", "statement", "--replace").stdout)
     assert len(replaced["written"]) == 2
+
+
+def test_an_invoice_is_issued_once_and_printed_again_byte_for_byte(office, tmp_path):
+    """Kotte's invoice made (Word and PDF) is kept with the ledger; a credit note later goes on
+    a credit-note document of its own, and the invoice printed again, replaced or into another
+    folder, is the same bytes, still asking the 3,500 it was issued for."""
+    first = json.loads(documents(office, tmp_path / "a", "--kind", "invoice", "--pdf").stdout)
+    assert sorted(first["issued_now"]) == ["invoice WEGO-2017-001", "invoice WEGO-2017-017"]
+    invoice = tmp_path / "a" / "WEGO-2017-017_Sri-Jayawardenepura-Kotte_invoice.docx"
+    issued, issued_pdf = invoice.read_bytes(), invoice.with_suffix(".pdf").read_bytes()
+    assert run_cli("credit", "WEGO-2017-017", "--amount", "500", "--reason", "population corrected",
+                   "--date", "2017-02-01", env=office[1]).returncode == 0  # fmt: skip
+    again = json.loads(documents(office, tmp_path / "a", "--replace", "--pdf").stdout)
+    assert invoice.read_bytes() == issued and invoice.with_suffix(".pdf").read_bytes() == issued_pdf
+    assert "Please pay 3,500.00 USD by 17 March 2017" in text_of(invoice) and "CN-2017-001" not in text_of(invoice)
+    note = tmp_path / "a" / "CN-2017-001_Sri-Jayawardenepura-Kotte_credit-note.docx"
+    assert str(note) in again["written"] and "-500.00" in text_of(note) and "3,000.00" in text_of(note)
+    elsewhere = json.loads(documents(office, tmp_path / "b", "--kind", "invoice", "--pdf").stdout)
+    copy = tmp_path / "b" / invoice.name
+    assert str(copy) in elsewhere["written"] or copy.exists()
+    assert copy.read_bytes() == issued and copy.with_suffix(".pdf").read_bytes() == issued_pdf
+    with open_ledger(str(office[0] / "wego_ledger.db")).engine.connect() as conn:
+        from sqlalchemy import text as sql
+
+        kept = dict(
+            conn.execute(sql("SELECT format, sha256 FROM issued_documents WHERE number = 'WEGO-2017-017'")).all()
+        )
+    import hashlib
+
+    assert kept == {"docx": hashlib.sha256(issued).hexdigest(), "pdf": hashlib.sha256(issued_pdf).hexdigest()}
 
 
 @contextlib.contextmanager
@@ -222,7 +274,7 @@ def test_pdf_documents_embed_their_fonts_and_fit_a_page(office, tmp_path):
         assert "".join(field.split()) in squeezed, field
 
 
-def test_credit_notes_show_on_the_invoice_and_a_credited_invoice_has_no_document(office, tmp_path):
+def test_an_invoice_shows_itself_as_issued_and_a_credited_invoice_has_no_document(office, tmp_path):
     import shutil
 
     folder = tmp_path / "copy"
@@ -238,9 +290,8 @@ def test_credit_notes_show_on_the_invoice_and_a_credited_invoice_has_no_document
     answer = json.loads(done.stdout)
     assert [Path(p).name for p in answer["written"]] == ["WEGO-2017-017_Sri-Jayawardenepura-Kotte_invoice.docx"]
     assert answer["none_for"] == {"Seoul (WEGO-2017-001)": "credited in full"}
-    text = text_of(Path(answer["written"][0]))
-    assert "Credit note CN-2017-001 on invoice WEGO-2017-017: population corrected" in text and "-500.00" in text
-    assert "Please pay 3,000.00 USD by 17 March 2017" in text and "3,500.00" in text  # as issued, less the credit
+    text = text_of(Path(answer["written"][0]))  # as issued: the credit note has a document of its own
+    assert "CN-2017-001" not in text and "Please pay 3,500.00 USD by 17 March 2017" in text
 
 
 def test_settings_are_shown_and_set_and_added_to_an_older_roster(roster_copy, tmp_path):
@@ -338,3 +389,98 @@ def test_a_long_number_typed_in_a_settings_cell_is_refused_naming_it(roster_copy
     out = run_cli("settings", "--roster", roster_copy)
     assert out.returncode == 2 and f"row {row}, column 'Value'" in out.stderr and "19 digits" in out.stderr
     assert "leading apostrophe" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server on the loopback (aiosmtpd): it keeps what it is sent and refuses any
+    address at refused.example, as a mail server refuses an unknown mailbox."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        def __init__(self) -> None:
+            self.messages: list[tuple[str, list[str], bytes]] = []
+
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.endswith("@refused.example"):
+                return "550 5.1.1 no such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Keep()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def _with_emails(roster: Path) -> Path:
+    """The roster with an Email column on its Members sheet: Seoul's and Kotte's addresses."""
+    wb = openpyxl.load_workbook(roster)
+    ws = wb["Members"]
+    column = ws.max_column + 1
+    ws.cell(1, column, "Email")
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, column, {"W001": "finance@seoul.example", "W029": "desk@refused.example"}.get(ws.cell(r, 1).value))
+    wb.save(roster)
+    return roster
+
+
+def test_documents_are_sent_once_each_through_the_mail_server_and_logged(office, tmp_path, mail_server):
+    """The Members sheet gets an Email column; --send writes the drafts and sends each through
+    the Settings' Mail server (a real one on the loopback): Seoul's goes, with its invoice's PDF;
+    Kotte's address is refused by the server, said, logged, exit 1. Sent again: Seoul's is not
+    sent twice. A dry run lists what would go and sends nothing."""
+    require_program("soffice", "libreoffice-writer")
+    from email import message_from_bytes, policy
+
+    handler, port = mail_server
+    roster = _with_emails(office[0] / "wego_roster.xlsx")
+    set_settings(roster, {"Mail server": f"127.0.0.1:{port}", "Mail security": "none"})
+    out = tmp_path / "out"
+    sent = run_cli("documents", "--fee-year", 2017, "--out", out, "--member", "Seoul", "--member", KOTTE, "--kind",
+                   "invoice", "--send", env=office[1], timeout=300)  # fmt: skip
+    assert sent.returncode == 1, sent.stdout + sent.stderr
+    assert "sent: Seoul <finance@seoul.example>" in sent.stdout
+    assert f"not sent: {KOTTE}:" in sent.stdout and "no such mailbox" in sent.stdout
+    [(sender, to, content)] = handler.messages
+    assert sender == "finance@example.org" and to == ["finance@seoul.example"]
+    message = message_from_bytes(content, policy=policy.default)
+    [pdf] = [part for part in message.iter_attachments() if part.get_content_type() == "application/pdf"]
+    assert pdf.get_content() == (out / "WEGO-2017-001_Seoul_invoice.pdf").read_bytes()
+    assert message["X-WeGO-Member"] == "W001" and message["Message-ID"]
+    dry = run_cli("documents", "--fee-year", 2017, "--out", out, "--send", "--dry-run", env=office[1])
+    assert "not sent: Seoul: sent on" in dry.stdout and f"would send: {KOTTE} <desk@refused.example>" in dry.stdout
+    again = run_cli("documents", "--fee-year", 2017, "--out", out, "--member", "Seoul", "--kind", "invoice", "--send",
+                    env=office[1])  # fmt: skip
+    assert again.returncode == 0 and "not sent: Seoul: sent on" in again.stdout and len(handler.messages) == 1
+    with open_ledger(str(office[0] / "wego_ledger.db")).engine.connect() as conn:
+        from sqlalchemy import text as sql
+
+        log = conn.execute(sql("SELECT member_id, outcome, address FROM mail_log ORDER BY id")).all()
+    assert [tuple(r) for r in log] == [("W001", "sent", "finance@seoul.example"),
+                                       ("W029", "refused", "desk@refused.example")]  # fmt: skip
+
+
+def test_a_mail_server_that_cannot_be_used_is_one_line(office, tmp_path):
+    _with_emails(office[0] / "wego_roster.xlsx")
+    blank = run_cli("documents", "--fee-year", 2017, "--out", tmp_path / "out", "--send", env=office[1])
+    assert blank.returncode == 2 and "'Mail server' is blank" in blank.stderr and not (tmp_path / "out").exists()
+    set_settings(office[0] / "wego_roster.xlsx", {"Mail server": "127.0.0.1:1", "Mail security": "none"})
+    down = run_cli("documents", "--fee-year", 2017, "--out", tmp_path / "out", "--member", "Seoul", "--kind",
+                   "statement", "--send", env=office[1])  # fmt: skip
+    assert down.returncode == 2 and "the mail server 127.0.0.1:1 cannot be used" in down.stderr, down.stderr
+    set_settings(office[0] / "wego_roster.xlsx", {"Mail security": "tls please"})
+    wrong = run_cli("documents", "--fee-year", 2017, "--out", tmp_path / "o2", "--send", env=office[1])
+    assert wrong.returncode == 2 and "'Mail security' is 'tls please'" in wrong.stderr

@@ -13,7 +13,7 @@ import pytest
 import udfs
 from wego_xl.workbook.roster import read_roster
 
-from .conftest import run_cli as wego
+from .conftest import wego
 
 
 def names(column: list[list[str]]) -> list[str]:

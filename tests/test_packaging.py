@@ -86,6 +86,7 @@ def test_init_copies_the_workbooks_and_never_overwrites(installed, tmp_path):
     templates = sorted(p.name for p in (tmp_path / "work" / "templates").iterdir())
     assert templates == [
         "confirmation.docx",
+        "credit-note.docx",
         "invoice.docx",
         "reminder.docx",
         "statement.docx",

@@ -6,6 +6,7 @@ mistake prints one line, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from .cli_common import (
     JSON_OPTION,
     LANG_OPTION,
     ROSTER_OPTION,
+    UserError,
     _Commands,
     _console,
     _date_option,
@@ -28,8 +30,8 @@ from .cli_common import (
     _output_failed,
     _table,
 )
+from .cli_documents import COMMANDS as DOCUMENTS_COMMANDS
 from .cli_ledger import COMMANDS as LEDGER_COMMANDS
-from .cli_ledger import LEDGER_OPTION, _store
 from .cli_roster import COMMANDS as ROSTER_COMMANDS
 from .cli_year import COMMANDS as YEAR_COMMANDS
 
@@ -167,49 +169,110 @@ def status(
             )
 
 
+#: The day the 2016 source's totals describe (as the Summary sheet of fee year 2016 compares).
+SOURCE_DAY = (2016, 1, 1)
+
+
+def _label(label: str, lang: str) -> str:
+    """A summary row's label (a region, a status, a total) in ``lang``."""
+    from .messages import catalogue, say
+
+    for key in ("summary." + label.casefold().replace(" ", "_"), "region." + label.casefold().replace(" ", "_"),
+                "status." + label.casefold()):  # fmt: skip
+        if key in catalogue(lang):
+            return say(key, lang)
+    return label
+
+
 @main.command()
+@click.option("--as-of", default=None, help="The counts on this date (default: today), from the History sheet.")
+@click.option(
+    "--compare-2016",
+    "compare",
+    is_flag=True,
+    help="Compare the roster as it stood on 2016-01-01 with the 2016 source's totals; exit 1 where they differ.",
+)
 @ROSTER_OPTION
+@LANG_OPTION
 @JSON_OPTION
-def roster(roster_file: Path | None, as_json: bool) -> None:
-    """Counts by region, capital status and membership type, beside the 2016 source's totals."""
+def roster(
+    as_of: str | None, compare: bool, roster_file: Path | None, language: str | None, as_json: bool
+) -> None:  # fmt: skip
+    """Counts by region, capital status and membership type, and the changes recorded since
+    the 2016 source (joined, upgraded, withdrawn, renamed, with their decisions).
+
+    With --compare-2016, the counts of 2016-01-01 beside the source's totals instead: exit 1
+    where they differ.
+    """
+    import datetime as dt
+
+    from .messages import say
     from .workbook.roster import load_roster
     from .workbook.summary import roster_summary
 
-    by_region, by_type = roster_summary(load_roster(roster_file))
+    if compare and as_of:
+        raise UserError("--compare-2016 compares the roster of 2016-01-01: give it without --as-of")
+    book = load_roster(roster_file)
+    lang = language or book.language
+    day = dt.date(*SOURCE_DAY) if compare else _date_option(as_of, "--as-of")
+    by_region, by_type = roster_summary(book, day)
+    names = {m.member_id: m.display_name for m in book.members}
+    source_day = dt.date(*SOURCE_DAY)
+    upto = dt.date.today() if compare else day  # beside the comparison: every change recorded since the source
+    changes = sorted(
+        (c for c in book.history if c.effective is not None and source_day <= c.effective <= max(upto, source_day)),
+        key=lambda c: (c.effective or source_day, c.row),
+    )
     if as_json:
+
+        def as_row(x: Any) -> dict[str, Any]:
+            row = {k: v for k, v in x.__dict__.items() if compare or k != "source_total"}
+            return row | {"reconciles": x.reconciles} if compare else row
+
+        rows = {"regions": [as_row(x) for x in by_region], "membership": [as_row(x) for x in by_type]}
         _emit(
             {
-                "regions": [r.__dict__ | {"reconciles": r.reconciles} for r in by_region],
-                "membership": [r.__dict__ | {"reconciles": r.reconciles} for r in by_type],
+                "as_of": day.isoformat(),
+                "compared_with_2016_source": compare,
+                **rows,
+                "changes_since_2016_source": [
+                    {"effective": c.effective, "member_id": c.member_id, "member": names.get(c.member_id, c.member_id),
+                     "what": c.what, "from": c.before, "to": c.after, "decision": c.decision}
+                    for c in changes
+                ],
             }
-        )
+        )  # fmt: skip
     else:
         console = _console()
-        console.print(
-            _table(
-                "Cities by region",
-                ("Region", "Capitals", "Non-capitals", "Cities", "2016 source", "Matches"),
-                [
-                    [
-                        r.label,
-                        str(r.capitals),
-                        str(r.non_capitals),
-                        str(r.total),
-                        str(r.source_total),
-                        "yes" if r.reconciles else "NO",
-                    ]
-                    for r in by_region
-                ],
-            )
-        )
-        console.print(
-            _table(
-                "Members by type",
-                ("Membership", "Members", "2016 source", "Matches"),
-                [[r.label, str(r.total), str(r.source_total), "yes" if r.reconciles else "NO"] for r in by_type],
-            )
-        )
-    if not all(r.reconciles for r in by_region + by_type):
+
+        def head(*keys: str) -> tuple[str, ...]:
+            return tuple(say(f"header.{k}", lang) for k in keys)
+
+        yes_no = {True: say("word.yes", lang), False: say("word.no", lang)}
+        if compare:
+            console.print(_table(say("title.cities_by_region_2016", lang),
+                                 head("region", "capitals", "non_capitals", "cities", "source_2016", "matches"),
+                                 [[_label(x.label, lang), str(x.capitals), str(x.non_capitals), str(x.total),
+                                   str(x.source_total), yes_no[x.reconciles]] for x in by_region]))  # fmt: skip
+            console.print(_table(say("title.members_by_type_2016", lang),
+                                 head("membership", "members", "source_2016", "matches"),
+                                 [[_label(x.label, lang), str(x.total), str(x.source_total), yes_no[x.reconciles]]
+                                  for x in by_type]))  # fmt: skip
+        else:
+            console.print(_table(say("title.cities_by_region_on", lang, day=day),
+                                 head("region", "capitals", "non_capitals", "cities"),
+                                 [[_label(x.label, lang), str(x.capitals), str(x.non_capitals), str(x.total)]
+                                  for x in by_region]))  # fmt: skip
+            console.print(_table(say("title.members_by_status_on", lang, day=day), head("membership", "members"),
+                                 [[_label(x.label, lang), str(x.total)] for x in by_type]))  # fmt: skip
+        console.print(_table(say("title.changes_since_2016", lang),
+                             head("effective", "member", "what_changed", "from", "to", "decision"),
+                             [[str(c.effective), names.get(c.member_id, c.member_id), c.what, c.before or "-", c.after,
+                               c.decision or "-"] for c in changes]
+                             or [[say("word.none_recorded", lang), "", "", "", "", ""]], text=(1, 2, 3, 4, 5)))  # fmt: skip
+        if not compare:
+            click.echo(say("cli.roster_compare_hint", lang))
+    if compare and not all(x.reconciles for x in by_region + by_type):
         sys.exit(1)
 
 
@@ -228,6 +291,7 @@ def check(fee_year: str | None, roster_file: Path | None, language: str | None, 
     import datetime as dt
 
     from .excel.writers import invoiced_in_ledger
+    from .messages import say
     from .rules.fees import schedule_findings
     from .rules.inputs import read_fee_year
     from .workbook.checks import count_by_severity
@@ -253,12 +317,11 @@ def check(fee_year: str | None, roster_file: Path | None, language: str | None, 
         for f in findings:
             click.echo(f.text(lang))
         for note in table_notes:
-            click.echo(f"fee table (applied as published): {note}")
-        click.echo(
-            f"{r.path.name}, fee year {year}: "
-            + ", ".join(f"{n} {severity}" for severity, n in counts.items())
-            + f"; {len(table_notes)} note(s) on the fee table"
+            click.echo(say("cli.check_table_note", lang, note=note))
+        tally = ", ".join(
+            say("cli.count", lang, count=n, severity=say(f"severity.{k}", lang)) for k, n in counts.items()
         )
+        click.echo(say("cli.check_summary", lang, file=r.path.name, year=year, counts=tally, notes=len(table_notes)))
     if counts["error"]:
         sys.exit(1)
 
@@ -290,8 +353,8 @@ def refresh(
     from rich.progress import Progress
 
     from .excel.writers import refresh_file
+    from .messages import say
     from .rules.inputs import read_fee_year
-    from .workbook.report import next_steps
     from .workbook.roster import roster_path
 
     source = roster_path(roster_file)
@@ -323,20 +386,21 @@ def refresh(
             }
         )
     else:
+        lang = report.language
         console.print(
             _table(
-                f"Fee year {year}: {target}",
-                ("Region", "Members owing", "Fees computed", "Total owed (USD)", "Cannot compute yet"),
+                say("cli.refresh_title", lang, year=year, file=target),
+                tuple(say(f"header.{k}", lang)
+                      for k in ("region", "members_owing", "fees_computed", "total_owed", "cannot_compute")),
                 [[row[0], str(row[1]), str(row[2]), f"{row[3]:,.0f}", str(row[4])] for row in report.fees_by_region],
             )
-        )
-        console.print(
-            f"Checks: {counts['error']} error(s), {counts['missing']} missing input(s), "
-            f"{counts['confirm']} to confirm, {counts['note']} note(s): see the Checks sheet."
-        )
-        for line in next_steps(report):  # what to do next, as the application works it out
+        )  # fmt: skip
+        console.print(say("cli.refresh_checks", lang, **counts))
+        from .workbook.report import next_steps
+
+        for line in next_steps(report, lang):  # what to do next, as the application works it out
             click.echo(line)
-        _print_saved(saved)
+        _print_saved(saved, lang)
     if errors:
         sys.exit(1)
 
@@ -351,113 +415,27 @@ def _saved_json(saved: Any) -> dict[str, Any]:
     }
 
 
-def _print_saved(saved: Any) -> None:
+def _print_saved(saved: Any, lang: str = "en") -> None:
     """What the write did (or, for a dry run, would do) to the file."""
+    from .messages import say
+
     sheets = "; ".join(
         part
         for part in (
-            f"replaces {', '.join(saved.replaced_sheets)}" if saved.replaced_sheets else "",
-            f"adds {', '.join(saved.added_sheets)}" if saved.added_sheets else "",
+            say("cli.saved_replaces", lang, sheets=", ".join(saved.replaced_sheets)) if saved.replaced_sheets else "",
+            say("cli.saved_adds", lang, sheets=", ".join(saved.added_sheets)) if saved.added_sheets else "",
         )
         if part
     )
     if not saved.written:
-        click.echo(f"Dry run: nothing written. Writing {saved.target} would {sheets or 'change nothing'}.")
+        click.echo(say("cli.saved_dry_run", lang, file=saved.target, what=sheets or say("cli.saved_nothing", lang)))
     elif saved.backup:
-        click.echo(f"Written. The previous version is kept as {saved.backup}.")
+        click.echo(say("cli.saved_backup", lang, backup=saved.backup))
     for warning in saved.warnings:
-        click.echo(f"warning: {warning}")
+        click.echo(say("cli.warning", lang, text=warning))
 
 
-@main.command()
-@click.option("--fee-year", required=True, help="The fee year whose invoices the documents are for, e.g. 2017.")
-@click.option(
-    "--kind",
-    "kinds",
-    type=click.Choice(["invoice", "statement", "reminder"]),
-    multiple=True,
-    help="Which documents (repeatable; default: all three). A reminder only for amounts past due.",
-)
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("documents"),
-              show_default=True, help="The folder to write the documents into.")  # fmt: skip
-@click.option("--as-of", default=None, help="The date of the statements and reminders (default: today).")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of invoice.docx, statement.docx, reminder.docx, confirmation.docx (default: templates/ beside the roster, "
-                   "else the shipped ones).")  # fmt: skip
-@click.option("--pdf", is_flag=True, help="Also save each document as PDF (LibreOffice, fonts embedded).")
-@click.option("--replace", is_flag=True, help="Write again documents that exist (default: keep them).")
-@click.option("--member", "members", multiple=True, help="Only this member (name or id; repeatable).")
-@LANG_OPTION
-@ROSTER_OPTION
-@LEDGER_OPTION
-@JSON_OPTION
-def documents(
-    fee_year: str, kinds: tuple[str, ...], out: Path, as_of: str | None, templates: Path | None, pdf: bool,
-    replace: bool, members: tuple[str, ...], language: str | None, roster_file: Path | None,
-    ledger_file: str | None, as_json: bool,
-) -> None:  # fmt: skip
-    """Write invoices, statements and reminders for the members invoiced for FEE_YEAR, in two
-    languages (--lang first), from the ledger and the roster's Settings sheet.
-
-    One Word file per member and kind, named by invoice number and member, e.g.
-    WEGO-2017-001_Seoul_invoice.docx; --pdf adds a PDF of each. A file that exists is kept.
-    """
-    from .rules.inputs import read_fee_year
-    from .workbook.documents import KINDS, lacking_pdf, to_pdf, write_documents
-
-    roster, store = _store(roster_file, ledger_file)
-    book = store.load()
-    year = read_fee_year(fee_year)
-    day = _date_option(as_of, "--as-of")
-    run = write_documents(roster, book, year, kinds or KINDS, out, language=language or roster.language, as_of=day,
-                          templates=templates, replace=replace, members=members)  # fmt: skip
-    pdfs = to_pdf(lacking_pdf(out), out) if pdf else []  # also those a failed --pdf left without one
-    if as_json:
-        _emit({"written": [str(p) for p in run.written], "pdf": [str(p) for p in pdfs],
-               "kept": [str(p) for p in run.kept], "none_for": run.none_for})  # fmt: skip
-        return
-    for path in run.written + pdfs:
-        click.echo(f"written: {path}")
-    for path in run.kept:
-        click.echo(f"kept (exists; --replace to write again): {path}")
-    for who, why in run.none_for.items():
-        click.echo(f"no document: {who}: {why}")
-    click.echo(f"{len(run.written)} document(s) written to {out}" + (f", {len(pdfs)} PDF" if pdf else ""))
-
-
-@main.command()
-@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-@JSON_OPTION
-def init(folder: Path, as_json: bool) -> None:
-    """Copy the shipped roster and finance workbook into FOLDER (default: here) to work on.
-
-    Files already there are kept, never overwritten. Then point the functions and commands
-    at the roster with the WEGO_ROSTER environment variable.
-    """
-    from .workbook.package import ROSTER_ENV, SHIPPED_ROSTER, copy_shipped
-
-    copied, kept = copy_shipped(folder)
-    roster_file = (folder / SHIPPED_ROSTER.name).resolve()
-    if as_json:
-        _emit(
-            {
-                "folder": str(folder.resolve()),
-                "copied": [str(p) for p in copied],
-                "kept": [str(p) for p in kept],
-                "roster": str(roster_file),
-            }
-        )
-        return
-    for p in copied:
-        click.echo(f"copied {p}")
-    for p in kept:
-        click.echo(f"kept   {p} (already there; not overwritten)")
-    click.echo("Next: point wego-xl and the Excel functions at your roster:")
-    click.echo(f'  Windows:       setx {ROSTER_ENV} "{roster_file}"')
-    click.echo(f'  macOS / Linux: export {ROSTER_ENV}="{roster_file}"')
-
-
-for _command in ROSTER_COMMANDS + LEDGER_COMMANDS + BANK_COMMANDS + BOOKS_COMMANDS + YEAR_COMMANDS:
+for _command in ROSTER_COMMANDS + LEDGER_COMMANDS + BANK_COMMANDS + BOOKS_COMMANDS + YEAR_COMMANDS + DOCUMENTS_COMMANDS:
     main.add_command(_command)
 
 
@@ -473,10 +451,22 @@ def command_line_text(arg: str) -> str:
         return arg
 
 
+def _output_any_text() -> None:
+    """Under a locale that is not UTF-8 (a Latin-1 or ASCII terminal) a Korean name cannot be
+    written in the terminal's encoding: it is written as escapes (\\uc11c), never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding.startswith("utf") or not hasattr(stream, "reconfigure"):
+            continue
+        with contextlib.suppress(ValueError, OSError):  # a stream that cannot change (detached): as it is
+            stream.reconfigure(errors="backslashreplace")
+
+
 def entry() -> None:
     """The ``wego-xl`` command: :func:`main`, then the output flushed; an output that cannot
     be written (a full disk, a closed pipe) is one line on stderr and exit 2."""
     code: int | str | None = 0
+    _output_any_text()
     try:
         main(args=[command_line_text(arg) for arg in sys.argv[1:]])
     except SystemExit as done:

@@ -86,18 +86,32 @@ def _emit(data: dict | list) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _table(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Any:
-    """A rich table: the first column left-aligned, numbers right-aligned."""
+def _table(
+    title: str, columns: tuple[str, ...], rows: list[list[str]], width: int | None = None, text: tuple[int, ...] = ()
+) -> Any:
+    """A rich table: the first column (names) left-aligned, the figures right-aligned (the
+    columns ``text`` too, left-aligned, of whole width). No
+    figure and no word of a header is ever cut: their columns keep that width, and the first
+    column takes what is left of the console's width (``width``; default: as :func:`_console`
+    decides), its names wrapping."""
     from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
 
-    t = Table(title=title, box=box.SIMPLE_HEAD)  # no lines between columns: a wide table fits 80 columns
+    # no lines between columns, no margin: two spaces between columns, so a wide table fits 80 columns
+    t = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False, show_edge=False)
+    figures = [
+        max([cell_len(r[i]) for r in rows] + [cell_len(word) for word in col.split()], default=0)
+        for i, col in enumerate(columns)
+        if i
+    ]
+    room = (width or _console().width) - sum(figures) - 2 * (len(columns) - 1)  # two spaces between columns
+    names = max([cell_len(r[0]) for r in rows] + [cell_len(columns[0]) if columns else 0])
     for i, col in enumerate(columns):
         if i == 0:
-            t.add_column(col, justify="left", overflow="fold")
-        else:  # a figure is never cut ("10,000…"): its column keeps its width, the headers and names wrap
-            widest = max((len(r[i]) for r in rows), default=0)
-            t.add_column(col, justify="right", overflow="fold", min_width=widest)
+            t.add_column(col, justify="left", overflow="fold", width=max(min(room, names), 8))
+        else:  # a figure is never cut ("10,000…"): its column has its width, whatever the console's
+            t.add_column(col, justify="left" if i in text else "right", overflow="fold", width=figures[i - 1])
     for row in rows:
         t.add_row(*row)
     return t

@@ -53,10 +53,11 @@ def _by(via: str) -> Any:
 @ROSTER_OPTION
 @LEDGER_OPTION
 @DRY_RUN_OPTION
+@LANG_OPTION
 @JSON_OPTION
 def invoice(
     fee_year: str, issue_date: str | None, due_days: int | None, accept_unconfirmed: bool,
-    roster_file: Path | None, ledger_file: str | None, dry_run: bool, as_json: bool,
+    roster_file: Path | None, ledger_file: str | None, dry_run: bool, language: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Issue one invoice per member that owes a fee for FEE_YEAR, with complete inputs.
 
@@ -67,6 +68,7 @@ def invoice(
     members were skipped.
     """
     from .ledger.service import issue_invoices
+    from .messages import say
     from .rules.inputs import read_fee_year
     from .workbook.settings import payment_days
 
@@ -93,19 +95,20 @@ def invoice(
             }
         )
     else:
-        verb = "issued" if not dry_run else "would be issued (dry run)"
-        click.echo(f"{len(new)} invoice(s) for {year} {verb}, {total:,.2f} USD, in {store.shown}")
+        lang = language or roster.language
+        key = "cli.invoices_dry_run" if dry_run else "cli.invoices_issued"
+        click.echo(say(key, lang, count=len(new), year=year, total=total, ledger=store.shown))
         for r in new:
             click.echo(
                 f"  {r['Invoice number']}: {r['English name'] or r['Korean name']}, {r['Amount (USD)']:,.2f} USD"
             )
-        for title, part in (("skipped (missing or doubtful inputs)", skipped), ("changed since invoiced", changed)):
+        for title, part in (("cli.invoices_skipped", skipped), ("cli.invoices_changed", changed)):
             if part:
-                click.echo(f"{len(part)} {title}:")
+                click.echo(say(title, lang, count=len(part)))
                 for who, why in part.items():
                     click.echo(f"  {who}: {why}")
         if already:
-            click.echo(f"{len(already)} already invoiced for {year}; nothing issued twice.")
+            click.echo(say("cli.invoices_already", lang, count=len(already), year=year))
     if skipped or changed:
         sys.exit(1)
 
@@ -196,10 +199,17 @@ def void(receipt: str, reason: str, date: str | None, roster_file: Path | None, 
 @click.option("--as-of", default=None, help="The date to compute balances on (default: today).")
 @ROSTER_OPTION
 @LEDGER_OPTION
+@LANG_OPTION
 @JSON_OPTION
-def balances(as_of: str | None, roster_file: Path | None, ledger_file: str | None, as_json: bool) -> None:
-    """Each member's billed, credited, paid and balance, with years in arrears; they reconcile."""
+def balances(
+    as_of: str | None, roster_file: Path | None, ledger_file: str | None, language: str | None, as_json: bool
+) -> None:
+    """Each member's billed, credited, paid and balance, with years in arrears; they reconcile.
+
+    On a terminal the table fits its width (80 columns and more): no figure is cut, the
+    members' names wrap."""
     from .ledger.views import BALANCES, report_tables
+    from .messages import say
 
     roster, store = _store(roster_file, ledger_file)
     book = store.load()
@@ -211,19 +221,18 @@ def balances(as_of: str | None, roster_file: Path | None, ledger_file: str | Non
     if as_json:
         _emit({"as_of": day.isoformat(), "balances": [dict(zip(columns, r, strict=True)) for r in rows], **check})
     else:
-        shown = ("Member", "Billed", "Credited", "Paid", "Written off", "Balance", "Oldest unpaid", "Years late")
+        lang = language or roster.language
+        shown = tuple(say(f"cli.balances_{k}", lang) for k in
+                      ("member", "billed", "credited", "paid", "written_off", "balance", "oldest", "years"))  # fmt: skip
         _console().print(  # the member's name (its id is in --json); amounts in USD, as the title says
             _table(
-                f"Balances on {day}, USD ({store.shown})",
+                say("cli.balances_title", lang, day=day, ledger=store.shown),
                 shown,
                 [["" if v is None else f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r[1:]] for r in rows],
             )
         )
-        click.echo(
-            f"Invoiced {check['invoiced']} - credited {check['credited']} - paid {check['paid']} - written off "
-            f"{check['written_off']} = "
-            f"{check['outstanding']} USD = the sum of the balances: {'reconciled' if check['reconciled'] else 'NOT RECONCILED'}"
-        )
+        said = say("cli.reconciled" if check["reconciled"] else "cli.not_reconciled", lang)
+        click.echo(say("cli.balances_check", lang, **check, said=said))
     if not check["reconciled"]:
         sys.exit(1)
 

@@ -10,7 +10,17 @@ from typing import Any
 
 import click
 
-from .cli_common import DRY_RUN_OPTION, JSON_OPTION, ROSTER_OPTION, UserError, _date_option, _emit
+from .cli_common import (
+    DRY_RUN_OPTION,
+    JSON_OPTION,
+    LANG_OPTION,
+    ROSTER_OPTION,
+    UserError,
+    _console,
+    _date_option,
+    _emit,
+    _table,
+)
 
 
 def _year_span(years: str | None) -> range | None:
@@ -123,8 +133,11 @@ def import_weo_command(
 @click.argument("population_file", type=click.Path(dir_okay=False, path_type=Path))
 @ROSTER_OPTION
 @DRY_RUN_OPTION
+@LANG_OPTION
 @JSON_OPTION
-def import_population_command(population_file: Path, roster_file: Path | None, dry_run: bool, as_json: bool) -> None:
+def import_population_command(
+    population_file: Path, roster_file: Path | None, dry_run: bool, language: str | None, as_json: bool
+) -> None:
     """Import city populations from the UNdata city population CSV (UNSD Demographic Yearbook).
 
     Matches each member city by country and name (its names, aliases and the reviewed
@@ -132,6 +145,7 @@ def import_population_command(population_file: Path, roster_file: Path | None, d
     latest year, and writes population, year and source, unconfirmed. A figure the finance
     team entered or confirmed is never replaced; an absurd or far-off figure is reported.
     """
+    from .messages import say
     from .workbook.populations import import_population, parse_unsd
     from .workbook.roster import load_roster, roster_path
 
@@ -152,47 +166,93 @@ def import_population_command(population_file: Path, roster_file: Path | None, d
             }
         )
         return
-    verb = "written" if result.saved and result.saved.written else "would be written (dry run)"
-    click.echo(f"{len(result.written)} population(s) {verb}, unconfirmed:")
+    lang = language or load_roster(target).language
+    written = bool(result.saved and result.saved.written)
+    click.echo(
+        say("cli.populations_written" if written else "cli.populations_dry_run", lang, count=len(result.written))
+    )
     for k, f in result.written.items():
         click.echo(f"  {names[k]}: {f.persons:,} ({f.year}; {f.source()})")
     for title, part in (
-        ("kept (the roster's figure stays)", result.kept),
-        ("not imported", result.refused),
-        ("no figure in the file", result.unmatched),
+        ("cli.populations_kept", result.kept),
+        ("cli.populations_refused", result.refused),
+        ("cli.populations_unmatched", result.unmatched),
     ):
         if part:
-            click.echo(f"{len(part)} {title}:")
+            click.echo(say(title, lang, count=len(part)))
             for k, why in part.items():
                 click.echo(f"  {names[k]}: {why}")
-    click.echo('Next: check each imported figure, then: wego-xl confirm "CITY" --population --by NAME')
+    if result.written:
+        click.echo(say("cli.next_confirm_imported", lang))
 
 
 @click.command()
-@click.argument("city", required=False)
-@click.option("--population", is_flag=True, help="Confirm the member's population.")
+@click.argument("cities", nargs=-1)
+@click.option("--population", is_flag=True, help="Confirm the population of each member named.")
+@click.option("--all-populations", is_flag=True, help="Confirm every imported population awaiting confirmation.")
 @click.option("--gdp-edition", default=None, help='Confirm every GDP figure of this WEO edition, e.g. "April 2015".')
-@click.option("--by", "by", required=True, help="Who checked the figure (written on the roster).")
+@click.option("--by", "by", required=True, help="Who checked the figures (written on the roster).")
 @ROSTER_OPTION
-def confirm(city: str | None, population: bool, gdp_edition: str | None, by: str, roster_file: Path | None) -> None:
-    """Record that a person checked an imported figure: a member's population, or an edition's GDP.
+@DRY_RUN_OPTION
+@LANG_OPTION
+@JSON_OPTION
+def confirm(
+    cities: tuple[str, ...], population: bool, all_populations: bool, gdp_edition: str | None, by: str,
+    roster_file: Path | None, dry_run: bool, language: str | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Record that a person checked imported figures: members' populations, every imported
+    population awaiting confirmation, an edition's GDP, or all at once, in one save (all or
+    nothing: a name that is no member confirms nothing).
 
-    Examples: wego-xl confirm Seoul --population --by "Kim Minji";
-    wego-xl confirm --gdp-edition "April 2015" --by "Kim Minji"
+    Examples: wego-xl confirm Seoul Busan --population --by "Kim Minji";
+    wego-xl confirm --all-populations --gdp-edition "April 2015" --by "Kim Minji"
     """
-    from .workbook.populations import confirm_population
-    from .workbook.roster import roster_path
-    from .workbook.weo import confirm_edition
+    from .messages import say
+    from .workbook.populations import confirm_inputs
+    from .workbook.roster import load_roster, roster_path
 
+    if cities and not population:
+        raise UserError(f"say what to confirm of {', '.join(cities)}: add --population")
+    if population and not cities:
+        raise UserError("say what to confirm: CITY ... --population (one or more members), or --all-populations")
+    if not (cities or all_populations or gdp_edition is not None):
+        raise UserError('say what to confirm: CITY ... --population, --all-populations, or --gdp-edition "April 2015"')
     target = roster_path(roster_file)
-    if population == (gdp_edition is not None) or (population and not city):
-        raise UserError('say what to confirm: CITY --population, or --gdp-edition "April 2015"')
-    if population and city:
-        member = confirm_population(target, city, by)
-        click.echo(f"{member.display_name}: population {member.population:,.0f} confirmed by {by.strip()}")
-    elif gdp_edition:
-        count = confirm_edition(target, gdp_edition, by)
-        click.echo(f"{count} GDP figure(s) of {gdp_edition} confirmed by {by.strip()}")
+    done = confirm_inputs(target, cities, by=by, all_populations=all_populations, edition=gdp_edition,
+                          dry_run=dry_run)  # fmt: skip
+    written = bool(done.saved and done.saved.written)
+    if as_json:
+        _emit(
+            {
+                "confirmed_by": done.by,
+                "populations": [{"member_id": m.member_id, "member": m.display_name, "population": m.population,
+                                 "year": m.population_year, "source": m.population_source} for m in done.populations],
+                "gdp_edition": done.edition,
+                "gdp_figures": done.gdp_rows,
+                "written": written,
+            }
+        )  # fmt: skip
+        return
+    lang = language or load_roster(target).language
+    if done.populations:
+        _console().print(
+            _table(
+                say("cli.confirm_populations", lang, count=len(done.populations), by=done.by),
+                tuple(say(f"cli.{k}", lang) for k in ("col_member", "col_population", "col_year", "col_source")),
+                [[m.display_name, f"{m.population:,.0f}", str(m.population_year or ""), m.population_source]
+                 for m in done.populations],
+                text=(3,),
+            )
+        )  # fmt: skip
+        if len(done.populations) == 1:
+            m = done.populations[0]
+            click.echo(say("cli.confirmed_population", lang, name=m.display_name, population=m.population, by=done.by))
+    elif all_populations:
+        click.echo(say("cli.none_awaiting", lang))
+    if done.edition is not None:
+        click.echo(say("cli.confirmed_gdp", lang, count=done.gdp_rows, edition=done.edition, by=done.by))
+    if dry_run:
+        click.echo(say("cli.dry_run_nothing_written", lang))
 
 
 @click.command()
@@ -231,9 +291,27 @@ def member() -> None:
     """
 
 
+def _plain(value: str | None, what: str) -> str | None:
+    """A --decision or --by as the History sheet keeps it, or the one-line error of the rule."""
+    from .rules.inputs import refuse_in_free_text
+
+    return None if value is None else refuse_in_free_text(value, what)
+
+
 _EFFECTIVE = click.option("--effective", required=True, help="The date the change takes effect, e.g. 2016-09-01.")
-_DECISION = click.option("--decision", default="", help='The decision, e.g. "EC 2016-2" or "GA 2016".')
-_BY = click.option("--by", "by", default=None, help="Who enters the change (default: the computer's user name).")
+_DECISION = click.option(
+    "--decision",
+    default="",
+    help='The decision, e.g. "EC 2016-2" or "GA 2016".',
+    callback=lambda ctx, param, value: _plain(value, "the decision (--decision)"),
+)
+_BY = click.option(
+    "--by",
+    "by",
+    default=None,
+    help="Who enters the change (default: the computer's user name).",
+    callback=lambda ctx, param, value: _plain(value, "who enters the change (--by)"),
+)
 
 
 @member.command("add")

@@ -22,10 +22,14 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from wego_xl.workbook.documents import TEMPLATES
-from wego_xl.workbook.xlsx import FONT_NAME
 
 GREY = RGBColor(0x59, 0x59, 0x59)
 ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
+
+
+#: Korean and Latin text alike: NanumGothic (SIL Open Font License; Debian's fonts-nanum,
+#: which .ci/run installs), embedded in every PDF LibreOffice writes.
+DOCUMENT_FONT = "NanumGothic"
 
 
 def _new() -> Any:
@@ -34,16 +38,76 @@ def _new() -> Any:
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)  # A4
     section.left_margin = section.right_margin = Cm(2.0)
     section.top_margin, section.bottom_margin = Cm(1.8), Cm(1.8)
+    section.footer_distance = Cm(0.7)
+    _only_used_styles(doc)
+    _typography(doc)
     for name in ("Normal", "Table Grid"):
-        style = doc.styles[name]
-        style.font.name = FONT_NAME
-        style.font.size = Pt(9.5)
-        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-            fonts.set(qn(attr), FONT_NAME)  # Hangul too: one named font, as the workbooks
+        doc.styles[name].font.size = Pt(9.5)
     normal = doc.styles["Normal"].paragraph_format
     normal.space_after, normal.space_before = Pt(2), Pt(0)
+    _footer(doc)
     return doc
+
+
+#: The styles the templates use (and Word's defaults): python-docx's blank document brings 164,
+#: whose import is half of LibreOffice's time per document.
+STYLES = ("Normal", "Default Paragraph Font", "Normal Table", "No List", "Table Grid", "Header", "Footer")
+
+
+def _only_used_styles(doc) -> None:
+    """Drop the styles no template uses, Word's list of latent styles and the copy of the
+    styles for Word 2010 (stylesWithEffects): Word adds back what the Secretariat chooses."""
+    styles = doc.styles.element
+    for style in styles.findall(qn("w:style")):
+        if style.find(qn("w:name")).get(qn("w:val")) not in STYLES:
+            styles.remove(style)
+    for latent in styles.findall(qn("w:latentStyles")):
+        styles.remove(latent)
+    for key, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.drop_rel(key)
+
+
+def _typography(doc) -> None:
+    """Every style and the document's defaults name NanumGothic for every script (``w:eastAsia``
+    is Hangul's), never a theme font (python-docx's theme names Japanese ones for East Asian
+    text); Korean is the East Asian language; no automatic space between Hangul and Latin
+    letters or digits (``w:autoSpaceDE``/``w:autoSpaceDN``: Word reads them; LibreOffice does
+    not, and ``wego_xl.workbook.pdf`` turns its own off), so "2017년 1월 15일" stays whole."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    for fonts in styles.iter(qn("w:rFonts")):
+        for attr in [a for a in fonts.attrib if a.lower().endswith("theme")]:
+            del fonts.attrib[attr]
+        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(attr), DOCUMENT_FONT)
+    defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang")).set(qn("w:eastAsia"), "ko-KR")
+    normal = doc.styles["Normal"].element.get_or_add_pPr()
+    for ppr in (defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")), normal):
+        for name in ("w:autoSpaceDN", "w:autoSpaceDE"):  # before w:spacing, as the schema orders them
+            switch = OxmlElement(name)
+            switch.set(qn("w:val"), "0")
+            ppr.insert(0, switch)
+
+
+def _footer(doc) -> None:
+    """The foot of every page: the Secretariat's name, address and e-mail (the Settings
+    sheet's), in the first language and, grey, in the second."""
+    footer = doc.sections[0].footer
+    footer.is_linked_to_previous = False
+    p = footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    top = OxmlElement("w:pBdr")
+    line = OxmlElement("w:top")
+    for attr, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "4"), ("w:color", "1F3A5F")):
+        line.set(qn(attr), value)
+    top.append(line)
+    p._p.get_or_add_pPr().append(top)
+    first = p.add_run("{{ org.name[0] }} · {{ org.address[0] }}{% if org.email %} · {{ org.email }}{% endif %}")
+    first.font.size = Pt(7.5)
+    p.add_run().add_break()
+    second = p.add_run("{{ org.name[1] }} · {{ org.address[1] }}")
+    second.font.size, second.font.color.rgb = Pt(7), GREY
 
 
 def _para(doc_or_cell, *runs: tuple[str, dict], align=None, space_after: float | None = None):
@@ -94,10 +158,8 @@ def _cell(cell, *runs, align=None) -> None:
 def _letterhead(doc, title_key: str) -> None:
     _para(doc, ("{{ org.name[0] }}", {"bold": True, "size": 14, "accent": True}), space_after=0)
     _para(doc, ("{{ org.name[1] }}", {"size": 10, "grey": True}), space_after=2)
-    _para(doc, ("{{ org.organisation }}", {"size": 8.5, "grey": True}), space_after=0)
-    _para(doc, ("{{ org.address[0] }}", {"size": 8.5}), ("\n", {}), ("{{ org.address[1] }}", {"size": 8.5, "grey": True}),
-          space_after=0)  # fmt: skip
-    _rule(_para(doc, ("{{ org.email }}", {"size": 8.5}), space_after=10))
+    # the address and e-mail: in the footer (_footer), on every page
+    _rule(_para(doc, ("{{ org.organisation }}", {"size": 8.5, "grey": True}), space_after=10))
     _para(doc, (f"{{{{ L.{title_key}[0] }}}}", {"bold": True, "size": 18, "accent": True}), space_after=0)
     _para(doc, (f"{{{{ L.{title_key}[1] }}}}", {"size": 12, "grey": True}), space_after=8)
 
@@ -153,7 +215,6 @@ def _closing(doc) -> None:
     _para(doc, ("{{ L.thanks[0] }}", {}), ("\n", {}), ("{{ L.thanks[1] }}", {"grey": True}), space_after=6)
     _para(doc, ("{{ org.signed_by }}", {"bold": True}), space_after=10)
     _para(doc, ("{{ L.contact[0] }}", {"size": 8}), ("\n", {}), ("{{ L.contact[1] }}", {"size": 8, "grey": True}))
-    _para(doc, ("{{ L.written[0] }} {{ L.written[1] }}", {"size": 7, "grey": True}))
 
 
 def _money_table(
@@ -287,6 +348,38 @@ def reminder() -> Any:
     return doc
 
 
+def credit_note() -> Any:
+    """A credit note: its number and date, the invoice it reduces, the amount and the reason,
+    the invoice as issued with every credit note and payment on it, and what is left to pay."""
+    doc = _new()
+    _letterhead(doc, "credit_note_title")
+    _facts(doc, [
+        ("credit_note_number", "{{ credit.number }}"),
+        ("credit_date", "{{ credit.date[0] }}|{{ credit.date[1] }}"),
+        ("credited_invoice", "{{ credit.invoice }}|{{ L.invoice_of[0] }}|\n|{{ L.invoice_of[1] }}"),
+        ("member", "{{ member.name[0] }}|\n|{{ member.name[1] }}"),
+        ("member_id", "{{ member.id }}"),
+        ("country", "{{ member.country }}"),
+        ("reason", "{{ credit.reason }}"),
+    ])  # fmt: skip
+    _para(doc, ("{{ L.credit_body[0] }}", {}), ("\n", {}), ("{{ L.credit_body[1] }}", {"grey": True}), space_after=8)
+    _money_table(
+        doc,
+        [("description", False), ("amount", True)],
+        "items",
+        ["{{ row.text[0] }}|{{ row.text[1] }}", "{{ row.amount }}"],
+        ["{{ L.left_to_pay[0] }}|{{ L.left_to_pay[1] }}", "{{ credit.left }}"],
+        [13.0, 4.0],
+    )
+    _para(doc, ("{{ L.left_line[0] }}", {"bold": True}), ("\n", {}), ("{{ L.left_line[1] }}", {"grey": True}),
+          space_after=10)  # fmt: skip
+    _para(doc, ("{%p if credit.owing %}", {}))
+    _payment(doc)
+    _para(doc, ("{%p endif %}", {}))
+    _closing(doc)
+    return doc
+
+
 def confirmation() -> Any:
     """The balance confirmation letter of the auditor's pack (wego-xl year-end): the balance
     on 31 December, the open invoices, the bank, and a reply slip to sign and return."""
@@ -330,7 +423,6 @@ def confirmation() -> Any:
           space_after=12)  # fmt: skip
     _para(doc, ("{{ org.signed_by }}", {"bold": True}), space_after=6)  # the closing, without the thanks
     _para(doc, ("{{ L.contact[0] }}", {"size": 8}), ("\n", {}), ("{{ L.contact[1] }}", {"size": 8, "grey": True}))
-    _para(doc, ("{{ L.written[0] }} {{ L.written[1] }}", {"size": 7, "grey": True}))
     return doc
 
 
@@ -342,6 +434,7 @@ def build(folder: Path = TEMPLATES) -> list[Path]:
         ("statement", statement),
         ("reminder", reminder),
         ("confirmation", confirmation),
+        ("credit-note", credit_note),
     ):
         path = folder / f"{name}.docx"
         make().save(path)

@@ -253,12 +253,14 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
         widths={"Member ID": 11, "Source": 9, "Country as written": 26, "City as written": 28, "Note": 70},
     )
     history = wb.create_sheet(HISTORY_SHEET)
+    names = {str(m["Member ID"]): str(m.get("English name") or m.get("Korean name") or "") for m in members}
     changes = []
     if (src / "history.csv").exists():
         with open(src / "history.csv", encoding="utf-8", newline="") as fh:
             for rec in csv.DictReader(fh):
+                rec["Member"] = names.get(rec["Member ID"], "")  # the name beside the id, for people
                 row: list[object] = [rec[h] or None for h in HISTORY_COLUMNS]
-                for i in (4, 7):  # the dates
+                for i in (HISTORY_COLUMNS.index("Effective date"), HISTORY_COLUMNS.index("Entered at")):
                     row[i] = dt.date.fromisoformat(str(row[i])) if row[i] else None
                 changes.append(row)
     write_table(
@@ -267,7 +269,7 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
         changes,
         name="History",
         number_formats={"Effective date": "yyyy-mm-dd", "Entered at": "yyyy-mm-dd"},
-        widths={"Member ID": 11, "What changed": 14, "From": 12, "To": 12, "Effective date": 14, "Decision": 70,
+        widths={"Member ID": 11, "Member": 28, "What changed": 14, "From": 12, "To": 12, "Effective date": 14, "Decision": 70,
                 "Entered by": 28, "Entered at": 12},
     )  # fmt: skip
     settings = wb.create_sheet(SETTINGS_SHEET)
@@ -332,7 +334,7 @@ CHART_NOTES = {
     "bad_debts": "debts written off by a decision",
     "exchange_losses": "realised exchange losses on receipts in another currency",
 }
-REPEATED_COLUMNS = {MEMBERS_SHEET: "A:C", GDP_SHEET: "A:B", HISTORY_SHEET: "A:A", SETTINGS_SHEET: "A:A",
+REPEATED_COLUMNS = {MEMBERS_SHEET: "A:C", GDP_SHEET: "A:B", HISTORY_SHEET: "A:B", SETTINGS_SHEET: "A:A",
                     ABOUT_SHEET: "A:A"}  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, select
 from ..errors import InputError, WegoError
 from ..ledger import schema as t
 from ..ledger.exchange import rate_on
-from ..ledger.service import FOUNDED, keep_write_offs_whole, receipt
+from ..ledger.service import FOUNDED, keep_write_offs_whole, plain_text, receipt
 from ..ledger.store import Actor, LedgerStore, cents, closed_through, money, payment_of, reference_key, stored_day
 from ..rules.bank import HOME, BankLine, BankStatement, Matcher, OpenInvoice, Proposal, payer_key, to_usd
 from ..rules.ledger import ZERO, InvoiceState, Payment
@@ -354,6 +354,7 @@ def post_line(
 
 def teach_payer(conn: Connection, name: str, member_id: str, by: Actor) -> bool:
     """Remember that ``name`` pays for a member; False when it was taught already (the same)."""
+    name = plain_text(name, "the payer's name", 200)
     key = payer_key(name)
     if not key:
         raise InputError(f"the payer name {name!r} has no letters to remember")

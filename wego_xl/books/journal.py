@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -174,13 +174,14 @@ def _first_open_day(conn: Connection, start: dt.date) -> dt.date:
     return max(start, lock[0] + DAY) if lock else start
 
 
-def _check_forward(batches: Iterable[Any], end: dt.date, floor: dt.date, changes: list[Change]) -> None:
+def _check_forward(batches: Sequence[Any], end: dt.date, floor: dt.date, changes: list[Change]) -> None:
     """Batches follow each other: a new one ends no earlier than the last, and books nothing
     after its own last day (a period that is closed whole)."""
-    for b in batches:
-        if stored_day(b["date_to"]) > end:
-            raise InputError(f"batch {b['number']} runs to {stored_day(b['date_to'])}: a new batch ends on that day or "
-                             f"later (the books take batches in order); export --to {stored_day(b['date_to'])} or later")  # fmt: skip
+    last = max(batches, key=lambda b: (stored_day(b["date_to"]), b["number"]), default=None)
+    if last is not None and stored_day(last["date_to"]) > end:
+        to = stored_day(last["date_to"])
+        raise InputError(f"batch {last['number']} runs to {to}: a new batch ends on that day or later (the books "
+                         f"take batches in order); export --to {to} or later")  # fmt: skip
     if floor > end:
         shown = ", ".join(f"{c.reference} of {c.dated}" for c in changes[:3])
         raise InputError(f"the period through {floor - DAY} is closed: {len(changes)} event(s) in it not in the journal "

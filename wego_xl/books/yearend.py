@@ -36,7 +36,7 @@ from ..rules.ledger import (
     credit_effective,
     reconcile,
 )
-from ..workbook.documents import write_confirmations
+from ..workbook.confirmations import write_confirmations
 from ..workbook.roster import Roster
 from ..workbook.saving import check_not_open, save_new
 from ..workbook.settings import payment_days

@@ -91,6 +91,8 @@ def write_report_book(book, report: Report) -> None:
         in_points = book.app.engine.type == "remote"  # Office.js measures widths in points
         for c, width in enumerate(sheet.column_widths(), start=1):  # as the headless writer
             ws.range((1, c)).column_width = characters_to_points(width) if in_points else width
+        for r, height in sheet.row_heights().items():  # in points everywhere
+            ws.range((r + 1, 1)).row_height = height
 
 
 def refresh_book(book, fee_year: object | None = None) -> Report:
@@ -98,8 +100,7 @@ def refresh_book(book, fee_year: object | None = None) -> Report:
     year = fee_year if fee_year is not None else fee_year_of(book)
     roster = load_roster()
     store = _ledger_of(roster)
-    invoiced = store.load().invoiced_in(read_fee_year(year)) if store else None
-    report = build_report(roster, year, invoiced=invoiced)  # in the About sheet's Language
+    report = build_report(roster, year, ledger=store.load() if store else None)  # in the About sheet's Language
     write_report_book(book, report)
     return report
 
@@ -140,6 +141,8 @@ def write_report_openpyxl(wb, report: Report) -> None:
             )
         for c, width in enumerate(sheet.column_widths(), start=1):
             ws.column_dimensions[get_column_letter(c)].width = width
+        for r, height in sheet.row_heights().items():  # wrapped headers: every line shown
+            ws.row_dimensions[r + 1].height = height
         single = placed[0][1] + 1 if len(placed) == 1 else None
         if single is not None:  # one table from the top: its header row and identity columns stay in view
             ws.freeze_panes = ws.cell(row=single + 1, column=sheet.printing.frozen_columns + 1)
@@ -153,6 +156,7 @@ def write_report_openpyxl(wb, report: Report) -> None:
             landscape=sheet.printing.landscape,
             printed_columns=sheet.printing.printed_columns,
             last_row=len(grid),
+            fit_width=sheet.printing.fit_width,
         )
 
 
@@ -178,8 +182,7 @@ def refresh_file(
     with WorkbookUpdate(source, command="refresh", replaces=names, out=out, before_replace=before_replace) as update:
         roster = read_roster(update.source)
         book = _book_of(roster)
-        invoiced = book.invoiced_in(year) if book else None
-        report = build_report(roster, year, progress=progress, invoiced=invoiced, language=language)
+        report = build_report(roster, year, progress=progress, ledger=book, language=language)
         wb = update.open()
         write_report_openpyxl(wb, report)
         saved = update.save(wb, dry_run=dry_run)
@@ -190,11 +193,10 @@ def refresh_file(
     return report, saved
 
 
-def invoiced_in_ledger(roster: Roster, fee_year: int) -> dict[str, tuple[str, Any]]:
-    """The invoices of ``fee_year`` in the roster's ledger (member id -> number and amount),
-    none without a ledger: what ``check`` and the refresh compare today's fees with."""
-    book = _book_of(roster)
-    return book.invoiced_in(fee_year) if book else {}
+def invoiced_in_ledger(roster: Roster, fee_year: int) -> Any:
+    """The roster's ledger as it stands (None without one): what ``check`` and the refresh
+    compare today's fees and membership with (``fee_year`` is kept for the callers)."""
+    return _book_of(roster)
 
 
 def _book_of(roster: Roster) -> Any:

@@ -13,17 +13,19 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
 
 #: The Alembic revision these tables are (``migrations/versions``): a ledger of another one is
 #: refused until ``wego-xl ledger upgrade``. Kept here so that reading needs no Alembic (Lite).
-SCHEMA_VERSION = "0004"
+SCHEMA_VERSION = "0005"
 
 #: Money bound in cents (10,000,000.00 USD), as :data:`wego_xl.rules.inputs.MONEY_LIMIT`.
 CENTS_LIMIT = 1_000_000_000
@@ -316,12 +318,68 @@ journal_assertions = Table(
     Column("usd_cents", BigInteger, nullable=False),
 )
 
+# -- documents as issued, reminders and mail (since 0005) ---------------------------------------
+
+#: A document as issued (an invoice, a credit note), kept with its SHA-256: printed again, the
+#: same bytes.
+issued_documents = Table(
+    "issued_documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("member_id", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("issued_at", String(40), nullable=False),
+    Column("issued_by", String(200), nullable=False),
+    UniqueConstraint("kind", "number", "format", name="issued_once"),
+)
+
+#: Each reminder made: the member, its level (1 first, 2 second, 3 final), the day and amount.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("member_id", String(40), nullable=False, index=True),
+    Column("level", Integer, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("invoices", Text, nullable=False),
+    Column("document", String(200), nullable=False),
+    Column("made_at", String(40), nullable=False),
+    Column("made_by", String(200), nullable=False),
+    CheckConstraint("level IN (1, 2, 3)", name="reminder_level"),
+)
+
+#: Each message sent (or refused by the mail server), per member.
+mail_log = Table(
+    "mail_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("member_id", String(40), nullable=False, index=True),
+    Column("address", String(320), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("message_id", String(200), nullable=False),
+    Column("attachments", Text, nullable=False),  # file names and SHA-256s, one per line
+    Column("digest", String(64), nullable=False),  # of the attachments: the same message is sent once
+    Column("server", String(200), nullable=False),
+    Column("outcome", String(12), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("sent_at", String(40), nullable=False),
+    Column("sent_by", String(200), nullable=False),
+    CheckConstraint("outcome IN ('sent', 'refused')", name="mail_outcome"),
+)
+
 #: The tables of posted entries, which never change.
 POSTED_0001 = ("entries", "invoices", "credit_notes", "payments", "voids")
 POSTED_0002 = ("bank_statements", "bank_lines", "bank_matches", "bank_dismissals", "payer_names", "rates")
 POSTED_0003 = ("write_offs", "period_locks", "journal_batches", "journal_events")
 POSTED_0004 = ("journal_postings", "journal_assertions")
-POSTED = (*POSTED_0001, *POSTED_0002, *POSTED_0003, *POSTED_0004)
+POSTED_0005 = ("issued_documents", "reminders", "mail_log")
+POSTED = (*POSTED_0001, *POSTED_0002, *POSTED_0003, *POSTED_0004, *POSTED_0005)
 
 
 def trigger_ddl(dialect: str, tables: tuple[str, ...] = POSTED) -> list[str]:

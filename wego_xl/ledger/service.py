@@ -20,7 +20,8 @@ from sqlalchemy import Connection, delete, func, select
 from ..errors import InputError, RosterError, WegoError
 from ..rules.bank import HOME, Settlement, settle, to_usd
 from ..rules.dates import read_date
-from ..rules.inputs import MONEY_LIMIT, is_blank, read_money, read_name
+from ..rules.history import membership_on
+from ..rules.inputs import MONEY_LIMIT, is_blank, read_money, read_name, refuse_in_free_text
 from ..rules.ledger import ZERO, CreditNote, Invoice, Payment, Void, WriteOff, numbered
 from ..workbook.assessment import Assessment
 from ..workbook.roster import Roster
@@ -34,7 +35,9 @@ FOUNDED = dt.date(2010, 1, 1)
 
 def actor(via: str, user: str | None = None) -> Actor:
     """Who acts: ``user`` (the signed-in user on xlwings Server), else the computer's user."""
-    if not user:
+    if user:
+        refuse_in_free_text(user, "who acts (the user's name)")
+    else:
         try:
             user = getpass.getuser()
         except (KeyError, OSError):  # no name for this uid (a container)
@@ -59,8 +62,9 @@ TEXT_LIMIT = 500
 
 def plain_text(value: object, what: str, limit: int = TEXT_LIMIT) -> str:
     """Typed text as the ledger keeps it: spaces tidied, invisible format characters (zero
-    width, direction marks) dropped; control characters, a formula or more than ``limit``
-    characters refused naming ``what``."""
+    width, direction marks) dropped; control characters (any: tab and line breaks too),
+    undecodable bytes, a formula or more than ``limit`` characters refused naming ``what``
+    and the value."""
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -68,8 +72,7 @@ def plain_text(value: object, what: str, limit: int = TEXT_LIMIT) -> str:
     text = str(value)
     if text.lstrip().startswith("="):
         raise InputError(f"{what} holds a formula ({text[:40]!r}): type the value itself")
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in text):
-        raise InputError(f"{what} holds control characters: type it again as plain text")
+    refuse_in_free_text(text, what)  # the one rule (rules.inputs): a control character, undecodable bytes
     text = " ".join("".join(c for c in text if unicodedata.category(c) != "Cf").split())
     if len(text) > limit:
         raise InputError(f"{what} is {len(text):,} characters long; at most {limit} are kept: shorten it")
@@ -96,8 +99,11 @@ class InvoicePlan:
     already: list[str] = field(default_factory=list)  # invoice numbers that stand
 
 
-def invoice_basis(a: Assessment, number: str, issue: dt.date, due_days: int, accepted: bool) -> dict[str, Any]:
-    """An invoice and the basis its amount was computed from, frozen when issued."""
+def invoice_basis(
+    a: Assessment, number: str, issue: dt.date, due_days: int, accepted: bool, membership: str | None = None
+) -> dict[str, Any]:
+    """An invoice and the basis its amount was computed from, frozen when issued (``membership``:
+    the member's membership on the issue date, by the roster's history)."""
     m = a.member
     assert a.fee is not None and a.gdp is not None and a.schedule is not None
     return {
@@ -107,7 +113,7 @@ def invoice_basis(a: Assessment, number: str, issue: dt.date, due_days: int, acc
         "Population year": m.population_year, "Population source": m.population_source,
         "GDP per capita (PPP, USD)": a.gdp.value, "GDP year": a.gdp_year, "WEO edition": a.gdp.edition,
         "Population band": a.population_band, "GDP band": a.gdp_band, "Fee table": a.schedule.effective_year,
-        "Membership on issue date": m.membership.english, "Unconfirmed inputs accepted": "Yes" if accepted else "No",
+        "Membership on issue date": membership or m.membership.english, "Unconfirmed inputs accepted": "Yes" if accepted else "No",
     }  # fmt: skip
 
 
@@ -172,7 +178,8 @@ def issue_invoices(
                     planned += 1
                 else:
                     number = store.next_number(conn, "WEGO", fee_year)
-                basis = invoice_basis(a, number, issue_date, due_days, bool(unconfirmed))
+                on_issue = membership_on(roster.history, m.member_id, issue_date, m.membership)
+                basis = invoice_basis(a, number, issue_date, due_days, bool(unconfirmed), on_issue)
                 plan.new.append(basis)
                 if not dry_run:
                     invoice = Invoice(number, m.member_id, fee_year, issue_date, basis["Due date"],
@@ -241,6 +248,8 @@ def _read_payment(
         except WegoError as exc:
             raise FieldProblem(name, str(exc), getattr(given, name)) from None
 
+    if isinstance(given.member, str):
+        field_value("member", lambda: refuse_in_free_text(str(given.member), "the member's name"))
     member = field_value("member", lambda: roster.member(read_name(given.member)))
     currency = field_value("currency", lambda: read_currency(given.currency))
     amount = field_value("amount", lambda: read_money(given.amount, "the amount received", currency=currency))
@@ -522,6 +531,7 @@ def post_payments(
 
 def _invoice_row(store: LedgerStore, conn: Connection, number: str) -> Any:
     """An invoice's row, or an error naming the ledger."""
+    refuse_in_free_text(number, "the invoice number")
     row = conn.execute(select(t.invoices).where(t.invoices.c.number == number)).mappings().first()
     if row is None:
         raise LedgerError(f"no invoice {number} in the ledger {store.shown}")
@@ -580,6 +590,7 @@ def void_payment(
     and why; the payment stays as recorded, its number is never given again."""
     today = today or dt.date.today()
     why = _reason(reason, "the void's reason")
+    refuse_in_free_text(receipt, "the receipt number")
     with store.writing() as conn:
         row = conn.execute(select(t.payments).where(t.payments.c.receipt == receipt)).mappings().first()
         if row is None:

@@ -164,6 +164,7 @@ class LedgerStore:
         """One transaction that no other writer runs beside: read, check, number and write
         inside it; committed at the end, rolled back whole on any error."""
         if not is_url(self.location) and not os.access(self.location, os.W_OK):
+            self.engine.dispose()  # what was opened meanwhile is read-only for its life: opened anew next time
             raise LedgerError(f"the ledger {self.shown} is read-only: nothing was written; ask for write access")
         with self._translated(), self.engine.connect() as conn:
             conn.info["writing"] = True  # kept with the pooled connection: always set back
@@ -197,6 +198,7 @@ class LedgerStore:
         except OperationalError as exc:
             why = _why(exc)
             if "readonly" in why.replace("-", "").replace(" ", "").lower():
+                self.engine.dispose()  # a connection opened while the file was read-only stays so: open anew next time
                 raise LedgerError(f"the ledger {self.shown} is read-only: nothing was written") from None
             if "locked" in why or "busy" in why or "lock timeout" in why:
                 raise LedgerError(f"the ledger {self.shown} is busy (another command is writing): try again") from None

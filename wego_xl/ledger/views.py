@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RosterError, WegoError
+from ..rules.history import membership_on
 from ..rules.inputs import is_blank
-from ..rules.ledger import AGING_BUCKETS, ZERO, Ledger, LedgerBook, aging_bucket
+from ..rules.ledger import AGING_BUCKETS, ZERO, Invoice, Ledger, LedgerBook, aging_bucket
 from ..workbook.roster import Roster
 from ..workbook.saving import WorkbookUpdate, check_not_open, save_new
 from ..workbook.xlsx import print_setup, sheet_records, write_cell, write_table
@@ -55,9 +56,18 @@ def view_tables(roster: Roster, book: LedgerBook, as_of: dt.date) -> dict[str, t
     """Every sheet of the view, as (headers, rows), on ``as_of``."""
     ledger = book.replay(as_of)
     names = {m.member_id: m.display_name for m in roster.members}
+    members = {m.member_id: m for m in roster.members}
 
     def name(member_id: str) -> str:
         return names.get(member_id, member_id)
+
+    def on_issue(invoice: Invoice, basis: dict[str, object]) -> object:
+        """The membership frozen on the invoice; else the roster's history on its issue date."""
+        frozen = basis.get("Membership on issue date")
+        m = members.get(invoice.member_id)
+        if not is_blank(frozen) or m is None:
+            return frozen
+        return membership_on(roster.history, m.member_id, invoice.issue_date, m.membership)
 
     invoices = []
     for i in book.invoices:
@@ -68,7 +78,7 @@ def view_tables(roster: Roster, book: LedgerBook, as_of: dt.date) -> dict[str, t
             _usd(state.credited) if state else 0.0, _usd(state.applied) if state else 0.0,
             _usd(state.open) if state else None, state.status if state else "issued later",
             basis.get("Population"), basis.get("GDP per capita (PPP, USD)"), basis.get("WEO edition"),
-            basis.get("Fee table"), basis.get("Membership on issue date"), basis.get("Unconfirmed inputs accepted"),
+            basis.get("Fee table"), on_issue(i, basis), basis.get("Unconfirmed inputs accepted"),
         ])  # fmt: skip
     member_of = {i.number: i.member_id for i in book.invoices}
     credits = [[c.number, c.invoice, member_of.get(c.invoice, ""), name(member_of.get(c.invoice, "")),
@@ -151,6 +161,43 @@ def _total(rows: list[list[Any]], column: int) -> float | None:
     return _usd(sum((Decimal(str(v)) for v in values), ZERO))
 
 
+#: The widest a view's column grows (characters); a longer value wraps within it.
+WIDEST = 60.0
+
+
+def shown_text(value: Any, number_format: str | None) -> str:
+    """A cell's value as Excel shows it in ``number_format`` (as the view's formats go)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        if number_format == "0.0%":
+            return f"{value:.1%}"
+        if number_format and number_format.startswith("#,##0"):
+            places = len(number_format.partition(".")[2])
+            return f"{value:,.{places}f}"
+        return str(value)
+    return str(value)
+
+
+def fitted_widths(headers: list[str], rows: list[list[Any]]) -> tuple[dict[str, float], list[int]]:
+    """Each column's width (characters) for its header and its longest value as shown, every
+    row measured, Hangul counted twice; and the 0-based columns capped at ``WIDEST``, whose
+    cells wrap instead of being cut."""
+    from ..workbook.report import display_width
+
+    widths, wrapped = {}, []
+    for c, header in enumerate(headers):
+        fmt = FORMATS.get(header)
+        longest = max([display_width(header)] + [display_width(shown_text(r[c], fmt)) for r in rows
+                                                 if c < len(r) and r[c] is not None])  # fmt: skip
+        width = max(10.0, longest + 3.0)  # the text's indent and the cell's padding
+        if width > WIDEST:
+            width = WIDEST
+            wrapped.append(c)
+        widths[header] = width
+    return widths, wrapped
+
+
 def view_heading(location: str, as_of: dt.date) -> str:
     return f"A view of the ledger {location} on {as_of.isoformat()}: edits here change nothing (the ledger is the database)"
 
@@ -158,7 +205,7 @@ def view_heading(location: str, as_of: dt.date) -> str:
 def write_view(roster: Roster, book: LedgerBook, out: Path, as_of: dt.date) -> Path:
     """Write the view workbook ``out`` (replaced whole: it is a view, never a record)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -168,7 +215,14 @@ def write_view(roster: Roster, book: LedgerBook, out: Path, as_of: dt.date) -> P
         write_cell(ws, 1, 1, heading).font = Font(bold=True)
         if sheet in TOTALLED and rows:  # per member, then the totals (the sums of the rows above)
             rows = [*rows, ["Total", "", *(_total(rows, c) for c in range(2, len(headers)))]]
-        write_table(ws, headers, rows, name=sheet.replace(" ", "_"), top=3, number_formats=FORMATS)
+        widths, wrapped = fitted_widths(headers, rows)
+        write_table(ws, headers, rows, name=sheet.replace(" ", "_"), top=3, number_formats=FORMATS, widths=widths)
+        for c in wrapped:  # a value wider than the widest column wraps within it, never cut
+            for r in range(4, len(rows) + 4):
+                cell = ws.cell(r, c + 1)
+                was = cell.alignment
+                cell.alignment = Alignment(horizontal=was.horizontal, vertical=was.vertical, indent=was.indent,
+                                           wrap_text=True)  # fmt: skip
         ws.freeze_panes = "A4"
         print_setup(ws, title=f"{sheet}, {as_of.isoformat()}", note=heading, header_row=3,
                     landscape=len(headers) > 5, printed_columns=None, last_row=len(rows) + 3)  # fmt: skip

@@ -76,6 +76,13 @@ def standing_on(changes: list[Change], member_id: str, day: dt.date, current: Me
     return Standing(current, None)  # no dated change: the Members sheet's status, since a date not known
 
 
+def membership_on(changes: list[Change], member_id: str, day: dt.date, current: MembershipType) -> str:
+    """The member's membership on ``day`` in words, as an invoice issued that day freezes it
+    ("Full", "Withdrawn since 2017-03-01", "not a member yet"): from the History sheet's dated
+    changes, never today's status when the history says otherwise."""
+    return standing_on(changes, member_id, day, current).label()
+
+
 def fee_due_from_history(changes: list[Change], member_id: str, fee_year: int) -> FeeDue | None:
     """Whether a fee is owed for ``fee_year`` from the member's dated changes; None when the
     history has no dated membership change (the Members sheet's years decide)."""

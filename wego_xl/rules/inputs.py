@@ -295,13 +295,92 @@ def _decimal(value: object, name: str) -> Decimal:
     raise InputError(f"{name} must be an amount such as 1234.50, got {shown(value)}")
 
 
-def refuse_control_characters(text: str, what: str) -> str:
-    """``text`` unchanged, or an error naming ``what`` when it holds control characters
-    (other than tab and line breaks) or undecodable bytes, which a workbook cannot keep."""
+def control_character(text: str, allowed: str = "") -> str | None:
+    """The first character of ``text`` a one-line text cannot keep, in words ("U+0007",
+    "undecodable bytes", "a line separator (U+2028)"), or None: control characters (C0, DEL,
+    C1) other than those in ``allowed``, undecodable bytes (surrogates, as a command line
+    under a non-UTF-8 locale hands them over), and Unicode's line and paragraph separators."""
     import unicodedata
 
-    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r"), None)
-    if bad is not None:
-        kind = "undecodable bytes" if unicodedata.category(bad) == "Cs" else f"a control character (U+{ord(bad):04X})"
-        raise InputError(f"{what} holds {kind}: type it again as plain text; nothing was changed")
+    if text.isascii() and text.isprintable():  # the usual text
+        return None
+    for c in text:
+        category = unicodedata.category(c)
+        if category == "Cs":
+            return "undecodable bytes"
+        if category in ("Zl", "Zp") and c not in allowed:
+            return f"a line break (U+{ord(c):04X})"
+        if category == "Cc" and c not in allowed:
+            return f"U+{ord(c):04X}"
+    return None
+
+
+def refuse_control_characters(text: str, what: str) -> str:
+    """``text`` unchanged, or an error naming ``what`` and the value when it holds control
+    characters (other than tab and line breaks) or undecodable bytes, which a workbook
+    cannot keep."""
+    found = control_character(text, "\t\n\r\u2028\u2029")
+    if found is not None:
+        kind = found if not found.startswith("U+") else f"a control character ({found})"
+        raise InputError(f"{what} holds {kind} in {shown(text)}: type it again as plain text; nothing was changed")
     return text
+
+
+def refuse_in_free_text(value: str, what: str) -> str:
+    """One line of free text as a book of record keeps it (a reason, a reference, a payer's
+    or a person's name, a decision): ``value`` unchanged, or an error naming ``what`` and the
+    value when it holds any control character (tab and line breaks too), undecodable bytes
+    or a line separator."""
+    found = control_character(value)
+    if found is not None:
+        raise InputError(
+            f"{what} holds control characters ({found} in {shown(value)}): type it again as plain text on one line; "
+            "nothing was changed"
+        )
+    return value
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in re.findall(r"\w[\w-]*", text)]
+
+
+def _said_by(clause: str, other: str) -> bool:
+    """True when every word of ``clause`` (two or more) is in ``other``, as a word or the start
+    of one (Korean adds endings: 입력 is said by 입력하십시오; "it" by "its")."""
+    words, others = _words(clause), _words(other)
+    return len(words) >= 2 and all(any(o.startswith(w) for o in others) for w in words)
+
+
+def say_once(parts: list[str]) -> list[str]:
+    """The parts of one message (where, the problem, what to do), each thing said once: a
+    clause of a part (after ": ", or in parentheses) that another part says already is left
+    out, and that other part kept whole. "population is blank (Members sheet, row 6): type
+    it in persons" beside "sheet 'Members', row 6" and "type the population in persons, with
+    its year and source" becomes "population is blank"."""
+    said = list(parts)
+    whole: set[int] = set()  # parts that say what a left-out clause said: kept as they are
+
+    def elsewhere(i: int, clause: str) -> int | None:
+        return next((j for j in range(len(said)) if j != i and _said_by(clause, said[j])), None)
+
+    for i, part in enumerate(parts):
+        if i in whole or not part:
+            continue
+        head, *clauses = part.split(": ")
+        kept = [head]
+        for clause in clauses:
+            j = elsewhere(i, clause)
+            if j is None:
+                kept.append(clause)
+            else:
+                whole.add(j)
+
+        def aside(match: re.Match[str], i: int = i) -> str:
+            j = elsewhere(i, match.group(1))
+            if j is None:
+                return match.group(0)
+            whole.add(j)
+            return ""
+
+        said[i] = re.sub(r"\s*\(([^()]*)\)", aside, ": ".join(kept))
+    return said

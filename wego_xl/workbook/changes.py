@@ -40,19 +40,37 @@ def _history_sheet(wb: Any) -> Any:
     return wb[HISTORY_SHEET]
 
 
-def _append_history(wb: Any, member_id: str, what: str, before: str, after: str, effective: dt.date | None,
-                    decision: str, by: str | None) -> None:  # fmt: skip
+def _append_history(wb: Any, member_id: str, name: str, what: str, before: str, after: str,
+                    effective: dt.date | None, decision: str, by: str | None) -> None:  # fmt: skip
+    """A History row, the member's name (as it stands after the change) beside its id; a
+    History sheet of an earlier version, without the Member column, gets it after its last."""
     ws = _history_sheet(wb)
-    headers = header_columns(ws)
+    had = header_columns(ws)
+    headers = header_columns(ws, add=["Member"])
+    if "Member" not in had:
+        _widen_tables(ws, headers["Member"])
     row = max((r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value not in (None, "")), default=1) + 1
-    values = {"Member ID": member_id, "What changed": what, "From": before or None, "To": after or None,
-              "Effective date": effective, "Decision": decision or None, "Entered by": _who(by),
-              "Entered at": dt.date.today()}  # fmt: skip
+    values = {"Member ID": member_id, "Member": name or None, "What changed": what, "From": before or None,
+              "To": after or None, "Effective date": effective, "Decision": decision or None,
+              "Entered by": _who(by), "Entered at": dt.date.today()}  # fmt: skip
     for name, value in values.items():
         cell = write_cell(ws, row, headers[name], value)
         if isinstance(value, dt.date):
             cell.number_format = "yyyy-mm-dd"
     extend_tables(ws, row)
+
+
+def _widen_tables(ws: Any, last_column: int) -> None:
+    """Grow each table on ``ws`` right to ``last_column`` (a column added after its last)."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+    from openpyxl.worksheet.table import TableColumn
+
+    for table in ws.tables.values():
+        first_col, first_row, last_col, last_row = range_boundaries(table.ref)
+        if last_col < last_column:
+            for c in range(last_col + 1, last_column + 1):
+                table.tableColumns.append(TableColumn(id=c - first_col + 1, name=str(ws.cell(first_row, c).value)))
+            table.ref = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_column)}{last_row}"
 
 
 def _set(wb: Any, member: Member, values: dict[str, Any]) -> None:
@@ -108,7 +126,8 @@ def change_membership(
         if to is MembershipType.ASSOCIATE and before is MembershipType.FULL:
             values["Full since"] = None
         _set(wb, member, values)
-        _append_history(wb, member.member_id, MEMBERSHIP, before.english, to.english, effective, decision, by)
+        _append_history(wb, member.member_id, member.display_name, MEMBERSHIP, before.english, to.english, effective,
+                        decision, by)  # fmt: skip
         update.save(wb)
     return member, before
 
@@ -151,7 +170,8 @@ def add_member(
                 raise InputError(f"the Members sheet has no column {name!r}")
             write_cell(ws, row, headers[name], value)
         extend_tables(ws, row)
-        _append_history(wb, member_id, MEMBERSHIP, "", status.english, effective, decision, by)
+        name = str(fields.get("English name") or fields.get("Korean name") or "")
+        _append_history(wb, member_id, name, MEMBERSHIP, "", status.english, effective, decision, by)
         update.save(wb)
     return member_id
 
@@ -180,7 +200,8 @@ def rename_member(
                 values[column] = new
                 if old and name_key(old) not in new_keys and old not in aliases:
                     aliases.append(old)
-                _append_history(wb, member.member_id, column, old, new, effective, decision, by)
+                _append_history(wb, member.member_id, english or member.display_name, column, old, new, effective,
+                                decision, by)  # fmt: skip
         values["Aliases"] = "; ".join(aliases) or None
         _set(wb, member, values)
         update.save(wb)

@@ -12,6 +12,10 @@ the same words. Each check has a severity:
   previous fee year's); confirm it or correct it.
 * ``note``: worth knowing, nothing to do.
 
+With the roster's ledger, its invoices are checked too (:func:`ledger_checks`): one its member
+owes nothing for is an error, one whose net amount today's data would not give is to confirm;
+each gives the exact credit note that corrects it.
+
 The fee table's own steps (rows or columns that do not rise, as published) are reported
 once, by the schedule check (:func:`wego_xl.rules.fees.schedule_findings`), not here.
 """
@@ -20,14 +24,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..messages import Phrase, say
 from ..rules.history import membership_changes
-from ..rules.inputs import FIRST_FEE_YEAR
+from ..rules.inputs import FIRST_FEE_YEAR, read_money, say_once
+from ..rules.ledger import ZERO, CreditNote, Invoice, LedgerBook
 from ..rules.membership import MembershipType
-from .assessment import Assessment
+from .assessment import Assessment, membership_doubt, obligation
 from .roster import GDP_SHEET, MEMBERS_SHEET, SETTINGS_SHEET, Member, Roster
 
 SEVERITIES = ("error", "missing", "confirm", "note")
@@ -71,16 +79,15 @@ class Check:
         ]
 
     def text(self, language: str = "en") -> str:
-        """One line: severity, where, the problem and what to do."""
+        """One line: severity, where, the problem and what to do, each said once."""
         where = ", ".join(
             say(f"check.where_{part}", language, value=value)
             for part, value in (("sheet", self.sheet), ("row", self.row), ("column", self.column))
             if value
         )
-        fix = self.fix_phrase.text(language)
-        return (
-            f"{say(f'severity.{self.severity}', language)}: {where + ': ' if where else ''}"
-            f"{self.problem_phrase.text(language)}" + (f"; {fix}" if fix else "")
+        where, problem, fix = say_once([where, self.problem_phrase.text(language), self.fix_phrase.text(language)])
+        return f"{say(f'severity.{self.severity}', language)}: {where + ': ' if where else ''}{problem}" + (
+            f"; {fix}" if fix else ""
         )
 
     def __str__(self) -> str:
@@ -444,3 +451,166 @@ def _band_jump(before: Assessment, now: Assessment) -> list[Check]:
             Phrase.of("fix.band_jump"),
         )
     ]
+
+
+# -- the ledger's invoices beside the roster ----------------------------------------------------
+
+#: A credit note whose reason names a decision (the Executive Committee's, the General
+#: Assembly's: "EC 2017-2", "decision of the EC", "집행위원회 결정") is a discount granted on
+#: purpose: what the invoice asks after it is what was meant to be billed.
+DECIDED = re.compile(r"\b(?:EC|GA)\b|decision|decided|집행위|총회|의결|결정", re.IGNORECASE)
+
+
+def by_decision(note: CreditNote) -> bool:
+    """Whether a credit note is a discount granted by a decision (its reason names one)."""
+    return bool(DECIDED.search(note.reason))
+
+
+def _command_amount(amount: Decimal) -> str:
+    """An amount as a command takes it, exactly: 5000.00 (no thousands separator)."""
+    return f"{amount:.2f}"
+
+
+def ledger_checks(roster: Roster, assessments: list[Assessment], book: LedgerBook | None, fee_year: int) -> list[Check]:
+    """The ledger's invoices that the roster no longer bears out: every standing invoice (of any
+    fee year) whose member, by the roster's membership history, owes no fee for its fee year,
+    and each invoice of ``fee_year`` whose net amount (less credit notes, a discount granted by
+    a decision kept as granted) is not what today's data gives. Each names the invoice and
+    gives the exact command that corrects it."""
+    if book is None or not book.invoices:
+        return []
+    return _not_liable(roster, book) + _differs(assessments, book, fee_year)
+
+
+def _not_liable(roster: Roster, book: LedgerBook) -> list[Check]:
+    """A standing invoice of a fee year for which its member owes nothing (a withdrawal, a
+    downgrade or a Full-since year recorded after it was issued), or of a member the roster
+    does not hold: it stands until a credit note takes it back."""
+    ledger = book.replay()
+    members = {m.member_id: m for m in roster.members}
+    found = []
+    for invoice in sorted(book.invoices, key=lambda i: i.order):
+        state = ledger.invoices[invoice.number]
+        left = state.net - state.written_off  # what a credit note may still take
+        if left <= ZERO:
+            continue
+        m = members.get(invoice.member_id)
+        if m is None:
+            why = Phrase.of("check.invoice_member_unknown", member_id=invoice.member_id)
+            name, row = invoice.member_id, None
+        elif membership_doubt(m) is not None:
+            continue  # the Members sheet cannot say: its own error is listed
+        else:
+            due = obligation(roster, m, invoice.fee_year)
+            if due.owed:
+                continue
+            why, name, row = due.why, m.display_name, m.row
+        found.append(
+            Check(
+                "error",
+                MEMBERS_SHEET if row is not None else None,
+                row,
+                "Membership" if row is not None else None,
+                Phrase.of(
+                    "check.invoice_not_liable",
+                    name=name,
+                    invoice=invoice.number,
+                    year=invoice.fee_year,
+                    amount=left,
+                    why=why,
+                ),
+                Phrase.of(
+                    "fix.invoice_not_liable",
+                    invoice=invoice.number,
+                    amount=_command_amount(left),
+                    year=invoice.fee_year,
+                ),
+            )
+        )
+    return found
+
+
+def _differs(assessments: list[Assessment], book: LedgerBook, fee_year: int) -> list[Check]:
+    """An invoice of ``fee_year`` whose net amount is not today's fee (less the discounts
+    granted by decision on it); the advice credits what it asks too much, or reissues it and
+    grants the discount again: never a bill for the discount."""
+    ledger = book.replay()
+    live: dict[str, Invoice] = {}  # member -> its latest invoice of the fee year not wholly credited
+    for i in sorted(book.invoices, key=lambda i: i.order):
+        if i.fee_year == fee_year and ledger.invoices[i.number].net > ZERO:
+            live[i.member_id] = i
+    notes: dict[str, list[CreditNote]] = defaultdict(list)
+    for c in book.credits:
+        notes[c.invoice].append(c)
+    found = []
+    for a in assessments:
+        m = a.member
+        invoice = live.get(m.member_id)
+        if invoice is None or not a.due.owed:
+            continue  # an invoice a member does not owe is reported by _not_liable
+        state = ledger.invoices[invoice.number]
+        left = state.net - state.written_off  # what a credit note may still take
+        if left <= ZERO:
+            continue  # written off whole: nothing left that a credit note could change
+        decided = [c for c in notes[invoice.number] if by_decision(c)]
+        discount = sum((c.amount for c in decided), ZERO)
+        if a.fee is None:
+            found.append(
+                _on_row(
+                    "confirm",
+                    m,
+                    None,
+                    Phrase.of(
+                        "check.invoice_differs",
+                        name=m.display_name,
+                        invoice=invoice.number,
+                        amount=state.net,
+                        today=Phrase.of("check.no_fee_inputs_missing"),
+                    ),
+                    Phrase.of("fix.invoice_no_fee", invoice=invoice.number),
+                )
+            )
+            continue
+        today = read_money(a.fee, "the fee")
+        expected = today - discount
+        if state.net == expected:
+            continue
+        if discount:
+            problem = Phrase.of(
+                "check.invoice_differs_discounted",
+                name=m.display_name,
+                invoice=invoice.number,
+                amount=state.net,
+                discount=discount,
+                notes=", ".join(c.number for c in decided),
+                today=today,
+                expected=expected,
+            )
+        else:
+            problem = Phrase.of(
+                "check.invoice_differs",
+                name=m.display_name,
+                invoice=invoice.number,
+                amount=state.net,
+                today=f"{today:,.0f}",
+            )
+        if state.net > expected:  # asks too much: credit the part above
+            fix = Phrase.of(
+                "fix.invoice_over",
+                invoice=invoice.number,
+                amount=_command_amount(min(state.net - expected, left)),
+                today=f"{today:,.0f}",
+            )
+        elif discount:  # asks too little: reissue at today's fee, then grant the discount again
+            fix = Phrase.of(
+                "fix.invoice_under_discounted",
+                invoice=invoice.number,
+                amount=_command_amount(left),
+                year=fee_year,
+                discount=_command_amount(discount),
+                reason="; ".join(c.reason for c in decided).replace('"', "'"),
+            )
+        else:
+            fix = Phrase.of("fix.invoice_under", invoice=invoice.number, amount=_command_amount(left), year=fee_year)
+        found.append(_on_row("confirm", m, None, problem, fix))
+    return found

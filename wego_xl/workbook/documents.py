@@ -1,12 +1,10 @@
 """The documents a member receives: an invoice for each invoice of the ledger, a statement of
-account, and a reminder for amounts past due, each in two languages (the first chosen with
-``--lang``), rendered from Word templates with docxtpl.
-
-The layout is the template (``invoice.docx``, ``statement.docx``, ``reminder.docx``: shipped in
-the package, and copied by ``wego-xl init`` into ``templates/`` beside the roster, where the
-Secretariat may restyle them in Word); the words are the message catalogues'; the figures
-are the ledger's, as issued (an invoice shows the basis frozen in the ledger, never today's
-data); the Secretariat's address and bank details are the roster's Settings sheet's, never
+account, a reminder for amounts past due and a credit note for each credit note (its context
+in ``letters``), each in two languages (the first chosen with ``--lang``), from Word templates
+with docxtpl. The layout is the template (shipped; copied by ``wego-xl init`` into
+``templates/`` beside the roster, where the Secretariat may restyle it in Word); the words are
+the catalogues'; the figures the ledger's, as issued (an invoice shows the basis frozen in the
+ledger); the Secretariat's address and bank details the roster's Settings sheet's, never
 code's. A document is a new file: one that exists is kept, unless asked to replace it.
 """
 
@@ -14,11 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
-import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,20 +22,36 @@ from typing import Any
 from ..errors import FileError, RosterError
 from ..messages import LANGUAGES, band_label, catalogue, say
 from ..rules.ledger import ZERO, Invoice, InvoiceState, LedgerBook, StatementLine, credit_effective
+from ..rules.reminders import NextReminder, Sent, next_reminder
 from .package import SHIPPED_TEMPLATES
+from .pdf import lacking_pdf as lacking_pdf  # the documents command and year-end convert through them
+from .pdf import to_pdf as to_pdf
 from .roster import SETTINGS_SHEET, Member, Roster
-from .saving import save_new
 from .settings import bank_settings
+from .templating import render as render  # the year-end letters and the tests fill templates through it
 
 TEMPLATES = SHIPPED_TEMPLATES
-KINDS = ("invoice", "statement", "reminder")
+KINDS = ("invoice", "statement", "reminder", "credit-note")
 #: Settings every document prints: a blank one stops the documents, naming its row.
 REQUIRED_SETTINGS = (
     "Secretariat name (English)", "Secretariat name (Korean)", "Address (English)", "Address (Korean)",
     "Bank name", "Account name", "Account number", "SWIFT/BIC",
 )  # fmt: skip
-#: Days past due from which a reminder is the second, then the final one.
-REMINDER_STEPS = (31, 91)
+#: The kinds of document issued once: the first file made is kept (with the ledger) and printed again.
+ISSUED_ONCE = ("invoice", "credit-note")
+
+
+@dataclass(frozen=True)
+class ReminderMade:
+    """A reminder written (or, dry, to be written): for the ledger's log."""
+
+    member_id: str
+    level: int
+    as_of: dt.date
+    amount: Decimal
+    invoices: list[str]
+    file: Path
+    why: str
 
 
 @dataclass
@@ -50,6 +61,11 @@ class DocumentRun:
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # existed already: never overwritten unless asked
     none_for: dict[str, str] = field(default_factory=dict)  # member -> why no document
+    files: dict[str, list[Path]] = field(default_factory=dict)  # member id -> its documents, written or kept
+    reminders: list[ReminderMade] = field(default_factory=list)  # written in this run (dry: to be)
+    first_issue: dict[tuple[str, str], tuple[str, Path]] = field(default_factory=dict)  # (kind, number) -> member, file
+    issued_once: dict[tuple[str, str], tuple[str, Path]] = field(default_factory=dict)  # all of them, new or not
+    reprinted: list[Path] = field(default_factory=list)  # written from the files as issued
 
 
 def template_folder(roster: Roster, folder: Path | None = None) -> Path:
@@ -255,22 +271,19 @@ def statement_context(book: LedgerBook, member: Member, settings: dict[str, str]
     return context
 
 
-def reminder_step(days_past_due: int) -> int:
-    """1 (a reminder), 2 (a second one) or 3 (the final one), by the oldest amount's lateness."""
-    return 1 + sum(days_past_due >= step for step in REMINDER_STEPS)
-
-
 def reminder_context(book: LedgerBook, member: Member, settings: dict[str, str], as_of: dt.date,
-                     languages: tuple[str, str], written: dt.date) -> dict[str, Any] | None:  # fmt: skip
+                     languages: tuple[str, str], written: dt.date, sent: Iterable[Sent] = ()) -> dict[str, Any] | None:  # fmt: skip
     """A reminder for the member's amounts past due on ``as_of`` (None when nothing is),
-    worded by how late the oldest is."""
+    worded by its level on the ladder (the reminders ``sent`` before and how late the oldest
+    amount is); ``context["next"]`` says which and why (its level None: no reminder now)."""
     ledger = book.replay(as_of)
     late = [s for s in ledger.open_invoices(member.member_id) if s.invoice.due_date < as_of and s.open > ZERO]
     if not late:
         return None
     oldest = min(s.invoice.due_date for s in late)
     days = (as_of - oldest).days
-    step = reminder_step(days)
+    ladder: NextReminder = next_reminder(oldest, as_of, sent)
+    step = ladder.level or 1
     context = _common(settings, languages, as_of, written)
     labels = context["L"]
     labels["subject"] = _both(languages, f"reminder_subject_{step}")
@@ -285,6 +298,8 @@ def reminder_context(book: LedgerBook, member: Member, settings: dict[str, str],
         step=step,
         total=_money(total),
         total_amount=total,
+        next=ladder,
+        late_invoices=[s.invoice.number for s in late],
     )
     return context
 
@@ -311,35 +326,6 @@ def inside(out: Path, name: str) -> Path:
     return target
 
 
-def render(template: Path, context: dict[str, Any], target: Path) -> Path:
-    """Fill ``template`` with ``context`` and write ``target`` (a temporary file, then a rename)."""
-    from docxtpl import DocxTemplate
-    from jinja2 import StrictUndefined, TemplateError
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    if not template.exists():
-        raise FileError(f"the template {template} is missing: run 'wego-xl init' for a copy, or give --templates")
-    doc = DocxTemplate(str(template))
-    # a template is layout, never code: Jinja's sandbox refuses Python's internals (attributes
-    # starting with _, functions' globals, changing what it is given); a field the template
-    # names but no document has is an error, never a blank on paper
-    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
-    try:
-        doc.render(context, jinja_env=environment, autoescape=True)
-    except SecurityError as exc:
-        raise FileError(
-            f"the template {template.name} was refused: a field reaches for Python's internals ({exc}); a template "
-            "holds layout and the fields listed in the README, never code: restore it from the shipped one"
-        ) from None
-    except TemplateError as exc:
-        raise FileError(
-            f"the template {template.name} cannot be filled: {exc}; correct the field in Word "
-            "(fields are listed in the README), or delete the template to use the shipped one"
-        ) from None
-    return save_new(doc, target)
-
-
 def write_documents(
     roster: Roster,
     book: LedgerBook,
@@ -353,19 +339,31 @@ def write_documents(
     replace: bool = False,
     written: dt.date | None = None,
     members: Iterable[str] = (),
+    as_issued: Mapping[tuple[str, str], bytes] | None = None,
+    sent: Mapping[str, list[Sent]] | None = None,
+    dry_run: bool = False,
 ) -> DocumentRun:
     """Write each kind of document for every member invoiced for ``fee_year``: one file per
     member (per invoice), named by invoice number and member, into ``out``; ``members``
-    (names or ids) limits them to those members."""
+    (names or ids) limits them to those members.
+
+    An invoice shows itself as issued (its own day: later credits and payments are for the
+    statement and the credit notes); an invoice or credit note in ``as_issued`` ((kind, number)
+    -> the Word file as first made) is written from those bytes, never made again. A reminder's
+    level follows the reminders ``sent`` to the member (the ledger's log). ``dry_run``: the
+    same decisions, nothing written."""
     languages = (language, next(lang for lang in LANGUAGES if lang != language))
     folder = template_folder(roster, templates)
     settings = _settings(roster)  # a blank bank detail stops before any file is written
+    kinds = tuple(kinds)
     threshold = bank_settings(roster.settings).reminder_threshold if "reminder" in kinds else ZERO
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        if not dry_run:
+            out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FileError(f"could not create the folder {out}: {exc.strerror or exc}") from None
     run = DocumentRun()
+    kept_as_issued = as_issued or {}
     written = written or dt.date.today()
     ledger = book.replay(as_of)
     wanted = {roster.find(name).member_id for name in members}
@@ -378,137 +376,64 @@ def write_documents(
             "run wego-xl invoice first"
         )
     start = dt.date(min(fee_year, as_of.year), 1, 1)  # the statement: from the fee year's first day at the latest
+    from .letters import CREDIT_NOTE, credit_note_contexts  # which imports this module's helpers
+
     for invoice in sorted(issued, key=lambda i: i.number):
         member = roster.member(invoice.member_id)
-        if ledger.invoices[invoice.number].net <= ZERO:
+        made: list[tuple[str, str, dict[str, Any]]] = []  # (kind, number, context): the documents to write
+        if CREDIT_NOTE in kinds:  # also for an invoice credited in full: the member learns of it so
+            made += [(CREDIT_NOTE, n, c) for n, c in credit_note_contexts(book, invoice, member, settings, languages,
+                                                                          as_of, written)]  # fmt: skip
+        others = [kind for kind in kinds if kind != CREDIT_NOTE]
+        if ledger.invoices[invoice.number].net <= ZERO and others:
             run.none_for[f"{member.display_name} ({invoice.number})"] = "credited in full"
-            continue
-        for kind in kinds:
+            others = []
+        for kind in others:
             context: dict[str, Any] | None
-            if kind == "invoice":
-                context = invoice_context(book, invoice, member, settings, languages, as_of, written)
+            if kind == "invoice":  # as issued: on its own day
+                context = invoice_context(book, invoice, member, settings, languages, invoice.issue_date, written)
             elif kind == "statement":
                 context = statement_context(book, member, settings, start, as_of, languages, written)
             else:
-                context = reminder_context(book, member, settings, as_of, languages, written)
+                context = reminder_context(book, member, settings, as_of, languages, written,
+                                           (sent or {}).get(member.member_id, []))  # fmt: skip
                 if context is None:
                     run.none_for[f"{member.display_name} ({invoice.number})"] = "nothing past due"
+                    continue
+                made_before = not replace and inside(out, file_name(invoice.number, member, kind)).exists()
+                if context["next"].level is None and not made_before:  # (one made before is listed as kept)
+                    run.none_for[f"{member.display_name} ({invoice.number})"] = context["next"].why
                     continue
                 if context["total_amount"] < threshold:
                     run.none_for[f"{member.display_name} ({invoice.number})"] = (
                         f"{context['total']} USD past due, under the Settings' reminder threshold ({threshold:,.2f})"
                     )
                     continue
-            target = inside(out, file_name(invoice.number, member, kind))
-            if target.exists() and not replace:
+            made.append((kind, invoice.number, context))
+        for kind, number, context in made:
+            target = inside(out, file_name(number, member, kind))
+            run.files.setdefault(member.member_id, []).append(target)
+            if kind in ISSUED_ONCE:
+                run.issued_once[(kind, number)] = (member.member_id, target)
+            if target.exists() and not replace and (kind, number) not in kept_as_issued:
                 run.kept.append(target)
                 continue
-            run.written.append(render(folder / f"{kind}.docx", context, target))
+            if kind == "reminder":
+                ladder = context["next"]
+                run.reminders.append(ReminderMade(member.member_id, ladder.level, as_of, context["total_amount"],
+                                                  context["late_invoices"], target, ladder.why))  # fmt: skip
+            if dry_run:
+                continue
+            if (kind, number) in kept_as_issued:  # printed again: the same bytes as first issued
+                if not (target.exists() and target.read_bytes() == kept_as_issued[(kind, number)]):
+                    temporary = target.with_suffix(".docx.tmp")
+                    temporary.write_bytes(kept_as_issued[(kind, number)])
+                    run.reprinted.append(temporary.replace(target))
+                else:
+                    run.kept.append(target)
+                continue
+            shipped = templates is None and not (folder / f"{kind}.docx").exists()  # templates/ older than the kind
+            run.written.append(render((TEMPLATES if shipped else folder) / f"{kind}.docx", context, target))
+            if kind in ISSUED_ONCE:
+                run.first_issue[(kind, number)] = (member.member_id, target)
     return run
-
-
-def lacking_pdf(out: Path) -> list[Path]:
-    """The documents in ``out`` without their PDF (written now, or by a run whose PDF failed)."""
-    return sorted(p for p in out.glob("*.docx") if not p.with_suffix(".pdf").exists() and not p.name.startswith("~$"))
-
-
-def to_pdf(files: list[Path], out: Path) -> list[Path]:
-    """Convert Word files to PDF with LibreOffice (fonts embedded), in one run; each PDF
-    beside its file's name in ``out``."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise FileError("--pdf needs LibreOffice (soffice) on this computer; the .docx files were written")
-    if not files:
-        return []
-    with tempfile.TemporaryDirectory(prefix="wego-lo-") as profile:
-        done = subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-             "--outdir", str(out), *map(str, files)],
-            capture_output=True, text=True, timeout=120 + 10 * len(files),
-        )  # fmt: skip
-    pdfs = [out / (f.stem + ".pdf") for f in files]
-    missing = [p.name for p in pdfs if not p.exists()]
-    if done.returncode != 0 or missing:
-        said = " ".join(line for line in done.stderr.splitlines() if "javaldx" not in line)[:200]
-        raise FileError(
-            f"LibreOffice could not convert {len(missing)} of {len(files)} documents (first: {missing[:1]}); "
-            f"the .docx files were written: {said} (is libreoffice-writer installed?)"
-        )
-    return pdfs
-
-
-# -- the balance confirmation letter (the auditor's pack, wego-xl year-end) ----------------
-
-#: The kind (and template name) of the balance confirmation letter.
-CONFIRMATION = "confirmation"
-
-
-def confirmation_context(book: LedgerBook, member: Member, settings: dict[str, str], as_of: dt.date,
-                         languages: tuple[str, str], written: dt.date, reply_by: dt.date) -> dict[str, Any] | None:  # fmt: skip
-    """A letter asking the member to confirm its balance on ``as_of`` (31 December): the
-    amount owed (with the open invoices) or the member's credit, the Secretariat's bank, and
-    the date to reply by. None when the balance is nil (nothing to confirm)."""
-    ledger = book.replay(as_of)
-    balance = ledger.balance(member.member_id)
-    if balance == ZERO:
-        return None
-    context = _common(settings, languages, written, written)
-    labels = context["L"]
-    for key, text in catalogue("en").items():
-        if key.startswith(f"{CONFIRMATION}.") and "{" not in text:
-            labels[key.split(".", 1)[1]] = [say(key, lang) for lang in languages]
-    which = "owed" if balance > ZERO else "credit"
-    amount = _money(abs(balance))
-    day = [_when(as_of, lang) for lang in languages]
-    names = _member_names(member, languages)
-    labels["subject"] = [say("confirmation.subject", lang, day=d) for lang, d in zip(languages, day)]
-    labels["dear"] = [say("document.dear", lang, member=name) for lang, name in zip(languages, names)]
-    labels["body"] = [say(f"confirmation.body_{which}", lang, year=as_of.year, day=d, amount=amount)
-                      for lang, d in zip(languages, day)]  # fmt: skip
-    labels["balance_on"] = [say("confirmation.balance_on", lang, day=d) for lang, d in zip(languages, day)]
-    labels["balance_line"] = [say(f"confirmation.balance_{which}", lang, amount=amount) for lang in languages]
-    labels["reply_by"] = [say("confirmation.reply_by", lang, reply_by=_when(reply_by, lang)) for lang in languages]
-    context.update(
-        member={"id": member.member_id, "name": names, "country": member.country},
-        open=_open_rows(ledger.open_invoices(member.member_id), as_of, languages),
-        balance=_money(balance),
-        balance_amount=balance,
-        as_of=day,
-        reply_by=[_when(reply_by, lang) for lang in languages],
-    )
-    return context
-
-
-def write_confirmations(
-    roster: Roster,
-    book: LedgerBook,
-    as_of: dt.date,
-    out: Path,
-    *,
-    language: str,
-    reply_by: dt.date,
-    written: dt.date | None = None,
-    templates: Path | None = None,
-) -> list[Path]:
-    """One balance confirmation letter per member whose balance on ``as_of`` is not nil (owed
-    or a credit), in two languages (``language`` first), into ``out``, named like
-    "2017-W001_Seoul_confirmation.docx"; written again on every run (the pack is a view)."""
-    languages = (language, next(lang for lang in LANGUAGES if lang != language))
-    settings = _settings(roster)  # a blank bank detail stops before any letter is written
-    template = template_folder(roster, templates) / f"{CONFIRMATION}.docx"
-    if templates is None and not template.exists():  # templates/ copied before the letter existed
-        template = TEMPLATES / f"{CONFIRMATION}.docx"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FileError(f"could not create the folder {out}: {exc.strerror or exc}") from None
-    written = written or dt.date.today()
-    letters = []
-    for member_id in book.replay(as_of).members():
-        member = roster.member(member_id)
-        context = confirmation_context(book, member, settings, as_of, languages, written, reply_by)
-        if context is None:
-            continue
-        target = inside(out, file_name(f"{as_of.year}-{member.member_id}", member, CONFIRMATION))
-        letters.append(render(template, context, target))
-    return letters

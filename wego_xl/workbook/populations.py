@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, WeoFormatError
+from ..errors import InputError, WegoError, WeoFormatError
 from ..rules.names import name_key
 from .roster import MEMBERS_SHEET, SOURCE_NAMES_SHEET, Member, SourceName, read_roster
 from .saving import SaveResult, WorkbookUpdate
@@ -298,22 +298,105 @@ def import_population(roster_file: Path, figures: list[CityFigure], *, dry_run: 
 
 def confirm_population(roster_file: Path, member_name: str, by: str, on: dt.date | None = None) -> Member:
     """Record that ``by`` checked the member's population (written, with the date)."""
-    if not by.strip():
-        raise InputError("say who confirms the figure: --by NAME")
+    return confirm_inputs(roster_file, [member_name], by=by, on=on).populations[0]
+
+
+def awaiting_confirmation(members: Iterable[Member]) -> list[Member]:
+    """The members whose population was imported (UNSD) and nobody has confirmed yet."""
+    return [m for m in members if m.population_imported]
+
+
+@dataclass
+class Confirmation:
+    """What one ``confirm`` did (or, for a dry run, would do): the members whose population
+    is confirmed, and the GDP rows of the edition confirmed."""
+
+    by: str
+    populations: list[Member] = field(default_factory=list)
+    edition: str | None = None
+    gdp_rows: int = 0
+    saved: SaveResult | None = None
+
+
+def confirm_inputs(
+    roster_file: Path,
+    names: Iterable[str] = (),
+    *,
+    by: str,
+    all_populations: bool = False,
+    edition: str | None = None,
+    on: dt.date | None = None,
+    dry_run: bool = False,
+) -> Confirmation:
+    """Record that ``by`` checked the populations of the members ``names`` (and, with
+    ``all_populations``, of every member whose imported population awaits confirmation),
+    and every GDP figure of ``edition``: one save of the roster, all or nothing. A name that
+    is no member, a member without a population, an edition the GDP sheet lacks: nothing is
+    written, and the error names every one of them."""
+    from ..rules.editions import parse_edition
+    from ..rules.inputs import refuse_in_free_text
+    from .roster import GDP_SHEET
+
+    who = refuse_in_free_text(by, "who confirms (--by)").strip()
+    if not who:
+        raise InputError("say who confirms the figures: --by NAME")
+    names = [refuse_in_free_text(n, "the member's name") for n in names]
+    wanted = str(parse_edition(edition)) if edition is not None else None
+    if not names and not all_populations and wanted is None:
+        raise InputError('say what to confirm: CITY ... --population, --all-populations, or --gdp-edition "April 2015"')
+    day = on or dt.date.today()
+    done = Confirmation(who, edition=wanted)
     with WorkbookUpdate(Path(roster_file), command="confirm") as update:
         roster = read_roster(update.source)
-        member = roster.find(member_name)
-        if member.population is None:
-            raise InputError(f"{member.display_name} has no population to confirm; type it first")
+        chosen: dict[str, Member] = {}
+        problems: list[str] = []
+        for name in names:
+            try:
+                member = roster.find(name)
+            except WegoError as exc:
+                problems.append(str(exc))
+                continue
+            if member.population is None:
+                problems.append(f"{member.display_name} has no population to confirm; type it first")
+            chosen.setdefault(member.member_id, member)
+        if all_populations:
+            for member in awaiting_confirmation(roster.members):
+                chosen.setdefault(member.member_id, member)
+        gdp_rows = [f.row for f in roster.gdp if f.edition == wanted] if wanted is not None else []
+        if wanted is not None and not gdp_rows:
+            problems.append(f"the GDP sheet has no figures of {wanted}; editions there: {', '.join(roster.editions())}")
+        if problems:
+            raise InputError("; ".join(problems) + "; nothing was confirmed")
+        done.populations = sorted(chosen.values(), key=lambda m: m.row)
+        done.gdp_rows = len(gdp_rows)
+        if not done.populations and not gdp_rows:
+            return done  # --all-populations with none waiting: nothing to write
         wb = update.open()
-        ws = wb[MEMBERS_SHEET]
-        headers = header_columns(ws, add=["Population confirmed by", "Confirmed on"])
-        ws.cell(member.row, headers["Population confirmed by"]).value = by.strip()
-        cell = ws.cell(member.row, headers["Confirmed on"])
-        cell.value = on or dt.date.today()
-        cell.number_format = "yyyy-mm-dd"
-        update.save(wb)
-    return member
+        if done.populations:
+            ws = wb[MEMBERS_SHEET]
+            headers = header_columns(ws, add=["Population confirmed by", "Confirmed on"])
+            for member in done.populations:
+                ws.cell(member.row, headers["Population confirmed by"]).value = who
+                cell = ws.cell(member.row, headers["Confirmed on"])
+                cell.value = day
+                cell.number_format = "yyyy-mm-dd"
+        if gdp_rows:
+            ws = wb[GDP_SHEET]
+            headers = header_columns(ws, add=["Confirmed"])
+            for r in gdp_rows:
+                ws.cell(r, headers["Confirmed"]).value = f"{who}, {day.isoformat()}"
+        done.saved = update.save(wb, dry_run=dry_run)
+    return done
 
 
-__all__ = ["SOURCE_NAMES_SHEET", "CityFigure", "PopulationImport", "import_population", "match_members", "parse_unsd"]
+__all__ = [
+    "SOURCE_NAMES_SHEET",
+    "CityFigure",
+    "Confirmation",
+    "PopulationImport",
+    "awaiting_confirmation",
+    "confirm_inputs",
+    "import_population",
+    "match_members",
+    "parse_unsd",
+]

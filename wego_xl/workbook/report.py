@@ -16,13 +16,14 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import SheetNameError, WegoError
-from ..messages import Phrase, band_label, catalogue, read_language, say
+from ..messages import band_label, catalogue, read_language, say
 from ..rules.fees import gdp_reference_year, schedule_in_effect
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
+from ..rules.ledger import ZERO, LedgerBook
 from ..rules.membership import MembershipType
 from .assessment import Assessment, assess
-from .checks import Check, count_by_severity, roster_checks
-from .roster import MEMBERS_SHEET, REGIONS, Roster
+from .checks import Check, count_by_severity, ledger_checks, roster_checks
+from .roster import REGIONS, Roster
 from .summary import roster_summary
 
 SUMMARY_SHEET, CHECKS_SHEET = "Summary", "Checks"
@@ -67,6 +68,26 @@ def display_width(value: object) -> int:
     else:
         text = str(value)
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+#: A line of text in the report's font (Malgun Gothic 10 pt), in points.
+LINE_HEIGHT = 14.0
+
+
+def wrapped_lines(text: object, width: float) -> int:
+    """How many lines ``text`` takes in a column ``width`` characters wide, wrapped at spaces
+    as Excel wraps a cell (its padding takes a character)."""
+    room = max(width - 1, 1.0)
+    lines, used = 1, 0.0
+    for word in str(text).split():
+        size = display_width(word)
+        if used and used + 1 + size > room:
+            lines, used = lines + 1, size
+        else:
+            used += size + (1 if used else 0)
+        while used > room:  # a word longer than the column breaks across lines
+            lines, used = lines + 1, used - room
+    return lines
 
 
 def fees_sheet_name(fee_year: int) -> str:
@@ -132,6 +153,7 @@ class PrintSetup:
 
     landscape: bool = True
     printed_columns: int | None = None  # None: all
+    fit_width: bool = False  # fit to one page wide, as many pages tall as it takes
     frozen_columns: int = 0  # identity columns kept in view (id and names)
 
 
@@ -187,6 +209,18 @@ class SheetReport:
             )
             widths.append(float(min(max(8, longest + 2), cap)))
         return widths
+
+    def row_heights(self) -> dict[int, float]:
+        """Heights (points) of the header rows whose headers wrap (0-based rows): tall enough
+        for every line, so a wrapped header never runs up over the title above it."""
+        _, placed = self.layout()
+        widths = self.column_widths()
+        heights = {}
+        for block, top in placed:
+            lines = max(wrapped_lines(h, widths[c]) for c, h in enumerate(block.headers))
+            if lines > 1:
+                heights[top] = LINE_HEIGHT * lines + 2
+        return heights
 
     def block(self, table: str) -> Block:
         """The block written as the Excel table named ``table``."""
@@ -255,12 +289,12 @@ def _fees_row(a: Assessment, invoiced: tuple[str, Decimal] | None, language: str
         m.name_ko,
         m.membership.label(language),
         _yes_no(a.due.owed, language),
-        a.amount_owed,
+        a.amount_owed if a.amount_owed is not None else _not_computed(a, language),
         invoiced[0] if invoiced else None,
         float(invoiced[1]) if invoiced else None,
         m.population,
         a.gdp.value if a.gdp else None,
-        a.fee,
+        a.fee if a.fee is not None else _not_computed(a, language),
         band_label(a.population_band, language) or None,
         a.gdp_band or None,
         a.schedule.effective_year if a.schedule else None,
@@ -275,33 +309,6 @@ def _fees_row(a: Assessment, invoiced: tuple[str, Decimal] | None, language: str
         _yes_no(m.capital, language),
         a.missing_in(language) if a.due.owed and a.missing else None,
     ]
-
-
-def _invoice_checks(assessments: list[Assessment], invoiced: dict[str, tuple[str, Decimal]]) -> list[Check]:
-    """A check row for each invoice whose amount today's data would not give."""
-    found = []
-    for a in assessments:
-        issued = invoiced.get(a.member.member_id)
-        if issued is None or (a.fee is not None and Decimal(str(a.fee)) == issued[1]):
-            continue
-        today = f"{a.fee:,.0f}" if a.fee is not None else Phrase.of("check.no_fee_inputs_missing")
-        found.append(
-            Check(
-                "confirm",
-                MEMBERS_SHEET,
-                a.member.row,
-                None,
-                Phrase.of(
-                    "check.invoice_differs",
-                    name=a.member.display_name,
-                    invoice=issued[0],
-                    amount=issued[1],
-                    today=today,
-                ),
-                Phrase.of("fix.invoice_differs", invoice=issued[0]),
-            )
-        )
-    return found
 
 
 def _membership_blocks(roster: Roster, fee_year: int, lang: str) -> list[Block]:
@@ -368,14 +375,14 @@ def assess_year(
 def year_findings(
     roster: Roster,
     fee_year: int,
-    invoiced: dict[str, tuple[str, Decimal]] | None = None,
+    ledger: LedgerBook | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Assessment], list[Check]]:
     """Every member's assessment for ``fee_year`` and every check of it: the one list that
-    ``wego-xl check`` prints and the refresh writes to its Checks sheet (with the invoices of
-    the ledger, member id -> number and amount, that today's data would not give)."""
+    ``wego-xl check`` prints and the refresh writes to its Checks sheet (with the ledger's
+    invoices that the roster no longer bears out: see :func:`~.checks.ledger_checks`)."""
     assessments, findings = assess_year(roster, fee_year, progress)
-    return assessments, findings + _invoice_checks(assessments, invoiced or {})
+    return assessments, findings + ledger_checks(roster, assessments, ledger, fee_year)
 
 
 def build_report(
@@ -384,20 +391,21 @@ def build_report(
     *,
     today: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
-    invoiced: dict[str, tuple[str, Decimal]] | None = None,
+    ledger: LedgerBook | None = None,
     language: str | None = None,
 ) -> Report:
-    """Assess every member for ``fee_year`` and lay out the three sheets. ``invoiced`` (member
-    id -> invoice number and amount, from the ledger) shows what was billed, frozen, beside
-    what today's data gives, with a check row for each difference. ``language`` ("en", "ko";
+    """Assess every member for ``fee_year`` and lay out the three sheets. ``ledger`` (the
+    roster's dues ledger, if it has one) shows what was billed, frozen, beside what today's
+    data gives: each invoice on the Fees sheet, the net billed on the Summary, and a check row
+    for each invoice the roster no longer bears out. ``language`` ("en", "ko";
     default: the roster's About sheet Language cell) is the language of titles, headers,
     check rows and reasons; sheet and table names stay the same in both."""
     year = read_fee_year(fee_year)
     lang = read_language(language, roster.language)  # default: the roster's About sheet Language cell
-    invoiced = invoiced or {}
-    assessments, findings = year_findings(roster, year, invoiced, progress)
+    invoiced = ledger.invoiced_in(year) if ledger is not None else {}
+    assessments, findings = year_findings(roster, year, ledger, progress)
     checks = [f.as_row(lang) for f in findings]
-    owed_rows = []
+    owed_rows: list[list[Any]] = []
     for region in (*REGIONS, "All members"):
         here = [a for a in assessments if region == "All members" or a.member.region == region]
         owing = [a for a in here if a.due.owed]
@@ -430,6 +438,7 @@ def build_report(
                 {"total_owed": USD},
                 as_table=False,
             ),
+            *_billed_blocks(ledger, year, owed_rows[-1][3], lang),
             block(
                 lang,
                 say("title.cannot_compute", lang),
@@ -440,7 +449,7 @@ def build_report(
                 as_table=False,
             ),
         ],
-        printing=PrintSetup(landscape=False),
+        printing=PrintSetup(landscape=True, fit_width=True),
         footer_note=footer,
         title=say("sheet.summary", lang),
     )
@@ -479,6 +488,49 @@ def build_report(
     return Report(year, assessments, findings, [summary, fees, checks_sheet], lang)
 
 
+def _billed_blocks(ledger: LedgerBook | None, year: int, owed: float, lang: str) -> list[Block]:
+    """The Summary's two totals side by side, each labelled for what it is: the fees today's
+    data gives, and what the ledger billed for the fee year (invoices less credit notes less
+    write-offs), with the difference. None without a ledger."""
+    if ledger is None:
+        return []
+    replayed = ledger.replay()
+    states = [replayed.invoices[i.number] for i in ledger.invoices if i.fee_year == year]
+    invoiced = sum((s.invoice.amount for s in states), ZERO)
+    credited = sum((s.credited for s in states), ZERO)
+    written_off = sum((s.written_off for s in states), ZERO)
+    net = invoiced - credited - written_off
+    rows = [
+        ("summary.owed_today", Decimal(str(owed))),
+        ("summary.invoiced", invoiced),
+        ("summary.credited", -credited),
+        ("summary.written_off", -written_off),
+        ("summary.net_billed", net),
+        ("summary.owed_less_billed", Decimal(str(owed)) - net),
+    ]
+    return [
+        block(lang, say("title.billed", lang, year=year), ["measure", "amount_usd"],
+              [[say(key, lang, year=year), float(amount)] for key, amount in rows], "WeGO_Summary_Billed",
+              {"amount_usd": "#,##0.00"}, as_table=False),
+    ]  # fmt: skip
+
+
+def _not_computed(a: Assessment, language: str) -> str:
+    """A fee's cell when it cannot be computed: why, in a few words (the Missing input column
+    says it in full), never a blank."""
+    reasons = dict.fromkeys(say(_SHORT_REASON.get(item.column or "", "reason.no_fee_table"), language)
+                            for item in a.missing)  # fmt: skip
+    return ", ".join(reasons)
+
+
+#: The few words of a missing input, by the column it belongs in.
+_SHORT_REASON = {
+    "Population": "reason.no_population",
+    "GDP per capita (PPP, USD)": "reason.no_gdp",
+    "Full since": "reason.membership_unclear",
+}
+
+
 def _member_name(a: Assessment, lang: str) -> str:
     """The member as a Korean reader looks for it (Korean name, English after), or English."""
     m = a.member
@@ -490,14 +542,15 @@ def _member_name(a: Assessment, lang: str) -> str:
 WEO_DOWNLOAD = "https://www.imf.org/en/Publications/WEO/weo-database"
 
 
-def _names(items: list[str], most: int = 6) -> str:
-    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
+def _names(items: list[str], lang: str, most: int = 6) -> str:
+    shown = ", ".join(items[:most])
+    return shown + (say("cli.and_more", lang, count=len(items) - most) if len(items) > most else "")
 
 
-def next_steps(report: Report) -> list[str]:
-    """After a refresh: the worked example of the 2016 source, the fees computed, and what to
-    do about each kind of gap (members without a population, countries without GDP,
-    membership years unclear, inputs to confirm)."""
+def next_steps(report: Report, lang: str = "en") -> list[str]:
+    """After a refresh, in ``lang``: the worked example of the 2016 source, the fees
+    computed, and what to do about each kind of gap (members without a population,
+    countries without GDP, membership years unclear, inputs to confirm)."""
     said: list[str] = []
     blocked = [a for a in report.assessments if a.blocked]
     computed = [a for a in report.assessments if a.due.owed and not a.blocked]
@@ -506,30 +559,18 @@ def next_steps(report: Report) -> list[str]:
         return said
     example = schedule_in_effect(report.fee_year, [schedule]) if schedule else None
     if example is not None:
-        said.append(
-            f"Worked example of the 2016 source: 970,000 persons and 35,379 USD give "
-            f"{example.fee(970_000, 35_379):,.0f} USD in the {example.effective_year} table (7,000 in the source)."
-        )
-    said.append(f"{len(computed)} fee(s) computed, {sum(a.fee or 0 for a in computed):,.0f} USD in all.")
+        said.append(say("cli.next_example", lang, fee=example.fee(970_000, 35_379), table=example.effective_year))
+    said.append(say("cli.next_computed", lang, count=len(computed), total=sum(a.fee or 0 for a in computed)))
     no_population = [a.member.display_name for a in blocked if any(i.column == "Population" for i in a.missing)]
     no_gdp = sorted({a.member.gdp_code for a in blocked if a.gdp is None})
     unclear = [a.member.display_name for a in blocked if any(i.column == "Full since" for i in a.missing)]
     confirm = report.counts["confirm"]
     if no_population:
-        said.append(
-            f"Next: {len(no_population)} member(s) need a population ({_names(no_population)}): type it on the "
-            "Members sheet in persons, with its year and source, or run wego-xl import-population FILE."
-        )
+        said.append(say("cli.next_population", lang, count=len(no_population), names=_names(no_population, lang)))
     if no_gdp:
-        said.append(
-            f"Next: no GDP (PPP) per capita for {_names(no_gdp)}: download the IMF WEO file ({WEO_DOWNLOAD}) "
-            "and run wego-xl import-weo FILE, or enter a figure by hand (edition Manual, with its source)."
-        )
+        said.append(say("cli.next_gdp", lang, codes=_names(no_gdp, lang), url=WEO_DOWNLOAD))
     if unclear:
-        said.append(f"Next: correct the membership years of {_names(unclear)} on the Members sheet.")
+        said.append(say("cli.next_years", lang, names=_names(unclear, lang)))
     if confirm:
-        said.append(
-            f"Next: {confirm} input(s) to confirm before billing (see the Checks sheet): "
-            'wego-xl confirm "CITY" --population --by NAME; wego-xl confirm --gdp-edition "April 2015" --by NAME.'
-        )
+        said.append(say("cli.next_confirm", lang, count=confirm))
     return said

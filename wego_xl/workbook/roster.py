@@ -86,7 +86,11 @@ SETTINGS_SHEET = "Settings"
 SETTINGS_COLUMNS = ("Setting", "Value", "What it is")
 #: The About sheet's cell for the language reports are written in: its label in column A.
 LANGUAGE_LABEL = "Language"
-HISTORY_COLUMNS = ("Member ID", "What changed", "From", "To", "Effective date", "Decision", "Entered by", "Entered at")
+HISTORY_COLUMNS = ("Member ID", "Member", "What changed", "From", "To", "Effective date", "Decision", "Entered by",
+                   "Entered at")  # fmt: skip
+#: The History columns a roster must have ("Member", the name beside the id, is for people:
+#: a roster of an earlier version has none, and the id alone decides).
+HISTORY_REQUIRED = ("Member ID", "What changed", "From", "To")
 #: The sheet of reviewed spellings: how a source (UNSD) writes a member's name.
 SOURCE_NAMES_SHEET = "Source names"
 SOURCE_NAMES_COLUMNS = ("Member ID", "Source", "Country as written", "City as written", "Note")
@@ -656,7 +660,12 @@ def _read_history(wb, path: Path, ids: set[str]) -> tuple[list[Change], list[Ros
     cells = _CellReader(path, HISTORY_SHEET)
     changes = []
     rows = sheet_records(
-        wb, path, HISTORY_SHEET, HISTORY_COLUMNS[:4], "restore the sheet's header row", HISTORY_COLUMNS[4:]
+        wb,
+        path,
+        HISTORY_SHEET,
+        HISTORY_REQUIRED,
+        "restore the sheet's header row",
+        [c for c in HISTORY_COLUMNS if c not in HISTORY_REQUIRED],
     )
     for r, get in rows:
         member_id, what = _text(get["Member ID"]), _text(get["What changed"])

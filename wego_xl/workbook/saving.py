@@ -12,7 +12,10 @@ What it guarantees:
 
 * **Symlinks** are resolved: the file a link points to is read and written, the link stays
   a link, and Excel's owner file is looked for beside both.
-* **Excel** has the file open (its owner file ``~$NAME.xlsx`` is there): refused.
+* **Excel** has the file open (its owner file ``~$NAME.xlsx`` is there), or **LibreOffice**
+  has (its lock file ``.~lock.NAME.xlsx#``, naming who): refused.
+* **A read-only file** (no write permission, or Windows' read-only attribute) is refused
+  before anything is written: the rename would otherwise replace it.
 * **One writer at a time**: a lock beside the file (``.NAME.xlsx.wego-lock``, the
   ``filelock`` package) is held from the first read to the rename. A second writer waits
   up to ``WEGO_LOCK_TIMEOUT`` seconds (default 60), then is refused with the name of the
@@ -75,13 +78,67 @@ def owner_file(path: Path) -> Path:
     return path.with_name("~$" + path.name)
 
 
+def libreoffice_lock_file(path: Path) -> Path:
+    """The lock file LibreOffice (and OpenOffice) creates beside a document it has open."""
+    return path.with_name(f".~lock.{path.name}#")
+
+
+def _libreoffice_user(lock: Path) -> str:
+    """Who LibreOffice says has the file open: its lock file is one CSV line
+    (``NAME,HOST,USER,DATE,PROFILE;``, a field possibly blank); the first name it gives."""
+    import csv
+
+    try:
+        text = lock.read_bytes()[:4096].decode("utf-8", "replace")
+    except OSError:
+        return ""
+    fields = next(csv.reader([text.strip().rstrip(";")]), [])
+    return next((f.strip() for f in fields[:3] if f.strip() and f.strip().isprintable()), "")[:80]
+
+
 def check_not_open(path: Path) -> None:
-    """Raise :class:`WorkbookBusyError` if Excel has ``path`` open (beside the link and its target)."""
+    """Raise :class:`WorkbookBusyError` if Excel (its owner file ``~$NAME``) or LibreOffice
+    (its lock file ``.~lock.NAME#``) has ``path`` open, beside the link and its target."""
     for place in {Path(path), Path(path).resolve()}:
         lock = owner_file(place)
         if lock.exists():
             raise WorkbookBusyError(
                 f"{place.name} is open in Excel (found {lock.name}); close it in Excel and try again"
+            )
+        office = libreoffice_lock_file(place)
+        if office.exists():
+            who = _libreoffice_user(office)
+            raise WorkbookBusyError(
+                f"{place.name} is open in LibreOffice{f' by {who}' if who else ''} (found {office.name}); "
+                "close it there and try again (if LibreOffice is not running, delete that file); nothing was changed"
+            )
+
+
+def is_read_only(path: Path) -> bool:
+    """True when ``path`` exists and is marked read-only: no write permission for anyone (a
+    mode root obeys here too), no write permission for this user, or Windows' read-only
+    attribute."""
+    import stat
+
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return True
+    if getattr(st, "st_file_attributes", 0) & getattr(stat, "FILE_ATTRIBUTE_READONLY", 0):
+        return True  # pragma: no cover - Windows
+    return not os.access(path, os.W_OK)
+
+
+def check_writable(path: Path) -> None:
+    """Raise :class:`FileError` if ``path`` (or the file its link points to) is
+    read-only: a write would replace it through a rename, against its owner's wish."""
+    for place in {Path(path), Path(path).resolve()}:
+        if is_read_only(place):
+            raise FileError(
+                f"{place} is read-only; nothing was changed: make it writable (its Properties, or chmod u+w) "
+                "if it should change, or give --out NEW.xlsx to write a copy"
             )
 
 
@@ -195,6 +252,7 @@ def save_new(wb: Any, path: Path) -> Path:
     """Write ``wb`` to ``path`` through a temporary file and a rename, with no lock and no
     backup: for the builders of the shipped workbooks, which make files from scratch."""
     path = Path(path)
+    check_writable(path)
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
@@ -358,6 +416,7 @@ class WorkbookUpdate:
         check_not_open(self.link)
         check_not_open(self.source)
         check_not_open(self.target)
+        check_writable(self.target)  # replaced through a rename, which a read-only file does not stop
         if not self.target.parent.is_dir():
             try:
                 self.target.parent.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,14 @@ STANDARD_SETTINGS = [
         "may serve (shown on the receipt)",
     ),
     ("Population age limit (years)", "10", "a population figure older than this is a check to confirm before billing"),
+    ("Mail server", "", "the mail (SMTP) server `documents --send` uses: host:port, e.g. smtp.office365.com:587"),
+    ("Mail security", "starttls", "starttls (port 587), ssl (port 465), or none (only a server on this computer)"),
+    (
+        "Mail user",
+        "",
+        "the account on the mail server, if it needs one; its password is read from the "
+        "WEGO_MAIL_PASSWORD environment variable, never from a workbook",
+    ),
 ]
 #: Days from an invoice's date to its due date, unless the Settings sheet says otherwise.
 DEFAULT_PAYMENT_DAYS = 60

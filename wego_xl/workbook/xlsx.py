@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RosterError
+from ..rules.inputs import refuse_control_characters
 from .package import ROSTER_ENV
 
 HEADER_FILL = "FFDCE6F1"
@@ -121,9 +122,12 @@ def table_name(text: str) -> str:
 
 
 def write_cell(ws, row: int, column: int, value: Any, number_format: str | None = None):
-    """Write one cell; strings are always stored as text, never parsed as formulas."""
+    """Write one cell; strings are always stored as text, never parsed as formulas. Text a
+    workbook cannot keep (control characters other than tab and line breaks, undecodable
+    bytes) is refused naming the sheet, the cell and the value, before anything is saved."""
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
+        refuse_control_characters(value, f"the text for {ws.title!r}!{cell.coordinate}")
         cell.value = value
         cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
     else:
@@ -235,6 +239,7 @@ def print_setup(
     last_row: int,
     page: str = "Page &P of &N",
     repeat_columns: str | None = None,
+    fit_width: bool = False,
 ) -> None:
     """A sheet a finance officer prints: fit to one page wide, the header row repeated on every
     page, a header with the title, a footer with "page N of M" and when it was written. A
@@ -254,6 +259,11 @@ def print_setup(
     chars = sum(ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last + 1))
     usable = (297 if landscape else 210) / 25.4 * 72 - 2 * 0.4 * 72  # points across an A4 page
     ws.page_setup.scale = max(40, min(100, int(usable / (chars * 7.0 + 6 * last) * 100)))
+    if fit_width:  # one page wide, as many tall as it takes, for a client that reads fit-to-page
+        from openpyxl.worksheet.properties import PageSetupProperties
+
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     if repeat_columns and ws.page_setup.scale < 80:
         ws.page_setup.scale = 80
         ws.print_title_cols = repeat_columns
