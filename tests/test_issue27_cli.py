@@ -465,3 +465,13 @@ def test_a_cell_a_workbook_cannot_keep_is_one_line_not_a_crash(tmp_path):
         with pytest.raises(InputError, match=r"'History'!C2") as said:
             write_cell(ws, 2, 3, bad)
         assert repr(bad) in str(said.value)
+
+
+def test_invoice_says_why_a_member_is_skipped_in_korean(office):
+    """`invoice --lang ko`: the reasons a member is skipped are Korean too (the figures and the
+    names as they are)."""
+    assert wego("ledger", "init").returncode == 0
+    ko = wego("invoice", "--fee-year", 2017, "--issue-date", "2017-01-15", "--dry-run", "--lang", "ko")
+    en = wego("invoice", "--fee-year", 2017, "--issue-date", "2017-01-15", "--dry-run")
+    assert "inputs not confirmed yet" in en.stdout
+    assert "아직 확인되지 않은 입력값" in ko.stdout and "inputs not confirmed yet" not in ko.stdout, ko.stdout

@@ -88,8 +88,8 @@ def invoice(
                 "ledger": store.shown,
                 "issued": [r["Invoice number"] for r in new],
                 "total": str(total),
-                "skipped": skipped,
-                "changed": changed,
+                "skipped": {who: str(why) for who, why in skipped.items()},
+                "changed": {who: str(what) for who, what in changed.items()},
                 "already": already,
                 "written": bool(new) and not dry_run,
             }
@@ -106,7 +106,7 @@ def invoice(
             if part:
                 click.echo(say(title, lang, count=len(part)))
                 for who, why in part.items():
-                    click.echo(f"  {who}: {why}")
+                    click.echo(f"  {who}: {why.text(lang)}")
         if already:
             click.echo(say("cli.invoices_already", lang, count=len(already), year=year))
     if skipped or changed:

@@ -234,8 +234,8 @@ def invoice_book(book: Any, fee_year: object | None = None, user: str | None = N
                           by=actor("Excel script invoice_fee_year", user))  # fmt: skip
     rows: list[list[Any]] = [["What", "Member or invoice", "Amount (USD) or reason"]]
     rows += [["issued", r["Invoice number"], float(r["Amount (USD)"])] for r in plan.new]
-    rows += [["skipped", who, why] for who, why in plan.skipped.items()]
-    rows += [["changed since invoiced", who, what] for who, what in plan.changed.items()]
+    rows += [["skipped", who, why.text(roster.language)] for who, why in plan.skipped.items()]
+    rows += [["changed since invoiced", who, what.text(roster.language)] for who, what in plan.changed.items()]
     rows += [["stands as issued", number, None] for number in plan.already]
     _replace_sheet(book, INVOICING_SHEET, rows)
     return plan

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 
 from ..errors import InputError, RosterError, WegoError
+from ..messages import Phrase
 from ..rules.bank import HOME, Settlement, settle, to_usd
 from ..rules.dates import read_date
 from ..rules.history import membership_on
@@ -94,8 +95,8 @@ class InvoicePlan:
     """What ``issue_invoices`` did (or, for a dry run, would do), member by member."""
 
     new: list[dict[str, Any]] = field(default_factory=list)  # the basis of each new invoice
-    skipped: dict[str, str] = field(default_factory=dict)  # member -> why not invoiced
-    changed: dict[str, str] = field(default_factory=dict)  # member -> invoice vs today's data
+    skipped: dict[str, Phrase] = field(default_factory=dict)  # member -> why not invoiced
+    changed: dict[str, Phrase] = field(default_factory=dict)  # member -> invoice vs today's data
     already: list[str] = field(default_factory=list)  # invoice numbers that stand
 
 
@@ -156,22 +157,19 @@ def issue_invoices(
             existing = book.invoice_for(m.member_id, fee_year)
             if existing is not None:
                 if a.fee is None or read_money(a.fee, "the fee") != existing.amount:
-                    now = f"{a.fee:,.0f}" if a.fee is not None else "no fee (inputs missing)"
-                    plan.changed[m.display_name] = (
-                        f"invoice {existing.number}: {existing.amount:,.0f}; today's data gives {now}"
-                    )
+                    now = f"{a.fee:,.0f}" if a.fee is not None else Phrase.of("invoice.now_none")
+                    plan.changed[m.display_name] = Phrase.of("invoice.changed", number=existing.number,
+                                                             amount=existing.amount, now=now)  # fmt: skip
                 else:
                     plan.already.append(existing.number)
                 continue
             unconfirmed = m.population_imported or (a.gdp is not None and not a.gdp.manual and not a.gdp.confirmed)
             if a.fee is None or a.gdp is None:
-                plan.skipped[m.display_name] = a.missing_text
+                plan.skipped[m.display_name] = Phrase.of("invoice.skip_missing", missing=list(a.missing))
             elif m.row in errors:
-                plan.skipped[m.display_name] = "the Members sheet has an error in its row (see wego-xl check)"
+                plan.skipped[m.display_name] = Phrase.of("invoice.skip_row_error")
             elif unconfirmed and not accept_unconfirmed:
-                plan.skipped[m.display_name] = (
-                    "inputs not confirmed yet (wego-xl confirm), or accept unconfirmed inputs"
-                )
+                plan.skipped[m.display_name] = Phrase.of("invoice.skip_unconfirmed")
             else:
                 if dry_run:
                     number = numbered("WEGO", fee_year, planned)

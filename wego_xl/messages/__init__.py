@@ -58,6 +58,14 @@ def band_label(label: object, language: str = DEFAULT_LANGUAGE) -> str:
     return str(label or "").replace("thousand", say("word.thousand", language))
 
 
+def _in(value: Any, language: str) -> Any:
+    """A field as a phrase in ``language`` shows it: a value that says itself (a Phrase, a
+    missing input), or a list of them joined by "; ", in that language; any other as it is."""
+    if isinstance(value, (list, tuple)) and value and all(callable(getattr(v, "text", None)) for v in value):
+        return "; ".join(v.text(language) for v in value)
+    return value.text(language) if callable(getattr(value, "text", None)) else value
+
+
 @dataclass(frozen=True)
 class Phrase:
     """A message by key and fields, put into words when it is shown; ``str()`` is English.
@@ -77,7 +85,7 @@ class Phrase:
     def text(self, language: str = DEFAULT_LANGUAGE) -> str:
         if not self.key:
             return str(dict(self.fields)["text"])
-        return say(self.key, language, **dict(self.fields))
+        return say(self.key, language, **{k: _in(v, language) for k, v in self.fields})
 
     def __str__(self) -> str:
         return self.text(DEFAULT_LANGUAGE)
