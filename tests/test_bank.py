@@ -340,6 +340,10 @@ def test_invoice_numbers_in_remittance_text_are_read_however_typed():
     assert invoice_numbers_in("WEGO 2017 1 250") == [] and invoice_numbers_in("WEGO 2017 001 1,250") == [
         "WEGO-2017-001"
     ]
+    # cut off or garbled: letters stuck to the number, or no number at all, name no invoice
+    assert invoice_numbers_in("WEGO-2017-01X dues") == [] and invoice_numbers_in("WEGO-2017-0XX") == []
+    assert invoice_numbers_in("WEGO-2017-000") == [] and invoice_numbers_in("WEGO-2017-017a") == []
+    assert invoice_numbers_in("WEGO-2017-017, thanks") == ["WEGO-2017-017"]
 
 
 def test_settle_within_the_tolerance_only():

@@ -165,7 +165,9 @@ def test_a_reminder_follows_the_ladder_and_is_logged(office, tmp_path):
     for as_of, english, korean in (("2017-04-01", "Reminder: WeGO membership fee", "안내: WeGO 회비 납부"),
                                    ("2017-05-01", "Second reminder", "2차 안내"),
                                    ("2017-07-01", "Final reminder", "최종 안내")):  # fmt: skip
-        text = text_of(tmp_path / as_of / "WEGO-2017-017_Sri-Jayawardenepura-Kotte_reminder.docx")
+        text = text_of(
+            tmp_path / as_of / f"WEGO-2017-017-{as_of.replace('-', '')}_Sri-Jayawardenepura-Kotte_reminder.docx"
+        )
         assert english in text and korean in text and "Total past due: 3,500.00 USD" in text
     with open_ledger(str(office[0] / "wego_ledger.db")).engine.connect() as conn:
         from sqlalchemy import text as sql
@@ -268,7 +270,8 @@ def test_pdf_documents_embed_their_fonts_and_fit_a_page(office, tmp_path):
         assert "595 x 842" in pages or "595.3 x 841.9" in pages or "595.304 x 841.89" in pages, pages
         fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
         assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts  # every font embedded
-    text = subprocess.run(["pdftotext", "-layout", pdfs[0], "-"], capture_output=True, text=True, check=True).stdout
+    invoice = next(p for p in pdfs if p.endswith("WEGO-2017-001_Seoul_invoice.pdf"))
+    text = subprocess.run(["pdftotext", "-layout", invoice, "-"], capture_output=True, text=True, check=True).stdout
     squeezed = "".join(text.split())  # pdftotext spaces Hangul from digits by the glyphs' places
     for field in ("청구서", "Invoice", "WEGO-2017-001", "서울 (Seoul)", "10,000.00", "2017년 3월 17일", "SHBKKRSE"):
         assert "".join(field.split()) in squeezed, field
@@ -432,7 +435,13 @@ def _with_emails(roster: Path) -> Path:
     column = ws.max_column + 1
     ws.cell(1, column, "Email")
     for r in range(2, ws.max_row + 1):
-        ws.cell(r, column, {"W001": "finance@seoul.example", "W029": "desk@refused.example"}.get(ws.cell(r, 1).value))
+        ws.cell(
+            r,
+            column,
+            {"W001": "finance@seoul.example; old@refused.example", "W029": "desk@refused.example"}.get(
+                ws.cell(r, 1).value
+            ),
+        )
     wb.save(roster)
     return roster
 
@@ -452,7 +461,8 @@ def test_documents_are_sent_once_each_through_the_mail_server_and_logged(office,
     sent = run_cli("documents", "--fee-year", 2017, "--out", out, "--member", "Seoul", "--member", KOTTE, "--kind",
                    "invoice", "--send", env=office[1], timeout=300)  # fmt: skip
     assert sent.returncode == 1, sent.stdout + sent.stderr
-    assert "sent: Seoul <finance@seoul.example>" in sent.stdout
+    assert "sent: Seoul <finance@seoul.example, old@refused.example>" in sent.stdout
+    assert "not sent: Seoul: refused for old@refused.example: 550" in sent.stdout  # the other address took it
     assert f"not sent: {KOTTE}:" in sent.stdout and "no such mailbox" in sent.stdout
     [(sender, to, content)] = handler.messages
     assert sender == "finance@example.org" and to == ["finance@seoul.example"]
@@ -469,7 +479,7 @@ def test_documents_are_sent_once_each_through_the_mail_server_and_logged(office,
         from sqlalchemy import text as sql
 
         log = conn.execute(sql("SELECT member_id, outcome, address FROM mail_log ORDER BY id")).all()
-    assert [tuple(r) for r in log] == [("W001", "sent", "finance@seoul.example"),
+    assert [tuple(r) for r in log] == [("W001", "sent", "finance@seoul.example, old@refused.example"),
                                        ("W029", "refused", "desk@refused.example")]  # fmt: skip
 
 
@@ -484,3 +494,25 @@ def test_a_mail_server_that_cannot_be_used_is_one_line(office, tmp_path):
     set_settings(office[0] / "wego_roster.xlsx", {"Mail security": "tls please"})
     wrong = run_cli("documents", "--fee-year", 2017, "--out", tmp_path / "o2", "--send", env=office[1])
     assert wrong.returncode == 2 and "'Mail security' is 'tls please'" in wrong.stderr
+
+
+def test_what_a_hostile_tester_found_in_the_documents(office, tmp_path):
+    """A file already in --out is never taken for the invoice as issued; a member named by its
+    id; an invoice issued and later credited in full still prints as issued; a reminder made for
+    an earlier day within two weeks of one made is refused; each reminder has its own file."""
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "WEGO-2017-001_Seoul_invoice.docx").write_bytes(b"not a docx")
+    first = json.loads(run_cli("documents", "--fee-year", 2017, "--out", out, "--member", "W001", "--kind", "invoice",
+                               "--json", env=office[1]).stdout)  # fmt: skip
+    assert first["issued_now"] == ["invoice WEGO-2017-001"]
+    assert "Please pay 10,000.00 USD" in text_of(out / "WEGO-2017-001_Seoul_invoice.docx")
+    assert run_cli("credit", "WEGO-2017-001", "--amount", "6000", "--reason", "withdrawn", "--date", "2017-03-01",
+                   env=office[1]).returncode == 0  # fmt: skip  # with the 4,000 paid: credited in full
+    again = json.loads(documents(office, tmp_path / "p", "--kind", "invoice").stdout)
+    assert any(p.endswith("WEGO-2017-001_Seoul_invoice.docx") for p in again["written"]), again
+    for as_of in ("2017-05-10", "2017-05-05", "2017-06-01"):
+        done = json.loads(documents(office, tmp_path / "r", "--kind", "reminder", "--as-of", as_of).stdout)
+        levels = [r["level"] for r in done["reminders"] if r["member"] == "W029"]
+        assert levels == {"2017-05-10": [1], "2017-05-05": [], "2017-06-01": [2]}[as_of], (as_of, done)
+    assert len(list((tmp_path / "r").glob("WEGO-2017-017-*_reminder.docx"))) == 2

@@ -76,7 +76,7 @@ def documents(
     sending = send_drafts(store, roster, drafted, dry_run=dry_run, by=_by("documents --send")) if send else None
     if as_json:
         _emit({"written": [str(p) for p in run.written + run.reprinted], "pdf": [str(p) for p in made.pdfs],
-               "kept": [str(p) for p in run.kept], "none_for": run.none_for, "issued_now": made.first_kept,
+               "kept": [str(p) for p in run.kept + run.unchanged], "none_for": run.none_for, "issued_now": made.first_kept,
                "reminders": [{"member": r.member_id, "level": r.level, "amount": str(r.amount), "why": r.why}
                              for r in run.reminders],
                **({"email_drafts": [str(p) for p in drafted], "no_email_draft": drafts.none_for} if drafts else {}),
@@ -91,6 +91,8 @@ def documents(
         click.echo(f"written: {path}")
     for path in run.reprinted:
         click.echo(f"written as issued: {path}")
+    for path in run.unchanged:
+        click.echo(f"there as issued (the same bytes): {path}")
     for path in run.kept:
         click.echo(f"kept (exists; --replace to write again): {path}")
     for who, why in run.none_for.items():
@@ -106,7 +108,9 @@ def documents(
     if dry_run:
         click.echo(f"dry run: nothing written to {out}")
         return
-    click.echo(f"{len(run.written)} document(s) written to {out}" + (f", {len(made.pdfs)} PDF" if made.pdfs else "")
+    click.echo(f"{len(run.written) + len(run.reprinted)} document(s) written to {out}"
+               + (f" ({len(run.reprinted)} as issued before)" if run.reprinted else "")
+               + (f", {len(made.pdfs)} PDF" if made.pdfs else "")
                + (f"; kept with the ledger as issued: {len(made.first_kept)}" if made.first_kept else ""))  # fmt: skip
     if sending and sending.refused:
         sys.exit(1)

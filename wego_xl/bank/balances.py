@@ -30,7 +30,7 @@ class StatementCheck:
     closing_date: dt.date
     closing: Decimal  # the bank's
     ledger: Decimal  # the ledger's bank balance on that day
-    waiting: Decimal  # receipts on the statement not recorded yet
+    waiting: Decimal  # receipts on the statement not recorded yet (those set aside as not dues left out)
 
     @property
     def agrees(self) -> bool:
@@ -56,6 +56,7 @@ def check_bank(store: LedgerStore) -> BankCheck:
                                             t.bank_statements.c.id)).mappings().all()  # fmt: skip
         lines = conn.execute(select(t.bank_lines)).mappings().all()
         matched = standing_matches(conn)
+        aside = set(conn.execute(select(t.bank_dismissals.c.line_key)).scalars())  # set aside: not dues, not waiting
         voided_receipts = set(conn.execute(select(t.voids.c.receipt)).scalars())
         payments = {r["receipt"]: payment_of(r) for r in conn.execute(select(t.payments)).mappings()}
     by_account: dict[str, list] = defaultdict(list)
@@ -88,7 +89,7 @@ def check_bank(store: LedgerStore) -> BankCheck:
                     p = payments[receipt]
                     ledger += p.received if p.received is not None else p.value
                     continue
-                if amount > ZERO and receipt is None:
+                if amount > ZERO and receipt is None and r["key"] not in aside:
                     waiting += amount
                 ledger += amount
             found.statements.append(StatementCheck(account, s["number"], s["currency"], day,

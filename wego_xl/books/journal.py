@@ -13,6 +13,7 @@ booked on the first open day, as is anything dated before the batch's first day.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from ..rules.journal import (
     in_won,
     shipped_chart,
     transactions_of,
+    won_received,
 )
 from ..rules.ledger import ZERO, LedgerBook
 from ..workbook.roster import Roster
@@ -45,6 +47,7 @@ from ..workbook.settings import bank_settings
 CHART_SHEET = "Chart of accounts"
 Key = tuple[str, str]  # an account: (code, name)
 DAY = dt.timedelta(days=1)
+_DATED = re.compile(r" \(dated \d{4}-\d{2}-\d{2}\)$")  # what a narration says of a later booking
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Change:
     narration: str
     now: tuple[tuple[Account, Decimal], ...]  # the event's USD postings as the ledger stands
     before: dict[Key, tuple[Decimal, Decimal]]  # exported so far, per account: (USD, KRW)
+    won: tuple[tuple[int, Decimal], ...] = ()  # postings whose won are known (a receipt in won)
 
     @property
     def kind(self) -> str:
@@ -231,9 +235,9 @@ def changes_through(store: LedgerStore, conn: Connection, chart: Chart, end: dt.
         before = exported.pop(event, None)
         if before is None:
             if now:
-                found.append(Change(event, day, reference, member, narration, now, {}))
+                found.append(Change(event, day, reference, member, narration, now, {}, _won(record, context)))
         elif _usd_of(now) != {k: usd for k, (usd, _) in before[1].items() if usd}:
-            found.append(Change(event, day, reference, member, narration, now, before[1]))
+            found.append(Change(event, day, reference, member, narration, now, before[1], _won(record, context)))
     for event, (shown, sums) in exported.items():  # exported, and the ledger gives it no more
         if any(usd or krw for usd, krw in sums.values()):
             found.append(Change(event, shown[0], shown[1], shown[2], shown[3], (), sums))
@@ -256,7 +260,7 @@ def exported_events(
     shown: dict[str, tuple[dt.date, str, str, str]] = {}
     for row in conn.execute(select(p.event, p.dated, p.reference, p.member, p.narration)
                             .where(p.kind == "event").order_by(p.id)):  # fmt: skip
-        shown.setdefault(row[0], (stored_day(row[1]), row[2], row[3], row[4]))
+        shown.setdefault(row[0], (stored_day(row[1]), row[2], row[3], _DATED.sub("", row[4])))
     sums: dict[str, dict[Key, tuple[Decimal, Decimal]]] = defaultdict(dict)
     for event, code, name, usd, krw in conn.execute(
         select(p.event, p.account_code, p.account, func.sum(p.usd_cents), func.sum(p.krw)).group_by(
@@ -315,6 +319,10 @@ def _context(book: LedgerBook) -> dict[str, Any]:
     }
 
 
+def _won(record: Any, context: dict[str, Any]) -> tuple[tuple[int, Decimal], ...]:
+    return () if isinstance(record, BankEvent) else tuple(won_received(record, context["payments"]).items())
+
+
 def _postings(record: Any, event: str, chart: Chart, context: dict[str, Any]) -> tuple[list, str, str, str]:
     """(USD postings, reference, member, narration) of an event."""
     if isinstance(record, BankEvent):
@@ -352,7 +360,7 @@ def _transaction(change: Change, booked: dt.date, rate_of: Callable[[dt.date], D
     postings: tuple[Posting, ...] = ()
     rate = ZERO
     if change.now:
-        postings, rate = in_won(change.event, change.dated, list(change.now), rate_of)
+        postings, rate = in_won(change.event, change.dated, list(change.now), rate_of, dict(change.won))
     narration = change.narration
     if change.before:
         now = {(p.account.code, p.account.name): p for p in postings}
@@ -486,7 +494,7 @@ def _record_batches_of_0003(store: LedgerStore, conn: Connection, roster: Roster
             postings, reference, member, narration = _postings(record, event, chart, context)
             now = tuple((a, usd) for a, usd in postings if usd)
             if now:
-                changes.append(Change(event, day, reference, member, narration, now, {}))
+                changes.append(Change(event, day, reference, member, narration, now, {}, _won(record, context)))
         row = conn.execute(select(t.journal_batches).where(t.journal_batches.c.number == batch)).mappings().one()
         start, end = stored_day(row["date_from"]), stored_day(row["date_to"])
         _store(conn, batch, [_transaction(c, c.dated, rate_of) for c in changes],

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..rules.reminders import GAP_DAYS
 from ..workbook.documents import ISSUED_ONCE, DocumentRun, lacking_pdf, to_pdf, write_documents
 from ..workbook.letters import Drafts, email_sender, write_email_drafts
 from ..workbook.roster import Roster
@@ -62,15 +63,25 @@ def issue_documents(
     if dry_run:
         return made
     with store.writing() as conn:  # the Word files first issued, and the reminders written, before any PDF
-        for (kind, number), (member_id, path) in run.issued_once.items():
-            if (kind, number) in docx or not path.exists():  # kept already (or, dry, never made)
-                continue
-            held = keep_issued(conn, kind, number, member_id, "docx", path.name, path.read_bytes(), by)
-            if held.content != path.read_bytes():  # issued by someone else meanwhile: theirs stands
+        for (kind, number), (member_id, path) in run.first_issue.items():
+            ours = path.read_bytes()
+            held = keep_issued(conn, kind, number, member_id, "docx", path.name, ours, by)
+            if held.content != ours:  # issued by someone else meanwhile: theirs stands
                 path.write_bytes(held.content)
-            made.first_kept.append(f"{kind} {number}")
+            else:
+                made.first_kept.append(f"{kind} {number}")
+        logged = reminders_sent(conn)  # as it stands now: another run may have reminded meanwhile
+        kept = []
         for r in run.reminders:
+            near = [s for s in logged.get(r.member_id, []) if abs((s.date - r.as_of).days) < GAP_DAYS]
+            if near:  # the file just made is taken back: one reminder, not two
+                r.file.unlink(missing_ok=True)
+                run.written = [p for p in run.written if p != r.file]
+                run.none_for[r.file.name] = f"reminded on {near[-1].date} by another run meanwhile: not made twice"
+                continue
             log_reminder(conn, r.member_id, r.level, r.as_of, r.amount, r.invoices, r.file.name, by)
+            kept.append(r)
+        run.reminders = kept
     for key, (_, path) in run.issued_once.items():  # the PDF as issued, where there is one
         target, printed = path.with_suffix(".pdf"), pdfs_kept.get(key)
         if printed is not None and path.exists():  # written after its Word file: never taken for stale

@@ -124,10 +124,10 @@ def send_drafts(store: LedgerStore, roster: Roster, drafts: list[Path], *, dry_r
                 outcome, detail = "sent", ""
                 try:
                     refused = smtp.send_message(message)
-                    if refused:
-                        outcome, detail = (
-                            "refused",
-                            "; ".join(f"{a}: {code} {why!r}" for a, (code, why) in refused.items()),
+                    if refused:  # taken for the other addresses: sent, and never sent again
+                        detail = "refused for " + "; ".join(
+                            f"{a}: {code} {why.decode(errors='replace') if isinstance(why, bytes) else why}"
+                            for a, (code, why) in refused.items()
                         )
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
                     outcome, detail = "refused", " ".join(str(exc).split())[:500]
@@ -140,7 +140,7 @@ def send_drafts(store: LedgerStore, roster: Roster, drafts: list[Path], *, dry_r
                          outcome=outcome, detail=detail, by=by)  # fmt: skip
             if outcome == "sent":
                 found.sent.append((member, str(message["To"]), path))
-            else:
+            if detail:
                 found.refused.append((member, detail))
     return found
 

@@ -562,6 +562,12 @@ def issue_credit(
             )
         state = book.replay().invoices[invoice_number]
         left = state.net - state.written_off  # what was written off is not credited again
+        if state.written_off > ZERO and money > max(state.open, ZERO):
+            raise InputError(
+                f"{invoice_number} was written off in part as bad debt and has {max(state.open, ZERO):,.2f} USD open: "
+                f"a credit note of {money:,.2f} would turn the written-off debt into the member's credit; "
+                "credit at most what is open"
+            )
         if money <= ZERO or money > left:
             raise InputError(
                 f"the credit must be more than 0 and at most {left:,.2f} USD (what {invoice_number} asks now), "

@@ -215,6 +215,8 @@ def invoice_numbers_in(text: str) -> list[str]:
     for year, n, then in INVOICE_IN_TEXT.findall(plain):
         if len(then) == 2 and then[1].isdigit() and then[0] in (_SHORT_SEPARATORS if len(n) < 3 else _SEPARATORS):
             continue
+        if (then[:1].isalpha()) or not n.strip("0"):  # "WEGO-2017-01X", "WEGO-2017-000": garbled, no invoice
+            continue
         number = f"WEGO-{year}-{(n.lstrip('0') or '0').zfill(3)}"  # as rules.ledger.numbered writes it
         if number not in found:
             found.append(number)

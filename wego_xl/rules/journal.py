@@ -159,6 +159,15 @@ def _payment_postings(p: Payment, chart: Chart) -> list[tuple[Account, Decimal]]
     return postings
 
 
+def won_received(record: object, payments: Mapping[str, Payment]) -> dict[int, Decimal]:
+    """The won a receipt in won put in the bank (or a void took out), by the index of its
+    bank posting (the first): the journal books them as credited, not converted back."""
+    paid = record if isinstance(record, Payment) else payments.get(record.receipt) if isinstance(record, Void) else None
+    if paid is None or paid.currency != "KRW" or paid.received is None:
+        return {}
+    return {0: paid.received if isinstance(record, Payment) else -paid.received}
+
+
 def bank_postings(event: BankEvent, chart: Chart) -> list[tuple[Account, Decimal]]:
     """A bank line that is no member's payment, or an opening balance."""
     other = {"opening": "opening", "debit": "bank_other", "set aside": "other_income", "waiting": "suspense"}
@@ -166,17 +175,26 @@ def bank_postings(event: BankEvent, chart: Chart) -> list[tuple[Account, Decimal
 
 
 def in_won(
-    event: str, day: dt.date, usd_postings: list[tuple[Account, Decimal]], rate_of: Callable[[dt.date], Decimal]
+    event: str,
+    day: dt.date,
+    usd_postings: list[tuple[Account, Decimal]],
+    rate_of: Callable[[dt.date], Decimal],
+    fixed: Mapping[int, Decimal] | None = None,
 ) -> tuple[tuple[Posting, ...], Decimal]:
     """The postings with their KRW at the day's rate, balanced in KRW (the rounding on the
-    largest posting); a transaction that does not balance in USD is a bug, refused."""
+    largest posting); ``fixed``: postings whose won are known (a receipt in won: the won the
+    bank credited), the rounding then on the largest other one. A transaction that does not
+    balance in USD is a bug, refused."""
     if sum((usd for _, usd in usd_postings), ZERO) != ZERO:
         raise InputError(f"{event} of {day} does not balance in USD: {usd_postings}")  # pragma: no cover - a bug
     rate = rate_of(day)
-    krw = [(usd * rate).quantize(WON, rounding=ROUND_HALF_UP) for _, usd in usd_postings]
+    fixed = fixed or {}
+    krw = [fixed[i] if i in fixed else (usd * rate).quantize(WON, rounding=ROUND_HALF_UP)
+           for i, (_, usd) in enumerate(usd_postings)]  # fmt: skip
     rest = -sum(krw, Decimal(0))
-    if rest:
-        largest = max(range(len(krw)), key=lambda i: abs(usd_postings[i][1]))
+    free = [i for i in range(len(krw)) if i not in fixed]
+    if rest and free:
+        largest = max(free, key=lambda i: abs(usd_postings[i][1]))
         krw[largest] += rest
     return tuple(Posting(a, usd, k) for (a, usd), k in zip(usd_postings, krw, strict=True)), rate
 

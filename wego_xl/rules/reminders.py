@@ -47,13 +47,15 @@ def next_reminder(oldest_due: dt.date, as_of: dt.date, sent: Iterable[Sent], *, 
     if days <= 0:
         return NextReminder(None, f"nothing is past due on {as_of}")
     allowed = level_by_lateness(days)
+    near = sorted((s for s in sent if abs((as_of - s.date).days) < gap), key=lambda s: (s.date, s.level))
+    if near:  # within two weeks of this day, before it or (made for a later day) after it
+        last = near[-1]
+        return NextReminder(None, f"reminded on {last.date} ({LEVELS[last.level]}): the next one not before "
+                                  f"{last.date + dt.timedelta(days=gap)}")  # fmt: skip
     earlier = sorted((s for s in sent if oldest_due < s.date <= as_of), key=lambda s: (s.date, s.level))
     if not earlier:
         return NextReminder(1, f"{days} day(s) past due, no reminder yet: the first reminder")
     last = earlier[-1]
-    if (as_of - last.date).days < gap:
-        return NextReminder(None, f"reminded on {last.date} ({LEVELS[last.level]}): the next one not before "
-                                  f"{last.date + dt.timedelta(days=gap)}")  # fmt: skip
     level = max(1, min(max(s.level for s in earlier) + 1, allowed, 3))
     return NextReminder(level, f"{days} day(s) past due, {len(earlier)} reminder(s) since (the last "
                                f"{LEVELS[last.level]} on {last.date}): the {LEVELS[level]}")  # fmt: skip

@@ -66,6 +66,7 @@ class DocumentRun:
     first_issue: dict[tuple[str, str], tuple[str, Path]] = field(default_factory=dict)  # (kind, number) -> member, file
     issued_once: dict[tuple[str, str], tuple[str, Path]] = field(default_factory=dict)  # all of them, new or not
     reprinted: list[Path] = field(default_factory=list)  # written from the files as issued
+    unchanged: list[Path] = field(default_factory=list)  # there already, the same bytes as issued
 
 
 def template_folder(roster: Roster, folder: Path | None = None) -> Path:
@@ -366,7 +367,7 @@ def write_documents(
     kept_as_issued = as_issued or {}
     written = written or dt.date.today()
     ledger = book.replay(as_of)
-    wanted = {roster.find(name).member_id for name in members}
+    wanted = {roster.member(name).member_id for name in members}  # an id or a name
     issued = [i for i in book.invoices if i.fee_year == fee_year and i.issue_date <= as_of
               and (not wanted or i.member_id in wanted)]  # fmt: skip
     if not issued:
@@ -385,9 +386,11 @@ def write_documents(
             made += [(CREDIT_NOTE, n, c) for n, c in credit_note_contexts(book, invoice, member, settings, languages,
                                                                           as_of, written)]  # fmt: skip
         others = [kind for kind in kinds if kind != CREDIT_NOTE]
-        if ledger.invoices[invoice.number].net <= ZERO and others:
-            run.none_for[f"{member.display_name} ({invoice.number})"] = "credited in full"
-            others = []
+        if ledger.invoices[invoice.number].net <= ZERO and others:  # only an invoice issued before stays
+            kept = [k for k in others if (k, invoice.number) in kept_as_issued]
+            if len(kept) < len(others):
+                run.none_for[f"{member.display_name} ({invoice.number})"] = "credited in full"
+            others = kept
         for kind in others:
             context: dict[str, Any] | None
             if kind == "invoice":  # as issued: on its own day
@@ -400,7 +403,8 @@ def write_documents(
                 if context is None:
                     run.none_for[f"{member.display_name} ({invoice.number})"] = "nothing past due"
                     continue
-                made_before = not replace and inside(out, file_name(invoice.number, member, kind)).exists()
+                number = f"{invoice.number}-{as_of:%Y%m%d}"  # a file per reminder: the earlier ones stay
+                made_before = not replace and inside(out, file_name(number, member, kind)).exists()
                 if context["next"].level is None and not made_before:  # (one made before is listed as kept)
                     run.none_for[f"{member.display_name} ({invoice.number})"] = context["next"].why
                     continue
@@ -409,13 +413,13 @@ def write_documents(
                         f"{context['total']} USD past due, under the Settings' reminder threshold ({threshold:,.2f})"
                     )
                     continue
-            made.append((kind, invoice.number, context))
+            made.append((kind, f"{invoice.number}-{as_of:%Y%m%d}" if kind == "reminder" else invoice.number, context))
         for kind, number, context in made:
             target = inside(out, file_name(number, member, kind))
             run.files.setdefault(member.member_id, []).append(target)
             if kind in ISSUED_ONCE:
                 run.issued_once[(kind, number)] = (member.member_id, target)
-            if target.exists() and not replace and (kind, number) not in kept_as_issued:
+            if target.exists() and not replace and kind not in ISSUED_ONCE:
                 run.kept.append(target)
                 continue
             if kind == "reminder":
@@ -430,7 +434,7 @@ def write_documents(
                     temporary.write_bytes(kept_as_issued[(kind, number)])
                     run.reprinted.append(temporary.replace(target))
                 else:
-                    run.kept.append(target)
+                    run.unchanged.append(target)
                 continue
             shipped = templates is None and not (folder / f"{kind}.docx").exists()  # templates/ older than the kind
             run.written.append(render((TEMPLATES if shipped else folder) / f"{kind}.docx", context, target))
