@@ -475,10 +475,14 @@ def test_documents_are_sent_once_each_through_the_mail_server_and_logged(office,
     again = run_cli("documents", "--fee-year", 2017, "--out", out, "--member", "Seoul", "--kind", "invoice", "--send",
                     env=office[1])  # fmt: skip
     assert again.returncode == 0 and "not sent: Seoul: sent on" in again.stdout and len(handler.messages) == 1
+    said = [run_cli("documents", "--fee-year", 2017, "--out", tmp_path / folder, "--member", "Seoul", "--kind",
+                    "statement", "--as-of", "2017-06-30", "--send", env=office[1]).stdout for folder in ("s1", "s2")]  # fmt: skip
+    assert "sent: Seoul <" in said[0] and "not sent: Seoul: sent on" in said[1]  # made again elsewhere: the same
+    assert len(handler.messages) == 2
     with open_ledger(str(office[0] / "wego_ledger.db")).engine.connect() as conn:
         from sqlalchemy import text as sql
 
-        log = conn.execute(sql("SELECT member_id, outcome, address FROM mail_log ORDER BY id")).all()
+        log = conn.execute(sql("SELECT member_id, outcome, address FROM mail_log ORDER BY id")).all()[:2]
     assert [tuple(r) for r in log] == [("W001", "sent", "finance@seoul.example, old@refused.example"),
                                        ("W029", "refused", "desk@refused.example")]  # fmt: skip
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -95,4 +96,14 @@ def log_mail(
 
 
 def attachments_digest(attachments: list[IssuedFile]) -> str:
-    return sha256_of("\n".join(sorted(a.sha256 for a in attachments)).encode())
+    """What says two messages are the same: their attachments' contents, a PDF's without the
+    moment it was made (LibreOffice writes its creation time, file id and checksum into each
+    conversion: the same statement made again is the same message)."""
+    return sha256_of("\n".join(sorted(sha256_of(_comparable(a)) for a in attachments)).encode())
+
+
+_PDF_MOMENT = re.compile(rb"/(?:CreationDate|ModDate)\s*\([^)]*\)|/ID\s*\[[^\]]*\]|/DocChecksum\s*/[0-9A-Fa-f]+")
+
+
+def _comparable(file: IssuedFile) -> bytes:
+    return _PDF_MOMENT.sub(b"", file.content) if file.name.lower().endswith(".pdf") else file.content
