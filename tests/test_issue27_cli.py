@@ -475,3 +475,17 @@ def test_invoice_says_why_a_member_is_skipped_in_korean(office):
     en = wego("invoice", "--fee-year", 2017, "--issue-date", "2017-01-15", "--dry-run")
     assert "inputs not confirmed yet" in en.stdout
     assert "아직 확인되지 않은 입력값" in ko.stdout and "inputs not confirmed yet" not in ko.stdout, ko.stdout
+
+
+def test_pay_credit_and_void_speak_korean_when_asked(billed):
+    """`pay`, `credit` and `void` with --lang ko: the line that says what was recorded is Korean;
+    without it, the English line as before."""
+    paid = wego("pay", "Seoul", "1000", "--date", "2017-02-01", "--lang", "ko")
+    assert paid.returncode == 0 and "입금" in paid.stdout and "현재 잔액" in paid.stdout and "credited" not in paid.stdout
+    receipt = paid.stdout.split(":")[0]
+    credited = wego("credit", "WEGO-2017-002", "--amount", "10", "--reason", "EC 2017-2", "--lang", "ko")
+    assert credited.returncode == 0 and "감액" in credited.stdout and "it now asks" not in credited.stdout
+    voided = wego("void", receipt, "--reason", "typed twice", "--lang", "ko")
+    assert voided.returncode == 0 and "취소" in voided.stdout and "taken back" not in voided.stdout
+    english = wego("pay", "Seoul", "1000", "--date", "2017-02-01")
+    assert "from Seoul on 2017-02-01, credited 1,000.00 USD; balance now" in english.stdout

@@ -21,6 +21,7 @@ from .cli_common import (
     _emit,
     _table,
 )
+from .messages import say
 
 LEDGER_OPTION = click.option(
     "--ledger", "ledger_file", default=None,
@@ -68,7 +69,6 @@ def invoice(
     members were skipped.
     """
     from .ledger.service import issue_invoices
-    from .messages import say
     from .rules.inputs import read_fee_year
     from .workbook.settings import payment_days
 
@@ -123,11 +123,12 @@ def invoice(
               help="Bank charges in USD kept on the way (default: a shortfall within the Settings' tolerance).")  # fmt: skip
 @click.option("--currency", default="", help="The currency received (default USD): KRW, EUR... at the day's rate.")
 @click.option("--note", default="", help="A note kept with the payment.")
+@LANG_OPTION
 @ROSTER_OPTION
 @LEDGER_OPTION
 def pay(
     city: str, amount: str, date: str | None, reference: str, invoice_number: str, bank_charges: str, currency: str,
-    note: str, roster_file: Path | None, ledger_file: str | None,
+    note: str, language: str | None, roster_file: Path | None, ledger_file: str | None,
 ) -> None:  # fmt: skip
     """Record AMOUNT received from CITY, as the bank credited it; it settles the invoice it
     names, then the oldest. Short of the invoice by no more than the Settings' "Bank charges
@@ -143,15 +144,15 @@ def pay(
     given = PaymentInput(city, amount, date, bank_charges, reference, invoice_number, note, currency)
     done = record_payment(store, roster, given, by=_by("pay"))
     p = done.payment
-    received = f"{p.received:,.2f} {p.currency} at {p.rate} on {p.rate_date} ({p.rate_source}) = " if p.received else ""
-    extra = f" + bank charges {p.bank_charges:,.2f}" if p.bank_charges else ""
-    extra += f" + exchange difference {p.exchange_difference:,.2f}" if p.exchange_difference else ""
-    click.echo(f"{p.receipt}: {received}{p.value:,.2f} USD{extra} from {done.member_name} on {p.date}, "
-               f"credited {p.amount:,.2f} USD; balance now {done.balance:,.2f} USD")  # fmt: skip
+    lang = language or roster.language
+    received = say("cli.paid_received", lang, received=p.received, currency=p.currency, rate=p.rate, day=p.rate_date,
+                   source=p.rate_source) if p.received else ""  # fmt: skip
+    extra = say("cli.paid_charges", lang, amount=p.bank_charges) if p.bank_charges else ""
+    extra += say("cli.paid_exchange", lang, amount=p.exchange_difference) if p.exchange_difference else ""
+    click.echo(say("cli.paid", lang, receipt=p.receipt, received=received, value=p.value, extra=extra,
+                   member=done.member_name, day=p.date, credited=p.amount, balance=done.balance))  # fmt: skip
     if done.twins:
-        click.echo(f"warning: {', '.join(done.twins)} of the same value came from the bank's statement within ten "
-                   f"days: the same transfer typed again? If so: wego-xl void {p.receipt} --reason 'typed twice'",
-                   err=True)  # fmt: skip
+        click.echo(say("cli.paid_twins", lang, twins=", ".join(done.twins), receipt=p.receipt), err=True)
 
 
 @click.command()
@@ -159,40 +160,42 @@ def pay(
 @click.option("--amount", required=True, help="The amount credited, in USD.")
 @click.option("--reason", required=True, help="Why (printed on the credit note).")
 @click.option("--date", "date", default=None, help="The credit note's date (default: today).")
+@LANG_OPTION
 @ROSTER_OPTION
 @LEDGER_OPTION
 def credit(
-    invoice_number: str, amount: str, reason: str, date: str | None, roster_file: Path | None, ledger_file: str | None
-) -> None:
+    invoice_number: str, amount: str, reason: str, date: str | None, language: str | None, roster_file: Path | None,
+    ledger_file: str | None,
+) -> None:  # fmt: skip
     """Issue a credit note against INVOICE_NUMBER: the only way what an invoice asks changes."""
     from .ledger.service import issue_credit
 
-    _, store = _store(roster_file, ledger_file)
+    roster, store = _store(roster_file, ledger_file)
     on = _date_option(date, "--date") if date else None
     note, left = issue_credit(store, invoice_number, amount, reason, by=_by("credit"), date=on)
-    click.echo(
-        f"{note.number}: {note.amount:,.2f} USD credited on {invoice_number} ({note.reason}); "
-        f"it now asks {left:,.2f} USD"
-    )
+    click.echo(say("cli.credited", language or roster.language, number=note.number, amount=note.amount,
+                   invoice=invoice_number, reason=note.reason, left=left))  # fmt: skip
 
 
 @click.command()
 @click.argument("receipt")
 @click.option("--reason", required=True, help='Why, e.g. "typed twice" or "returned by the bank".')
 @click.option("--date", "date", default=None, help="The void's date (default: today).")
+@LANG_OPTION
 @ROSTER_OPTION
 @LEDGER_OPTION
-def void(receipt: str, reason: str, date: str | None, roster_file: Path | None, ledger_file: str | None) -> None:
+def void(
+    receipt: str, reason: str, date: str | None, language: str | None, roster_file: Path | None, ledger_file: str | None
+) -> None:
     """Take back a recorded payment (RECEIPT, e.g. R-2017-004): a new entry naming who and
     why; the payment stays in the ledger as recorded and its receipt number is never reused."""
     from .ledger.service import void_payment
 
-    _, store = _store(roster_file, ledger_file)
+    roster, store = _store(roster_file, ledger_file)
     on = _date_option(date, "--date") if date else None
     done, payment = void_payment(store, receipt, reason, by=_by("void"), date=on)
-    click.echo(
-        f"{done.number}: {payment.receipt} ({payment.amount:,.2f} USD) taken back on {done.date} ({done.reason})"
-    )
+    click.echo(say("cli.voided", language or roster.language, number=done.number, receipt=payment.receipt,
+                   amount=payment.amount, day=done.date, reason=done.reason))  # fmt: skip
 
 
 @click.command()
@@ -209,7 +212,6 @@ def balances(
     On a terminal the table fits its width (80 columns and more): no figure is cut, the
     members' names wrap."""
     from .ledger.views import BALANCES, report_tables
-    from .messages import say
 
     roster, store = _store(roster_file, ledger_file)
     book = store.load()
@@ -258,7 +260,6 @@ def statement(
     payments, voids, closing balance (USD; negative is the member's credit)."""
     import datetime as dt
 
-    from .messages import say
     from .workbook.documents import statement_line_text
     from .workbook.report import display_width
 
