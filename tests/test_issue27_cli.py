@@ -481,7 +481,9 @@ def test_pay_credit_and_void_speak_korean_when_asked(billed):
     """`pay`, `credit` and `void` with --lang ko: the line that says what was recorded is Korean;
     without it, the English line as before."""
     paid = wego("pay", "Seoul", "1000", "--date", "2017-02-01", "--lang", "ko")
-    assert paid.returncode == 0 and "입금" in paid.stdout and "현재 잔액" in paid.stdout and "credited" not in paid.stdout
+    assert (
+        paid.returncode == 0 and "입금" in paid.stdout and "현재 잔액" in paid.stdout and "credited" not in paid.stdout
+    )
     receipt = paid.stdout.split(":")[0]
     credited = wego("credit", "WEGO-2017-002", "--amount", "10", "--reason", "EC 2017-2", "--lang", "ko")
     assert credited.returncode == 0 and "감액" in credited.stdout and "it now asks" not in credited.stdout
