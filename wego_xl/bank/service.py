@@ -18,7 +18,17 @@ from ..errors import InputError, WegoError
 from ..ledger import schema as t
 from ..ledger.exchange import rate_on
 from ..ledger.service import FOUNDED, keep_write_offs_whole, plain_text, receipt
-from ..ledger.store import Actor, LedgerStore, cents, closed_through, money, payment_of, reference_key, stored_day
+from ..ledger.store import (
+    Actor,
+    LedgerStore,
+    cents,
+    closed_through,
+    money,
+    payment_of,
+    reference_key,
+    stamp,
+    stored_day,
+)
 from ..rules.bank import HOME, BankLine, BankStatement, Matcher, OpenInvoice, Proposal, payer_key, to_usd
 from ..rules.ledger import ZERO, InvoiceState, Payment
 from ..workbook.roster import Roster
@@ -45,10 +55,6 @@ class Imported:
     posted: list[tuple[BankLine, Payment, str]] = field(default_factory=list)  # line, payment, why
     linked: list[tuple[BankLine, str]] = field(default_factory=list)  # line, receipt recorded by hand before
     waiting: list[Waiting] = field(default_factory=list)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _statement_digest(s: BankStatement) -> str:
@@ -96,7 +102,7 @@ def import_statements(
                     opening_date=statement.opening_date,
                     closing_cents=None if statement.closing is None else cents(statement.closing),
                     closing_date=statement.closing_date, source=statement.source, digest=digest,
-                    imported_at=_now(), imported_by=by.user[:200],
+                    imported_at=stamp(), imported_by=by.user[:200],
                 )).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
                 done.statements_new += 1
             else:
@@ -311,7 +317,7 @@ def _unlinked_payments(conn: Connection) -> _Typed:
 
 def link(conn: Connection, line: BankLine, receipt_number: str, how: str, by: Actor) -> None:
     conn.execute(t.bank_matches.insert().values(line_key=line.key, receipt=receipt_number, how=how[:500],
-                                                matched_at=_now(), matched_by=by.user[:200]))  # fmt: skip
+                                                matched_at=stamp(), matched_by=by.user[:200]))  # fmt: skip
 
 
 def post_line(
@@ -363,12 +369,12 @@ def teach_payer(conn: Connection, name: str, member_id: str, by: Actor) -> bool:
         if held != member_id:
             raise InputError(f"the payer {name!r} was taught as member {held} already: a payer name names one member")
         return False
-    conn.execute(t.payer_names.insert().values(key=key, name=name, member_id=member_id, taught_at=_now(),
+    conn.execute(t.payer_names.insert().values(key=key, name=name, member_id=member_id, taught_at=stamp(),
                                                taught_by=by.user[:200]))  # fmt: skip
     return True
 
 
 def dismiss(conn: Connection, line: BankLine, reason: str, by: Actor) -> None:
     """Set a receipt aside as not a member's payment (interest, a refund), naming why."""
-    conn.execute(t.bank_dismissals.insert().values(line_key=line.key, reason=reason, dismissed_at=_now(),
+    conn.execute(t.bank_dismissals.insert().values(line_key=line.key, reason=reason, dismissed_at=stamp(),
                                                    dismissed_by=by.user[:200]))  # fmt: skip

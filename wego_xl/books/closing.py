@@ -12,7 +12,7 @@ from ..bank.service import open_lines
 from ..errors import InputError
 from ..ledger import schema as t
 from ..ledger.service import plain_text
-from ..ledger.store import LedgerStore, closed_through
+from ..ledger.store import LedgerStore, closed_through, stamp
 from ..workbook.roster import Roster
 from .journal import pending_events
 
@@ -60,7 +60,7 @@ def close_period(
         if unsettled and not anyway:
             raise InputError(f"not closed: {unsettled}. Settle them, or close with --anyway")
         conn.execute(t.period_locks.insert().values(
-            through=through, closed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), closed_by=who,
+            through=through, closed_at=stamp(), closed_by=who,
             note=plain_text(note, "the note") + (f" (closed over: {unsettled})" if unsettled else ""),
         ))  # fmt: skip
     return unsettled

@@ -26,7 +26,7 @@ from ..bank.service import standing_matches
 from ..errors import InputError
 from ..ledger import schema as t
 from ..ledger.exchange import rate_on
-from ..ledger.store import Actor, LedgerStore, cents, closed_through, money, stored_day
+from ..ledger.store import Actor, LedgerStore, cents, closed_through, money, stamp, stored_day
 from ..rules.journal import (
     Account,
     BankEvent,
@@ -137,7 +137,7 @@ def export_journal(
         last_end = max((stored_day(b["date_to"]) for b in batches), default=start - DAY)
         txs = [_transaction(c, max(c.dated, floor), rate_of) for c in changes]
         conn.execute(t.journal_batches.insert().values(number=number, date_from=start, date_to=end,
-                                                       exported_at=_now(), exported_by=by.user[:200]))  # fmt: skip
+                                                       exported_at=stamp(), exported_by=by.user[:200]))  # fmt: skip
         _store(conn, number, txs, _assertions(store, conn, chart, floor, end, last_end))
         new = [{"event": c.event, "batch": number} for c in changes if c.kind == "event"]
         if new:
@@ -167,10 +167,6 @@ def journal_lines(store: LedgerStore, roster: Roster, start: dt.date, end: dt.da
 def pending_events(store: LedgerStore, conn: Connection, roster: Roster, through: dt.date) -> int:
     """How many events through ``through`` the journal has not taken as they stand now."""
     return len(changes_through(store, conn, chart_of(roster), through))
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _first_open_day(conn: Connection, start: dt.date) -> dt.date:
@@ -230,14 +226,13 @@ def changes_through(store: LedgerStore, conn: Connection, chart: Chart, end: dt.
     context = _context(book)
     found = []
     for day, event, record in sorted(events.values(), key=lambda e: (e[0], e[1])):
-        postings, reference, member, narration = _postings(record, event, chart, context)
-        now = tuple((a, usd) for a, usd in postings if usd)
         before = exported.pop(event, None)
+        change = _change_of(day, event, record, chart, context, before[1] if before else {})
         if before is None:
-            if now:
-                found.append(Change(event, day, reference, member, narration, now, {}, _won(record, context)))
-        elif _usd_of(now) != {k: usd for k, (usd, _) in before[1].items() if usd}:
-            found.append(Change(event, day, reference, member, narration, now, before[1], _won(record, context)))
+            if change.now:
+                found.append(change)
+        elif _usd_of(change.now) != {k: usd for k, (usd, _) in before[1].items() if usd}:
+            found.append(change)
     for event, (shown, sums) in exported.items():  # exported, and the ledger gives it no more
         if any(usd or krw for usd, krw in sums.values()):
             found.append(Change(event, shown[0], shown[1], shown[2], shown[3], (), sums))
@@ -317,6 +312,16 @@ def _context(book: LedgerBook) -> dict[str, Any]:
         "member_of": {i.number: i.member_id for i in book.invoices},
         "payments": {p.receipt: p for p in book.payments},
     }
+
+
+def _change_of(
+    day: dt.date, event: str, record: Any, chart: Chart, context: dict[str, Any],
+    before: dict[Key, tuple[Decimal, Decimal]],
+) -> Change:  # fmt: skip
+    """The event as the ledger gives it now (its postings that are not zero), against ``before``."""
+    postings, reference, member, narration = _postings(record, event, chart, context)
+    now = tuple((a, usd) for a, usd in postings if usd)
+    return Change(event, day, reference, member, narration, now, before, _won(record, context))
 
 
 def _won(record: Any, context: dict[str, Any]) -> tuple[tuple[int, Decimal], ...]:
@@ -491,10 +496,9 @@ def _record_batches_of_0003(store: LedgerStore, conn: Connection, roster: Roster
     for batch in sorted(todo):
         changes = []
         for day, event, record in sorted((events[e] for e in todo[batch] if e in events), key=lambda e: (e[0], e[1])):
-            postings, reference, member, narration = _postings(record, event, chart, context)
-            now = tuple((a, usd) for a, usd in postings if usd)
-            if now:
-                changes.append(Change(event, day, reference, member, narration, now, {}, _won(record, context)))
+            change = _change_of(day, event, record, chart, context, {})
+            if change.now:
+                changes.append(change)
         row = conn.execute(select(t.journal_batches).where(t.journal_batches.c.number == batch)).mappings().one()
         start, end = stored_day(row["date_from"]), stored_day(row["date_to"])
         _store(conn, batch, [_transaction(c, c.dated, rate_of) for c in changes],

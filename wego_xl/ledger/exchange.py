@@ -13,14 +13,14 @@ from ..errors import InputError
 from ..rules.bank import Rate, rate_for
 from ..workbook.settings import BankSettings
 from . import schema as t
-from .store import LedgerStore, stored_day
+from .store import LedgerStore, stamp, stored_day
 
 
 def store_rates(store: LedgerStore, rates: Iterable[Rate]) -> tuple[int, int]:
     """Add the rates the ledger lacks; returns (added, already there). A rate the ledger holds
     for the same currency, day and source with another value is refused (nothing added)."""
     rates = list(rates)
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    now = stamp()
     with store.writing() as conn:
         held: dict[tuple[str, dt.date, str], str] = {}
         for currency in sorted({r.currency for r in rates}):

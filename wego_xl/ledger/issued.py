@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from ..rules.reminders import Sent
 from . import schema as t
-from .store import Actor, cents, money, stored_day
+from .store import Actor, cents, money, stamp, stored_day
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,6 @@ class IssuedFile:
     name: str
     content: bytes
     sha256: str
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def sha256_of(content: bytes) -> str:
@@ -42,6 +38,13 @@ def issued_files(conn: Connection, kind: str, number: str) -> dict[str, IssuedFi
     return {fmt: IssuedFile(name, bytes(content), sha) for fmt, name, content, sha in rows}
 
 
+def issued_in(conn: Connection, fmt: str) -> dict[tuple[str, str], IssuedFile]:
+    """Every document's file of format ``fmt`` as issued, by (kind, number)."""
+    d = t.issued_documents.c
+    rows = conn.execute(select(d.kind, d.number, d.name, d.content, d.sha256).where(d.format == fmt))
+    return {(kind, number): IssuedFile(name, bytes(content), sha) for kind, number, name, content, sha in rows}
+
+
 def keep_issued(
     conn: Connection, kind: str, number: str, member_id: str, fmt: str, name: str, content: bytes, by: Actor
 ) -> IssuedFile:
@@ -52,7 +55,7 @@ def keep_issued(
         return held
     digest = sha256_of(content)
     conn.execute(t.issued_documents.insert().values(kind=kind, number=number, format=fmt, member_id=member_id,
-                                                    name=name, sha256=digest, content=content, issued_at=_now(),
+                                                    name=name, sha256=digest, content=content, issued_at=stamp(),
                                                     issued_by=by.user[:200]))  # fmt: skip
     return IssuedFile(name, content, digest)
 
@@ -73,7 +76,7 @@ def log_reminder(
     by: Actor,
 ) -> None:  # fmt: skip
     conn.execute(t.reminders.insert().values(member_id=member_id, level=level, date=day, amount_cents=cents(amount),
-                                             invoices=", ".join(invoices), document=document[:200], made_at=_now(),
+                                             invoices=", ".join(invoices), document=document[:200], made_at=stamp(),
                                              made_by=by.user[:200]))  # fmt: skip
 
 
@@ -91,7 +94,7 @@ def log_mail(
     conn.execute(t.mail_log.insert().values(
         member_id=member_id, address=address[:320], subject=subject, message_id=message_id[:200],
         attachments="\n".join(f"{a.name} {a.sha256}" for a in attachments), digest=attachments_digest(attachments),
-        server=server[:200], outcome=outcome, detail=detail, sent_at=_now(), sent_by=by.user[:200],
+        server=server[:200], outcome=outcome, detail=detail, sent_at=stamp(), sent_by=by.user[:200],
     ))  # fmt: skip
 
 

@@ -12,14 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
 from ..rules.reminders import GAP_DAYS
-from ..workbook.documents import ISSUED_ONCE, DocumentRun, lacking_pdf, to_pdf, write_documents
+from ..workbook.documents import DocumentRun, lacking_pdf, to_pdf, write_documents
 from ..workbook.letters import Drafts, email_sender, write_email_drafts
 from ..workbook.roster import Roster
-from . import schema as t
-from .issued import IssuedFile, keep_issued, log_reminder, reminders_sent
+from .issued import issued_in, keep_issued, log_reminder, reminders_sent
 from .store import Actor, LedgerStore
 
 
@@ -34,14 +31,6 @@ class DocumentsMade:
     first_kept: list[str] = field(default_factory=list)
 
 
-def _kept_files(store: LedgerStore, fmt: str) -> dict[tuple[str, str], IssuedFile]:
-    d = t.issued_documents.c
-    with store.reading() as conn:
-        rows = conn.execute(select(d.kind, d.number, d.name, d.content, d.sha256)
-                            .where(d.format == fmt, d.kind.in_(ISSUED_ONCE)))  # fmt: skip
-        return {(kind, number): IssuedFile(name, bytes(content), sha) for kind, number, name, content, sha in rows}
-
-
 def issue_documents(
     store: LedgerStore, roster: Roster, fee_year: int, kinds: Iterable[str], out: Path, *, language: str,
     as_of: dt.date, by: Actor, templates: Path | None = None, replace: bool = False, members: Iterable[str] = (),
@@ -52,8 +41,8 @@ def issue_documents(
     and every reminder written."""
     if email_drafts:
         email_sender(roster)  # a blank or wrong sender stops before any file is written
-    docx, pdfs_kept = _kept_files(store, "docx"), _kept_files(store, "pdf")
-    with store.reading() as conn:
+    with store.reading() as conn:  # one state of the ledger: what was issued, the entries, the reminders
+        docx, pdfs_kept = issued_in(conn, "docx"), issued_in(conn, "pdf")
         book = store.load(conn)
         sent = reminders_sent(conn)
     run = write_documents(roster, book, fee_year, kinds, out, language=language, as_of=as_of, templates=templates,

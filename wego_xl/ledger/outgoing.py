@@ -17,6 +17,8 @@ from email.parser import BytesParser
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from ..errors import InputError
 from ..workbook.letters import MEMBER_HEADER
 from ..workbook.roster import Roster
@@ -100,10 +102,7 @@ def send_drafts(store: LedgerStore, roster: Roster, drafts: list[Path], *, dry_r
     if dry_run:
         with store.reading() as conn:
             for path, message, member, files in read:
-                when = mail_sent(conn, member, attachments_digest(files))
-                if when:
-                    found.skipped.append((member, f"sent on {when[:10]} already ({path.name})"))
-                else:
+                if not _sent_before(conn, found, member, files, path):
                     found.sent.append((member, str(message["To"]), path))
         return found
     if not read:
@@ -111,9 +110,7 @@ def send_drafts(store: LedgerStore, roster: Roster, drafts: list[Path], *, dry_r
     with _connected(server) as smtp:
         for path, message, member, files in read:
             with store.writing() as conn:
-                when = mail_sent(conn, member, attachments_digest(files))
-                if when:
-                    found.skipped.append((member, f"sent on {when[:10]} already ({path.name})"))
+                if _sent_before(conn, found, member, files, path):
                     continue
                 if not message.get("Message-ID"):
                     message["Message-ID"] = make_msgid(
@@ -143,6 +140,14 @@ def send_drafts(store: LedgerStore, roster: Roster, drafts: list[Path], *, dry_r
             if detail:
                 found.refused.append((member, detail))
     return found
+
+
+def _sent_before(conn: Connection, found: Sending, member: str, files: list[IssuedFile], path: Path) -> bool:
+    """Whether the same message went to the member already (then listed as skipped, with when)."""
+    when = mail_sent(conn, member, attachments_digest(files))
+    if when:
+        found.skipped.append((member, f"sent on {when[:10]} already ({path.name})"))
+    return bool(when)
 
 
 class _connected:

@@ -56,6 +56,11 @@ class Actor:
     via: str
 
 
+def stamp() -> str:
+    """When a row other than an entry is written: UTC, to the second (an entry keeps microseconds)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
 def cents(amount: Decimal) -> int:
     return int(amount * 100)
 
