@@ -111,16 +111,17 @@ def export_journal(
         raise InputError(f"the period ends ({end}) before it starts ({start})")
     chart = chart_of(roster)
     with store.writing() as conn:
-        _record_batches_of_0003(store, conn, roster, chart)
+        book = store.load(conn)  # once: the events, their changes and the assertions read the same ledger
+        _record_batches_of_0003(conn, book, roster, chart)
         floor = _first_open_day(conn, start)
-        changes = changes_through(store, conn, chart, end)
+        changes = changes_through(conn, book, chart, end)
         rate_of = _rate_reader(conn, roster)
         if not record:
             booked = [tx for tx in stored_transactions(conn) if start <= tx.date <= end]
             pending = [_transaction(c, max(c.dated, floor), rate_of) for c in changes if max(c.dated, floor) <= end]
             journal = Journal(0, start, end, sorted(booked, key=lambda tx: tx.date) + pending)
             journal.opening = _carried(conn, t.journal_postings.c.booked < start)
-            journal.assertions = _assertions(store, conn, chart, floor, end, floor)
+            journal.assertions = _assertions(conn, book, chart, floor, end, floor)
             return journal
         batches = conn.execute(select(t.journal_batches).order_by(t.journal_batches.c.number)).mappings().all()
         if not changes:
@@ -138,7 +139,7 @@ def export_journal(
         txs = [_transaction(c, max(c.dated, floor), rate_of) for c in changes]
         conn.execute(t.journal_batches.insert().values(number=number, date_from=start, date_to=end,
                                                        exported_at=stamp(), exported_by=by.user[:200]))  # fmt: skip
-        _store(conn, number, txs, _assertions(store, conn, chart, floor, end, last_end))
+        _store(conn, number, txs, _assertions(conn, book, chart, floor, end, last_end))
         new = [{"event": c.event, "batch": number} for c in changes if c.kind == "event"]
         if new:
             conn.execute(t.journal_events.insert(), new)
@@ -166,7 +167,7 @@ def journal_lines(store: LedgerStore, roster: Roster, start: dt.date, end: dt.da
 
 def pending_events(store: LedgerStore, conn: Connection, roster: Roster, through: dt.date) -> int:
     """How many events through ``through`` the journal has not taken as they stand now."""
-    return len(changes_through(store, conn, chart_of(roster), through))
+    return len(changes_through(conn, store.load(conn), chart_of(roster), through))
 
 
 def _first_open_day(conn: Connection, start: dt.date) -> dt.date:
@@ -192,12 +193,8 @@ def _check_forward(batches: Sequence[Any], end: dt.date, floor: dt.date, changes
 # -- what the ledger gives, against what was exported ---------------------------------------------
 
 
-def events_through(
-    store: LedgerStore, conn: Connection, chart: Chart, end: dt.date
-) -> dict[str, tuple[dt.date, str, Any]]:
-    """Every event up to ``end``: event id -> (date, id, the record or bank event); "book" holds
-    the ledger itself."""
-    book = store.load(conn)
+def events_of(conn: Connection, book: LedgerBook) -> dict[str, tuple[dt.date, str, Any]]:
+    """Every event of the ledger: event id -> (date, id, the record or bank event)."""
     seqs = dict(conn.execute(select(t.entries.c.number, t.entries.c.seq)).all())
     found: dict[str, tuple[dt.date, str, Any]] = {}
     dated: Iterable[tuple[dt.date, Any, str]] = (
@@ -206,22 +203,18 @@ def events_through(
         + [(w.date, w, w.number) for w in book.write_offs]
     )  # fmt: skip
     for day, record, number in dated:
-        if day <= end:
-            event = f"entry {seqs[number]}"
-            found[event] = (day, event, record)
+        event = f"entry {seqs[number]}"
+        found[event] = (day, event, record)
     for bank in _bank_events(conn):
-        if bank.date <= end:
-            found[bank.event] = (bank.date, bank.event, bank)
-    found["book"] = (dt.date.min, "book", book)
+        found[bank.event] = (bank.date, bank.event, bank)
     return found
 
 
-def changes_through(store: LedgerStore, conn: Connection, chart: Chart, end: dt.date) -> list[Change]:
+def changes_through(conn: Connection, book: LedgerBook, chart: Chart, end: dt.date) -> list[Change]:
     """What a batch ending on ``end`` books, in date order: each event not exported yet, and
     each exported event whose postings the ledger now gives otherwise (an event the ledger no
     longer gives, such as a waiting bank line now a member's payment, is taken back whole)."""
-    events = events_through(store, conn, chart, dt.date.max)  # all: an event after ``end`` is no taken-back one
-    book: LedgerBook = events.pop("book")[2]
+    events = events_of(conn, book)  # all: an event after ``end`` is no taken-back one
     exported = exported_events(conn)
     context = _context(book)
     found = []
@@ -453,13 +446,13 @@ def _carried(conn: Connection, which: Any) -> dict[str, tuple[Account, Decimal]]
 
 
 def _assertions(
-    store: LedgerStore, conn: Connection, chart: Chart, first: dt.date, end: dt.date, booked_to: dt.date
+    conn: Connection, book: LedgerBook, chart: Chart, first: dt.date, end: dt.date, booked_to: dt.date
 ) -> list[tuple[dt.date, Account, Decimal]]:
     """The receivables at the period's end (the ledger's), and the bank as the last statement
     closing by ``end`` says, when the batches hold all of it by then: nothing of this batch
     before it is booked later (``first``: its first bookable day), and the earlier batches are
     booked to ``booked_to``, no later than the closing."""
-    replayed = store.load(conn).replay(end)
+    replayed = book.replay(end)
     found = [(end + DAY, chart["receivable"], sum((replayed.balance(m) for m in replayed.members()), ZERO))]
     closing = _bank_closing(conn, end)
     if closing is not None and first <= closing[0] and booked_to <= closing[0]:
@@ -480,7 +473,7 @@ def _bank_closing(conn: Connection, end: dt.date) -> tuple[dt.date, Decimal] | N
     return (stored_day(row[0]), money(row[1])) if row else None
 
 
-def _record_batches_of_0003(store: LedgerStore, conn: Connection, roster: Roster, chart: Chart) -> None:
+def _record_batches_of_0003(conn: Connection, book: LedgerBook, roster: Roster, chart: Chart) -> None:
     """Batches exported before revision 0004 kept only which events they took: their postings are
     recorded once, as the ledger gives those events at the first export after the upgrade."""
     stored = set(conn.execute(select(t.journal_postings.c.batch).distinct()).scalars())
@@ -490,8 +483,8 @@ def _record_batches_of_0003(store: LedgerStore, conn: Connection, roster: Roster
             todo[batch].append(event)
     if not todo:
         return
-    events = events_through(store, conn, chart, dt.date.max)
-    context = _context(events.pop("book")[2])
+    events = events_of(conn, book)
+    context = _context(book)
     rate_of = _rate_reader(conn, roster)
     for batch in sorted(todo):
         changes = []
@@ -502,4 +495,4 @@ def _record_batches_of_0003(store: LedgerStore, conn: Connection, roster: Roster
         row = conn.execute(select(t.journal_batches).where(t.journal_batches.c.number == batch)).mappings().one()
         start, end = stored_day(row["date_from"]), stored_day(row["date_to"])
         _store(conn, batch, [_transaction(c, c.dated, rate_of) for c in changes],
-               _assertions(store, conn, chart, start, end, start))  # fmt: skip
+               _assertions(conn, book, chart, start, end, start))  # fmt: skip
