@@ -42,8 +42,8 @@ from wego_xl.rules.bank import Matcher  # noqa: E402
 from wego_xl.rules.ledger import LedgerBook  # noqa: E402
 from wego_xl.rules.names import name_key  # noqa: E402
 from wego_xl.rules.schedules import SCHEDULE_2016  # noqa: E402
-from wego_xl.workbook.package import ROSTER_ENV  # noqa: E402
-from wego_xl.workbook.roster import SHIPPED_ROSTER, load_roster, read_roster  # noqa: E402
+from wego_xl.store.package import ROSTER_ENV  # noqa: E402
+from wego_xl.store.roster import SHIPPED_ROSTER, load_roster, read_roster  # noqa: E402
 from workbooks.synthetic import synthetic_roster  # noqa: E402
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from wego_xl.workbook import roster as roster_mod
-from wego_xl.workbook.package import SHIPPED_ROSTER
-from wego_xl.workbook.roster import GDP_SHEET, MEMBERS_SHEET
+from wego_xl.store import roster as roster_mod
+from wego_xl.store.package import SHIPPED_ROSTER
+from wego_xl.store.roster import GDP_SHEET, MEMBERS_SHEET
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = SHIPPED_ROSTER

@@ -124,7 +124,7 @@ def year(billed: Path, tmp_path: Path) -> dict[str, Any]:
     """The office billed for 2017 (and Jakarta for 2016), the rates imported, and the files."""
     from wego_xl.ledger.service import actor, issue_invoices
     from wego_xl.ledger.store import open_ledger
-    from wego_xl.workbook.roster import read_roster
+    from wego_xl.store.roster import read_roster
 
     store = open_ledger(str(billed / "wego_ledger.db"))
     roster = read_roster(billed / "wego_roster.xlsx")
@@ -419,7 +419,7 @@ def _import(office: Path, *statements: Any) -> Any:
     from wego_xl.bank.service import import_statements
     from wego_xl.ledger.service import actor
     from wego_xl.ledger.store import open_ledger
-    from wego_xl.workbook.roster import read_roster
+    from wego_xl.store.roster import read_roster
 
     store = open_ledger(str(office / "wego_ledger.db"))
     return import_statements(store, read_roster(office / "wego_roster.xlsx"), list(statements), by=actor("t"))

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from wego_xl.excel.worksheet import failed_count_formula
-from wego_xl.workbook.package import SHIPPED_FINANCE, SHIPPED_FINANCE_MODULE
+from wego_xl.store.package import SHIPPED_FINANCE, SHIPPED_FINANCE_MODULE
 from workbooks.vba_export import classic_udfs, vba_module_text
 
 from .conftest import ROOT

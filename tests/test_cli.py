@@ -20,8 +20,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from wego_xl.excel.writers import refresh_file
-from wego_xl.workbook.package import SHIPPED_FINANCE
-from wego_xl.workbook.saving import backups_of
+from wego_xl.store.package import SHIPPED_FINANCE
+from wego_xl.store.saving import backups_of
 
 from .conftest import CLI, SHIPPED, edit_roster, files_in
 from .conftest import run_cli as run

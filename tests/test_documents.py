@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import edit_roster, require_program, run_cli
 from wego_xl.ledger.store import open_ledger
-from wego_xl.workbook.roster import SETTINGS_SHEET
+from wego_xl.store.roster import SETTINGS_SHEET
 
 BANK = {
     "Bank name": "Shinhan Bank, Seoul Global Center Branch",
@@ -355,8 +355,8 @@ def test_a_template_that_reaches_for_python_is_refused(office, tmp_path):
     ],
 )
 def test_the_sandbox_refuses_every_known_route_out_of_jinja(tmp_path, escape):
+    from wego_xl.app.documents import render
     from wego_xl.errors import FileError
-    from wego_xl.workbook.documents import render
 
     template = tmp_path / "invoice.docx"
     made = docx.Document()
@@ -368,10 +368,10 @@ def test_the_sandbox_refuses_every_known_route_out_of_jinja(tmp_path, escape):
 
 
 def test_document_names_stay_inside_the_folder_whatever_the_ledger_holds():
+    from wego_xl.app.documents import file_name, inside
     from wego_xl.errors import FileError
-    from wego_xl.workbook.documents import file_name, inside
-    from wego_xl.workbook.package import SHIPPED_ROSTER
-    from wego_xl.workbook.roster import read_roster
+    from wego_xl.store.package import SHIPPED_ROSTER
+    from wego_xl.store.roster import read_roster
 
     seoul = read_roster(SHIPPED_ROSTER).find("Seoul")
     for number in ("../../../x", "/etc/passwd", "C:\\Windows\\x", "WEGO/2017/001", "..", ""):

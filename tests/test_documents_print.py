@@ -22,8 +22,8 @@ import pytest
 
 from tests.conftest import require_program, run_cli
 from tests.test_documents import BANK, KOTTE, set_settings
-from wego_xl.workbook.package import SHIPPED_TEMPLATES
-from wego_xl.workbook.roster import MEMBERS_SHEET
+from wego_xl.store.package import SHIPPED_TEMPLATES
+from wego_xl.store.roster import MEMBERS_SHEET
 
 AS_OF = dt.date(2017, 6, 30)
 #: Korean dates as the catalogue writes them: no space between a number and its unit.
@@ -62,7 +62,7 @@ def office(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     payments (Seoul in four parts, Suva in full), credit notes (Kotte's 500, one invoice in full)."""
     from wego_xl.ledger.service import PaymentInput, actor, issue_credit, issue_invoices, record_payment
     from wego_xl.ledger.store import books, create_ledger
-    from wego_xl.workbook.roster import read_roster
+    from wego_xl.store.roster import read_roster
 
     folder = tmp_path_factory.mktemp("printing")
     env = {**os.environ, "WEGO_ROSTER": str(folder / "wego_roster.xlsx")}
@@ -103,9 +103,9 @@ def printed(office) -> dict[str, Path]:
     """Every document for fee year 2017 on 30 June 2017, English first and Korean first, all
     converted to PDF in one go: the PDFs by name ("en_WEGO-2017-001_Seoul_invoice.pdf")."""
     require_program("soffice", "libreoffice-writer")
+    from wego_xl.app.documents import KINDS, to_pdf, write_documents
     from wego_xl.ledger.store import open_ledger
-    from wego_xl.workbook.documents import KINDS, to_pdf, write_documents
-    from wego_xl.workbook.roster import read_roster
+    from wego_xl.store.roster import read_roster
 
     folder, _ = office
     roster = read_roster(folder / "wego_roster.xlsx")
@@ -223,9 +223,9 @@ def test_email_drafts_carry_the_pdfs_to_the_roster_address(office, tmp_path):
 
 def test_without_an_email_column_every_member_is_listed_not_guessed(office, tmp_path):
     """The shipped roster has no e-mail column: no draft is written, each member says why."""
-    from wego_xl.workbook.documents import DocumentRun
-    from wego_xl.workbook.letters import write_email_drafts
-    from wego_xl.workbook.roster import read_roster
+    from wego_xl.app.documents import DocumentRun
+    from wego_xl.app.letters import write_email_drafts
+    from wego_xl.store.roster import read_roster
 
     roster_file = tmp_path / "wego_roster.xlsx"
     shutil.copy(office[0] / "wego_roster.xlsx", roster_file)

@@ -20,11 +20,11 @@ schedula = pytest.importorskip("schedula")
 from formulas.functions import wrap_ufunc  # noqa: E402
 
 import udfs  # noqa: E402
+from wego_xl.app.report import build_report  # noqa: E402
 from wego_xl.excel.worksheet import failed_count_formula  # noqa: E402
 from wego_xl.rules.inputs import error_code  # noqa: E402
-from wego_xl.workbook.package import SHIPPED_FINANCE  # noqa: E402
-from wego_xl.workbook.report import build_report  # noqa: E402
-from wego_xl.workbook.roster import read_roster  # noqa: E402
+from wego_xl.store.package import SHIPPED_FINANCE  # noqa: E402
+from wego_xl.store.roster import read_roster  # noqa: E402
 
 from .conftest import require_program  # noqa: E402
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 import udfs
 from wego_xl.errors import RosterError
 from wego_xl.rules.inputs import EXCEL_ERRORS, error_code
-from wego_xl.workbook.roster import read_roster
+from wego_xl.store.roster import read_roster
 
 from .conftest import SHIPPED, files_in, leaves
 
@@ -263,7 +263,7 @@ def test_an_unreadable_roster_is_one_line(roster_copy, monkeypatch):
     from click.testing import CliRunner
 
     from wego_xl.cli import main
-    from wego_xl.workbook import xlsx
+    from wego_xl.store import xlsx
 
     real_open = open
 

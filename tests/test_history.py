@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 import udfs
-from wego_xl.workbook.roster import read_roster
+from wego_xl.store.roster import read_roster
 
 from .conftest import wego
 
@@ -176,9 +176,9 @@ def test_a_rename_that_would_break_the_roster_is_refused_and_writes_nothing(rost
 
 
 def test_a_new_member_with_a_taken_or_broken_name_is_refused(roster):
+    from wego_xl.app.changes import add_member
     from wego_xl.errors import InputError
     from wego_xl.rules.membership import MembershipType
-    from wego_xl.workbook.changes import add_member
 
     fields = {"Country ISO3": "KOR", "Country": "Korea", "Region": "Asia", "Capital": "No"}
     before = roster.read_bytes()
@@ -191,8 +191,8 @@ def test_a_new_member_with_a_taken_or_broken_name_is_refused(roster):
 
 
 def test_a_rename_back_and_the_roster_checked_before_it_is_replaced(roster, monkeypatch):
+    from wego_xl.app import changes
     from wego_xl.errors import InputError
-    from wego_xl.workbook import changes
 
     assert wego("member", "rename", "Jakarta", "--english", "DKI Jakarta", "--effective", "2020-01-01").returncode == 0
     back = wego("member", "rename", "DKI Jakarta", "--english", "Jakarta", "--effective", "2020-02-01")
@@ -224,12 +224,12 @@ def test_a_change_dated_after_today_is_refused(roster, command):
 def test_every_function_reads_a_future_dated_history_row_the_same_way(roster, monkeypatch):
     """A History row dated after today (typed by hand, or from an older version): today's
     status, the member lists and the fee due all read the membership of the same day."""
+    from wego_xl.app.changes import change_membership
     from wego_xl.rules import history
     from wego_xl.rules.membership import MembershipType
-    from wego_xl.workbook.changes import change_membership
 
     monkeypatch.setattr(history, "check_effective", lambda *a: None)
-    monkeypatch.setattr("wego_xl.workbook.changes.check_effective", lambda *a: None)
+    monkeypatch.setattr("wego_xl.app.changes.check_effective", lambda *a: None)
     change_membership(roster, "Seoul", MembershipType.WITHDRAWN, dt.date(2099, 1, 1), "EC 2098-9")
     year = dt.date.today().year
     assert udfs.WEGO_STATUS("Seoul") == "Full"

@@ -18,8 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from wego_xl.workbook.roster import read_roster
-from wego_xl.workbook.saving import backups_of
+from wego_xl.store.roster import read_roster
+from wego_xl.store.saving import backups_of
 
 from .conftest import CLI, book_of, files_in, run_cli, wego
 
@@ -456,7 +456,7 @@ def test_a_cell_a_workbook_cannot_keep_is_one_line_not_a_crash(tmp_path):
     from openpyxl import Workbook
 
     from wego_xl.errors import InputError
-    from wego_xl.workbook.xlsx import write_cell
+    from wego_xl.store.xlsx import write_cell
 
     ws = Workbook().active
     ws.title = "History"

@@ -18,12 +18,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from wego_xl.app.report import FEES_COLUMNS, display_width, wrapped_lines
 from wego_xl.excel.writers import refresh_file
 from wego_xl.ledger.views import FORMATS, shown_text, view_tables
 from wego_xl.rules.ledger import ZERO
-from wego_xl.workbook.package import SHIPPED_ROSTER
-from wego_xl.workbook.report import FEES_COLUMNS, display_width, wrapped_lines
-from wego_xl.workbook.roster import read_roster
+from wego_xl.store.package import SHIPPED_ROSTER
+from wego_xl.store.roster import read_roster
 
 from .conftest import book_of, edit_roster, require_program, wego
 

@@ -1,4 +1,6 @@
-"""The folders are the layers, and imports go one way: rules <- workbook <- ledger <- bank <- books <- excel, cli."""
+"""The folders are the layers, and imports go one way:
+rules <- store <- app <- ledger <- bank <- books <- excel, and the adapters (``cli*.py``,
+``udfs.py``) above them all. Nothing in the package imports an adapter."""
 
 from __future__ import annotations
 
@@ -10,29 +12,36 @@ import pytest
 import wego_xl
 
 PACKAGE = Path(wego_xl.__file__).parent
+ROOT = PACKAGE.parent
 #: A layer may import from the layers listed for it (and from itself).
 ALLOWED = {
     "messages": {"errors"},
     "rules": {"errors", "messages", "rules"},
-    "workbook": {"errors", "messages", "rules", "workbook"},
-    "ledger": {"errors", "messages", "rules", "workbook", "ledger"},
-    "bank": {"errors", "messages", "rules", "workbook", "ledger", "bank"},
-    "books": {"errors", "messages", "rules", "workbook", "ledger", "bank", "books"},
-    "excel": {"errors", "messages", "rules", "workbook", "ledger", "bank", "books", "excel"},
+    "store": {"errors", "messages", "rules", "store"},
+    "app": {"errors", "messages", "rules", "store", "app"},
+    "ledger": {"errors", "messages", "rules", "store", "app", "ledger"},
+    "bank": {"errors", "messages", "rules", "store", "app", "ledger", "bank"},
+    "books": {"errors", "messages", "rules", "store", "app", "ledger", "bank", "books"},
+    "excel": {"errors", "messages", "rules", "store", "app", "ledger", "bank", "books", "excel"},
 }
-#: Outside packages each pure layer must never import.
+#: Outside packages each layer must never import.
 FORBIDDEN_OUTSIDE = {
     "rules": {"openpyxl", "xlwings", "pandas", "sqlalchemy"},
-    "workbook": {"xlwings", "sqlalchemy"},
+    "store": {"xlwings", "sqlalchemy"},
+    "app": {"xlwings", "sqlalchemy"},
     "ledger": {"xlwings"},
     "bank": {"xlwings"},
     "books": {"xlwings"},
 }
+#: The command line parses, calls and prints: it reads no file and no database itself.
+CLI_FORBIDDEN = {"openpyxl", "sqlalchemy", "xlwings", "pandas", "docx", "docxtpl"}
+#: What Excel imports reaches the package through the worksheet adapter only.
+UDFS_ALLOWED = {"excel"}
 
 
 def _imports(path: Path) -> list[str]:
     """Absolute module names imported by ``path`` (relative imports resolved)."""
-    module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
     names = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -54,6 +63,32 @@ def test_imports_go_one_way(layer):
             if parts[0] == "wego_xl" and len(parts) > 1:
                 assert parts[1] in ALLOWED[layer], f"{path.name} ({layer}) imports {name}"
             assert parts[0] not in FORBIDDEN_OUTSIDE.get(layer, set()), f"{path.name} ({layer}) imports {name}"
+
+
+def test_no_layer_imports_an_adapter():
+    for path in PACKAGE.rglob("*.py"):
+        if path.name.startswith("cli") or path.parent.name == "data":
+            continue  # the adapters, and the RunPython module shipped in the finance workbook
+        for name in _imports(path):
+            assert not name.startswith(("wego_xl.cli", "udfs")), f"{path.relative_to(ROOT)} imports {name}"
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.glob("cli*.py")), ids=lambda p: p.name)
+def test_the_command_line_only_parses_calls_and_prints(path):
+    for name in _imports(path):
+        assert name.split(".")[0] not in CLI_FORBIDDEN, f"{path.name} imports {name}"
+
+
+def test_udfs_reach_the_package_through_the_worksheet_adapter():
+    for name in _imports(ROOT / "udfs.py"):
+        parts = name.split(".")
+        if parts[0] == "wego_xl":
+            assert len(parts) > 1 and parts[1] in UDFS_ALLOWED, f"udfs.py imports {name}"
+
+
+def test_every_folder_of_the_package_is_a_layer():
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert folders <= set(ALLOWED), sorted(folders - set(ALLOWED))
 
 
 def test_errors_import_nothing_of_the_package():

@@ -20,7 +20,7 @@ from wego_xl.ledger.service import PaymentInput, actor, record_payment
 from wego_xl.ledger.store import open_ledger
 from wego_xl.ledger.verify import verify
 from wego_xl.rules.ledger import ZERO, CreditNote, Invoice, Payment, Void, replay, usd
-from wego_xl.workbook.roster import read_roster
+from wego_xl.store.roster import read_roster
 
 from .conftest import SHARED_DATA, book_of, wego
 

@@ -21,7 +21,7 @@ from wego_xl.ledger.service import PaymentInput, actor, issue_credit, issue_invo
 from wego_xl.ledger.store import create_ledger, open_ledger
 from wego_xl.ledger.verify import verify
 from wego_xl.rules.ledger import ZERO, Invoice, Payment
-from wego_xl.workbook.roster import read_roster
+from wego_xl.store.roster import read_roster
 
 from .conftest import SHIPPED
 from .postgres import drop_database, fresh_database, require_postgres

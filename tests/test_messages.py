@@ -14,9 +14,9 @@ import pytest
 
 import udfs
 from tests.conftest import PACKAGE_SOURCES, edit_roster, run_cli
+from wego_xl.app.report import CHECKS_COLUMNS, FEES_COLUMNS, build_report
 from wego_xl.messages import LANGUAGES, Phrase, catalogue, read_language, say
-from wego_xl.workbook.report import CHECKS_COLUMNS, FEES_COLUMNS, build_report
-from wego_xl.workbook.roster import ABOUT_SHEET, read_roster
+from wego_xl.store.roster import ABOUT_SHEET, read_roster
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 

@@ -17,8 +17,8 @@ import pytest
 import udfs
 from wego_xl.errors import RosterError, WeoFormatError
 from wego_xl.excel.writers import refresh_file
-from wego_xl.workbook.roster import read_roster
-from wego_xl.workbook.weo import import_weo, parse_weo
+from wego_xl.store.roster import read_roster
+from wego_xl.store.weo import import_weo, parse_weo
 
 from .conftest import CLI, SHARED_DATA, edit_roster, korea_gdp, leaves
 from .conftest import run_cli as cli

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wego_xl import __version__
-from wego_xl.workbook.package import SHIPPED_FILES, SHIPPED_ROSTER
+from wego_xl.store.package import SHIPPED_FILES, SHIPPED_ROSTER
 
 from .conftest import build_wheel
 

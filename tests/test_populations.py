@@ -10,10 +10,11 @@ import openpyxl
 import pytest
 
 import udfs
+from wego_xl.app.populations import import_population, match_members
+from wego_xl.app.report import build_report
 from wego_xl.errors import WeoFormatError
-from wego_xl.workbook.populations import import_population, match_members, parse_unsd
-from wego_xl.workbook.report import build_report
-from wego_xl.workbook.roster import read_roster
+from wego_xl.store.roster import read_roster
+from wego_xl.store.unsd import parse_unsd
 
 from .conftest import SHARED_DATA, edit_roster, files_in, run_cli
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from wego_xl.app.report import FEES_PRINTED
 from wego_xl.excel.writers import refresh_file
-from wego_xl.workbook.report import FEES_PRINTED
-from wego_xl.workbook.xlsx import FONT_NAME, FONT_SIZE
+from wego_xl.store.xlsx import FONT_NAME, FONT_SIZE
 
 from .conftest import require_program
 
@@ -22,7 +22,7 @@ REPORT_SHEETS = ("Summary", "Fees 2016", "Checks")
 
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory) -> Path:
-    from wego_xl.workbook.package import SHIPPED_ROSTER
+    from wego_xl.store.package import SHIPPED_ROSTER
 
     out = tmp_path_factory.mktemp("print") / "roster_2016.xlsx"
     refresh_file(SHIPPED_ROSTER, 2016, out)
@@ -67,7 +67,7 @@ def test_small_summary_tables_have_no_filter_buttons(refreshed):
 
 
 def test_widths_fit_hangul():
-    from wego_xl.workbook.report import display_width
+    from wego_xl.app.report import display_width
 
     assert display_width("서울") == 4 and display_width("Seoul") == 5
     assert display_width("바라트퍼 서브메트로폴리탄") == 25
@@ -81,7 +81,7 @@ def test_libreoffice_prints_the_fee_list_on_at_most_three_pages(refreshed, tmp_p
     soffice = require_program("soffice", "libreoffice-calc")
     pdfinfo = require_program("pdfinfo", "poppler-utils")
     if language != "en":
-        from wego_xl.workbook.package import SHIPPED_ROSTER
+        from wego_xl.store.package import SHIPPED_ROSTER
 
         refreshed = tmp_path / "ko.xlsx"
         refresh_file(SHIPPED_ROSTER, 2016, refreshed, language=language)
@@ -106,8 +106,8 @@ def test_libreoffice_prints_the_fee_list_on_at_most_three_pages(refreshed, tmp_p
 def test_no_label_of_the_finance_workbook_is_cut_off():
     """A text cell with a value to its right must fit its column (or wrap): Fees!C3
     "Fee cells that failed" and the note in Fees!A4 were cut off."""
-    from wego_xl.workbook.package import SHIPPED_FINANCE
-    from wego_xl.workbook.report import display_width
+    from wego_xl.app.report import display_width
+    from wego_xl.store.package import SHIPPED_FINANCE
 
     wb = openpyxl.load_workbook(SHIPPED_FINANCE, keep_vba=True)
     for ws in wb.worksheets:
@@ -131,7 +131,7 @@ def test_no_label_of_the_finance_workbook_is_cut_off():
 def test_every_sheet_of_the_shipped_roster_prints():
     """The roster's own sheets print on A4 with their header row on every page; a wide list
     (Members, GDP, History) at 80 % across pages, its id and names repeated on each."""
-    from wego_xl.workbook.package import SHIPPED_ROSTER
+    from wego_xl.store.package import SHIPPED_ROSTER
 
     wb = openpyxl.load_workbook(SHIPPED_ROSTER)
     for ws in wb.worksheets:

@@ -68,8 +68,8 @@ def _desktop_ledger(path: Path) -> None:
     """A ledger as the finance officer's desktop makes it: Seoul invoiced 10,000, paid 4,000."""
     from wego_xl.ledger.service import PaymentInput, actor, issue_invoices, record_payment
     from wego_xl.ledger.store import create_ledger
-    from wego_xl.workbook.package import SHIPPED_ROSTER
-    from wego_xl.workbook.roster import read_roster
+    from wego_xl.store.package import SHIPPED_ROSTER
+    from wego_xl.store.roster import read_roster
 
     store = create_ledger(str(path))
     roster = read_roster(SHIPPED_ROSTER)

@@ -9,10 +9,10 @@ import unicodedata
 import openpyxl
 import pytest
 
+from wego_xl.app.summary import roster_summary
 from wego_xl.errors import MemberNotFoundError, RosterError
 from wego_xl.rules.membership import MembershipType
-from wego_xl.workbook.roster import load_roster, read_roster
-from wego_xl.workbook.summary import roster_summary
+from wego_xl.store.roster import load_roster, read_roster
 from workbooks.build_roster import member_headers
 
 from .conftest import SHIPPED, edit_roster
@@ -230,8 +230,8 @@ def test_text_in_a_population_cell_is_a_problem_of_that_member(roster_copy):
 
 
 def test_xlwings_lite_reads_the_roster_imported_into_data(monkeypatch, tmp_path):
-    from wego_xl.workbook import roster as roster_module
-    from wego_xl.workbook.roster import LITE_ROSTER, SHIPPED_ROSTER, roster_path
+    from wego_xl.store import roster as roster_module
+    from wego_xl.store.roster import LITE_ROSTER, SHIPPED_ROSTER, roster_path
 
     assert __import__("pathlib").Path("/data/wego_roster.xlsx") == LITE_ROSTER
     assert roster_path() == SHIPPED_ROSTER

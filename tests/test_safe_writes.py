@@ -19,9 +19,9 @@ import pytest
 
 from wego_xl.errors import SaveError, StaleFileError
 from wego_xl.excel.writers import refresh_file
-from wego_xl.workbook import saving
-from wego_xl.workbook.package import SHIPPED_FINANCE
-from wego_xl.workbook.saving import BACKUP_FOLDER, KEEP_BACKUPS, backups_of, lock_path
+from wego_xl.store import saving
+from wego_xl.store.package import SHIPPED_FINANCE
+from wego_xl.store.saving import BACKUP_FOLDER, KEEP_BACKUPS, backups_of, lock_path
 from workbooks.synthetic import synthetic_roster
 
 from .conftest import edit_roster, files_in

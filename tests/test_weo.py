@@ -7,8 +7,8 @@ import pytest
 
 import udfs
 from wego_xl.errors import WegoError
-from wego_xl.workbook.roster import read_roster
-from wego_xl.workbook.weo import import_weo, parse_weo
+from wego_xl.store.roster import read_roster
+from wego_xl.store.weo import import_weo, parse_weo
 
 from .conftest import SHARED_DATA, edit_roster
 

@@ -20,7 +20,7 @@ import xlwings as xw
 import udfs
 from tests.conftest import ROOT, edit_roster
 from tests.officejs import book_payload, call_payload
-from wego_xl.workbook.package import SHIPPED_ROSTER
+from wego_xl.store.package import SHIPPED_ROSTER
 
 NA = {"type": "Error", "errorType": "NotAvailable"}
 VALUE = {"type": "Error", "errorType": "Value"}

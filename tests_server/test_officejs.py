@@ -18,7 +18,7 @@ from tests.conftest import edit_roster
 from tests.officejs import call_payload
 from wego_xl.errors import SheetNameError
 from wego_xl.excel.writers import refresh_file
-from wego_xl.workbook.roster import SHIPPED_ROSTER
+from wego_xl.store.roster import SHIPPED_ROSTER
 
 NA = {"type": "Error", "errorType": "NotAvailable"}
 VALUE = {"type": "Error", "errorType": "Value"}
@@ -225,10 +225,10 @@ def test_the_invoicing_script_issues_into_the_ledger_beside_the_roster(roster_co
     grid = next(a["values"] for a in book.json()["actions"] if a["func"] == "setValues")
     assert grid[0] == ["What", "Member or invoice", "Amount (USD) or reason"]
     assert any(row[0] == "skipped" and row[1] == "Seoul" and "not confirmed" in row[2] for row in grid)
-    from wego_xl.workbook.weo import confirm_edition
+    from wego_xl.store.weo import confirm_edition
 
     confirm_edition(roster_copy, "April 2015", "Kim")
-    from wego_xl.workbook.settings import set_setting
+    from wego_xl.app.settings import set_setting
 
     set_setting(roster_copy, "Payment days", "30")  # the script takes the Settings' days, as the command does
     book = xw.Book(json=book_payload(xw.__version__, 2017))
@@ -303,7 +303,7 @@ def test_the_posting_script_refuses_a_payment_in_a_closed_period(roster_copy, mo
     monkeypatch.setenv("WEGO_ROSTER", str(roster_copy))
     location = str(roster_copy.with_name("wego_ledger.db"))
     from wego_xl.books.closing import close_period
-    from wego_xl.workbook.roster import read_roster
+    from wego_xl.store.roster import read_roster
 
     close_period(create_ledger(location), read_roster(roster_copy), dt.date(2017, 12, 31), "Park Jiyoon")
     book = _post_book([[43097, "Seoul", 4000, None, None, None, None, None]])  # 2017-12-28

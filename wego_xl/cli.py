@@ -61,7 +61,7 @@ def fee(population: str, gdp_per_capita: str, fee_year: str | None, roster_file:
     from .excel.worksheet import GDP, POPULATION
     from .rules.fees import schedule_in_effect
     from .rules.inputs import read_amount, read_fee_year
-    from .workbook.roster import load_roster
+    from .store.roster import load_roster
 
     pop = read_amount(population, *POPULATION)
     gdp = read_amount(gdp_per_capita, *GDP)
@@ -98,11 +98,11 @@ def status(
     """A member's status, names, country, region and capital flag. NAME: Korean, English or alias."""
     import datetime as dt
 
+    from .app.assessment import assess
     from .rules.history import standing_on
     from .rules.inputs import read_fee_year
     from .rules.membership import MembershipType
-    from .workbook.assessment import assess
-    from .workbook.roster import load_roster
+    from .store.roster import load_roster
 
     roster = load_roster(roster_file)
     m = roster.find(name)
@@ -206,9 +206,9 @@ def roster(
     """
     import datetime as dt
 
+    from .app.summary import roster_summary
     from .messages import say
-    from .workbook.roster import load_roster
-    from .workbook.summary import roster_summary
+    from .store.roster import load_roster
 
     if compare and as_of:
         raise UserError("--compare-2016 compares the roster of 2016-01-01: give it without --as-of")
@@ -290,13 +290,13 @@ def check(fee_year: str | None, roster_file: Path | None, language: str | None, 
     """
     import datetime as dt
 
+    from .app.checks import count_by_severity
+    from .app.report import year_findings
     from .excel.writers import invoiced_in_ledger
     from .messages import say
     from .rules.fees import schedule_findings
     from .rules.inputs import read_fee_year
-    from .workbook.checks import count_by_severity
-    from .workbook.report import year_findings
-    from .workbook.roster import load_roster
+    from .store.roster import load_roster
 
     r = load_roster(roster_file)
     year = read_fee_year(fee_year) if fee_year else dt.date.today().year
@@ -355,7 +355,7 @@ def refresh(
     from .excel.writers import refresh_file
     from .messages import say
     from .rules.inputs import read_fee_year
-    from .workbook.roster import roster_path
+    from .store.roster import roster_path
 
     source = roster_path(roster_file)
     console = _console()
@@ -396,7 +396,7 @@ def refresh(
             )
         )  # fmt: skip
         console.print(say("cli.refresh_checks", lang, **counts))
-        from .workbook.report import next_steps
+        from .app.report import next_steps
 
         for line in next_steps(report, lang):  # what to do next, as the application works it out
             click.echo(line)

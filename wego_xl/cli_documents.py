@@ -55,10 +55,10 @@ def documents(
     A reminder is the first, second or final one by the reminders made before (logged);
     --dry-run lists who would get which and why, writing nothing.
     """
+    from .app.documents import KINDS
     from .ledger.issuing import issue_documents
     from .ledger.outgoing import mail_server, send_drafts
     from .rules.inputs import read_fee_year
-    from .workbook.documents import KINDS
 
     roster, store = _store(roster_file, ledger_file)
     email_drafts = email_drafts or send
@@ -125,7 +125,7 @@ def init(folder: Path, as_json: bool) -> None:
     Files already there are kept, never overwritten. Then point the functions and commands
     at the roster with the WEGO_ROSTER environment variable.
     """
-    from .workbook.package import ROSTER_ENV, SHIPPED_ROSTER, copy_shipped
+    from .store.package import ROSTER_ENV, SHIPPED_ROSTER, copy_shipped
 
     copied, kept = copy_shipped(folder)
     roster_file = (folder / SHIPPED_ROSTER.name).resolve()

@@ -33,7 +33,7 @@ LEDGER_OPTION = click.option(
 def _store(roster_file: Path | None, ledger_file: str | None) -> tuple[Any, Any]:
     """The roster and the ledger (which must exist: only 'wego-xl ledger init' makes one)."""
     from .ledger.store import ledger_location, open_ledger
-    from .workbook.roster import load_roster
+    from .store.roster import load_roster
 
     roster = load_roster(roster_file)
     return roster, open_ledger(ledger_location(roster.path, ledger_file))
@@ -68,9 +68,9 @@ def invoice(
     since its invoice is reported (the fix: wego-xl credit, then invoice again). Exit 1 when
     members were skipped.
     """
+    from .app.settings import payment_days
     from .ledger.service import issue_invoices
     from .rules.inputs import read_fee_year
-    from .workbook.settings import payment_days
 
     year = read_fee_year(fee_year)
     roster, store = _store(roster_file, ledger_file)
@@ -260,8 +260,8 @@ def statement(
     payments, voids, closing balance (USD; negative is the member's credit)."""
     import datetime as dt
 
-    from .workbook.documents import statement_line_text
-    from .workbook.report import display_width
+    from .app.documents import statement_line_text
+    from .app.report import display_width
 
     roster, store = _store(roster_file, ledger_file)
     lang = language or roster.language
@@ -303,7 +303,7 @@ def ledger_init(from_file: Path | None, roster_file: Path | None, ledger_file: s
     """
     from .ledger.legacy import ledger_from_workbook
     from .ledger.store import create_ledger, ledger_location
-    from .workbook.roster import load_roster
+    from .store.roster import load_roster
 
     roster = load_roster(roster_file)
     location = ledger_location(roster.path, ledger_file)
@@ -323,7 +323,7 @@ def ledger_init(from_file: Path | None, roster_file: Path | None, ledger_file: s
 def ledger_upgrade(roster_file: Path | None, ledger_file: str | None) -> None:
     """Bring the ledger's tables to this version of wego-xl (its migrations, in order)."""
     from .ledger.store import head_revision, ledger_location, upgrade_ledger
-    from .workbook.roster import load_roster
+    from .store.roster import load_roster
 
     store = upgrade_ledger(ledger_location(load_roster(roster_file).path, ledger_file))
     click.echo(f"{store.shown}: at version {head_revision()}")

@@ -98,8 +98,8 @@ def import_weo_command(
     import datetime as dt
 
     from .rules.inputs import read_fee_year
-    from .workbook.roster import roster_path
-    from .workbook.weo import import_weo, parse_weo
+    from .store.roster import roster_path
+    from .store.weo import import_weo, parse_weo
 
     this_year = dt.date.today().year
     covered = tuple(read_fee_year(y) for y in fee_years) or (this_year, this_year + 1)
@@ -145,9 +145,10 @@ def import_population_command(
     latest year, and writes population, year and source, unconfirmed. A figure the finance
     team entered or confirmed is never replaced; an absurd or far-off figure is reported.
     """
+    from .app.populations import import_population
     from .messages import say
-    from .workbook.populations import import_population, parse_unsd
-    from .workbook.roster import load_roster, roster_path
+    from .store.roster import load_roster, roster_path
+    from .store.unsd import parse_unsd
 
     target = roster_path(roster_file)
     result = import_population(target, parse_unsd(population_file), dry_run=dry_run)
@@ -207,9 +208,9 @@ def confirm(
     Examples: wego-xl confirm Seoul Busan --population --by "Kim Minji";
     wego-xl confirm --all-populations --gdp-edition "April 2015" --by "Kim Minji"
     """
+    from .app.populations import confirm_inputs
     from .messages import say
-    from .workbook.populations import confirm_inputs
-    from .workbook.roster import load_roster, roster_path
+    from .store.roster import load_roster, roster_path
 
     if cities and not population:
         raise UserError(f"say what to confirm of {', '.join(cities)}: add --population")
@@ -265,8 +266,8 @@ def settings(name: str | None, value: str | None, roster_file: Path | None) -> N
 
     A roster made before the Settings sheet existed gets it, with every standard row.
     """
-    from .workbook.roster import load_roster, roster_path
-    from .workbook.settings import STANDARD_SETTINGS, set_setting
+    from .app.settings import STANDARD_SETTINGS, set_setting
+    from .store.roster import load_roster, roster_path
 
     if name is not None and value is None:
         raise UserError(f'give the value too: wego-xl settings "{name}" "VALUE"')
@@ -333,9 +334,9 @@ def member_add(
     status: str, effective: str, decision: str, by: str | None, roster_file: Path | None,
 ) -> None:  # fmt: skip
     """Add a member: an applicant, or an associate the Secretariat accepted."""
+    from .app.changes import add_member
     from .rules.membership import MembershipType
-    from .workbook.changes import add_member
-    from .workbook.roster import roster_path
+    from .store.roster import roster_path
 
     fields = {"English name": english, "Korean name": korean, "Country code": country_code.upper(),
               "Country": country, "Region": region, "Capital": capital}  # fmt: skip
@@ -369,9 +370,9 @@ def member_withdraw(city: str, effective: str, decision: str, by: str | None, ro
 
 
 def _change(city: str, to: str, effective: str, decision: str, by: str | None, roster_file: Path | None) -> None:
+    from .app.changes import change_membership
     from .rules.membership import MembershipType
-    from .workbook.changes import change_membership
-    from .workbook.roster import roster_path
+    from .store.roster import roster_path
 
     kind = MembershipType.parse(to)
     day = _date_option(effective, "--effective")
@@ -395,8 +396,8 @@ def member_rename(
     roster_file: Path | None,
 ) -> None:  # fmt: skip
     """Rename a member; the old name stays as an alias, so formulas using it keep working."""
-    from .workbook.changes import rename_member
-    from .workbook.roster import roster_path
+    from .app.changes import rename_member
+    from .store.roster import roster_path
 
     renamed = rename_member(roster_path(roster_file), city, english, korean, _date_option(effective, "--effective"),
                             decision, by)  # fmt: skip

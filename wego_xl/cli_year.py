@@ -68,8 +68,8 @@ def year_end(
     receivables, aging on 31 December, collections, audit trail, journal) and a balance
     confirmation letter, in two languages (--lang first), for each member with a balance on
     31 December. The roll-forward is proved against the ledger before anything is written."""
+    from .app.documents import to_pdf
     from .books.yearend import year_end as pack_of
-    from .workbook.documents import to_pdf
 
     if not 2010 <= year <= dt.date.today().year:
         raise UserError(f"YEAR must be a year from 2010 to {dt.date.today().year}, got {year}")

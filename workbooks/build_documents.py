@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from wego_xl.workbook.documents import TEMPLATES
+from wego_xl.app.documents import TEMPLATES
 
 GREY = RGBColor(0x59, 0x59, 0x59)
 ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
@@ -73,7 +73,7 @@ def _typography(doc) -> None:
     is Hangul's), never a theme font (python-docx's theme names Japanese ones for East Asian
     text); Korean is the East Asian language; no automatic space between Hangul and Latin
     letters or digits (``w:autoSpaceDE``/``w:autoSpaceDN``: Word reads them; LibreOffice does
-    not, and ``wego_xl.workbook.pdf`` turns its own off), so "2017년 1월 15일" stays whole."""
+    not, and ``wego_xl.store.pdf`` turns its own off), so "2017년 1월 15일" stays whole."""
     styles = doc.styles.element
     defaults = styles.find(qn("w:docDefaults"))
     for fonts in styles.iter(qn("w:rFonts")):

@@ -24,9 +24,9 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from wego_xl.excel.worksheet import failed_count_formula
 from wego_xl.ledger.views import POST_SHEET, write_post_sheet
-from wego_xl.workbook.package import SHIPPED_FINANCE
-from wego_xl.workbook.saving import save_new
-from wego_xl.workbook.xlsx import write_cell
+from wego_xl.store.package import SHIPPED_FINANCE
+from wego_xl.store.saving import save_new
+from wego_xl.store.xlsx import write_cell
 from workbooks.vba_export import vba_module_text
 
 HERE = Path(__file__).resolve().parent

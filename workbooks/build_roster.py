@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
+from wego_xl.app.settings import STANDARD_SETTINGS
 from wego_xl.rules.fees import FeeSchedule
 from wego_xl.rules.membership import MembershipType
 from wego_xl.rules.schedules import DEFAULT_SCHEDULES
-from wego_xl.workbook.package import SHIPPED_ROSTER
-from wego_xl.workbook.roster import (
+from wego_xl.store.package import SHIPPED_ROSTER
+from wego_xl.store.roster import (
     ABOUT_SHEET,
     GDP_COLUMNS,
     GDP_OPTIONAL_COLUMNS,
@@ -35,10 +36,9 @@ from wego_xl.workbook.roster import (
     SOURCE_NAMES_COLUMNS,
     SOURCE_NAMES_SHEET,
 )
-from wego_xl.workbook.saving import save_new
-from wego_xl.workbook.settings import STANDARD_SETTINGS
-from wego_xl.workbook.weo import GDP_FORMATS, GDP_WIDTHS
-from wego_xl.workbook.xlsx import print_setup, write_cell, write_table
+from wego_xl.store.saving import save_new
+from wego_xl.store.weo import GDP_FORMATS, GDP_WIDTHS
+from wego_xl.store.xlsx import print_setup, write_cell, write_table
 
 SOURCES = Path(__file__).resolve().parent / "src"
 

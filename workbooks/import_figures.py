@@ -18,10 +18,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from wego_xl.app.populations import match_members
 from wego_xl.rules.schedules import DEFAULT_SCHEDULES
-from wego_xl.workbook.populations import match_members, parse_unsd
-from wego_xl.workbook.roster import read_roster
-from wego_xl.workbook.weo import parse_weo
+from wego_xl.store.roster import read_roster
+from wego_xl.store.unsd import parse_unsd
+from wego_xl.store.weo import parse_weo
 from workbooks.build_roster import SOURCES, build_roster
 
 WEO_FILE = "weo/open-numbers_WEOApr2015_ddf--datapoints--ppppc--by--country--year.csv"

@@ -15,8 +15,8 @@ import xlwings.server
 
 import udfs
 from wego_xl.excel import worksheet
-from wego_xl.workbook import roster as roster_module
-from wego_xl.workbook.package import SHIPPED_ROSTER
+from wego_xl.store import roster as roster_module
+from wego_xl.store.package import SHIPPED_ROSTER
 
 sys.path.insert(0, "/project")  # the checkout's tests/, mounted by run_lite.mjs
 from tests.officejs import book_payload, call_payload

@@ -12,16 +12,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..app.settings import bank_settings
 from ..errors import RosterError, WegoError
 from ..ledger import schema as t
 from ..ledger.service import PostingError, plain_text
 from ..ledger.store import Actor, LedgerStore
 from ..rules.inputs import is_blank, read_name
 from ..rules.ledger import Payment
-from ..workbook.roster import Roster
-from ..workbook.saving import save_new
-from ..workbook.settings import bank_settings
-from ..workbook.xlsx import open_workbook, print_setup, sheet_records, write_table
+from ..store.roster import Roster
+from ..store.saving import save_new
+from ..store.xlsx import open_workbook, print_setup, sheet_records, write_table
 from .service import (
     dismiss,
     line_of,

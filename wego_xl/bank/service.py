@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from ..app.settings import BankSettings, bank_settings
 from ..errors import InputError, WegoError
 from ..ledger import schema as t
 from ..ledger.exchange import rate_on
@@ -31,8 +32,7 @@ from ..ledger.store import (
 )
 from ..rules.bank import HOME, BankLine, BankStatement, Matcher, OpenInvoice, Proposal, payer_key, to_usd
 from ..rules.ledger import ZERO, InvoiceState, Payment
-from ..workbook.roster import Roster
-from ..workbook.settings import BankSettings, bank_settings
+from ..store.roster import Roster
 
 
 @dataclass(frozen=True)

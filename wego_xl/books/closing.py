@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..ledger import schema as t
 from ..ledger.service import plain_text
 from ..ledger.store import LedgerStore, closed_through, stamp
-from ..workbook.roster import Roster
+from ..store.roster import Roster
 from .journal import pending_events
 
 

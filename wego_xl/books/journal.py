@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from ..app.settings import bank_settings
 from ..bank.service import standing_matches
 from ..errors import InputError
 from ..ledger import schema as t
@@ -41,8 +42,7 @@ from ..rules.journal import (
     won_received,
 )
 from ..rules.ledger import ZERO, LedgerBook
-from ..workbook.roster import Roster
-from ..workbook.settings import bank_settings
+from ..store.roster import Roster
 
 CHART_SHEET = "Chart of accounts"
 Key = tuple[str, str]  # an account: (code, name)
@@ -85,7 +85,7 @@ class Change:
 
 def chart_of(roster: Roster) -> Chart:
     """The roster's Chart of accounts sheet (Role, Code, Account), else the shipped chart."""
-    from ..workbook.xlsx import open_workbook
+    from ..store.xlsx import open_workbook
 
     wb = open_workbook(roster.path) if roster.path is not None else None
     if wb is None or CHART_SHEET not in wb.sheetnames:

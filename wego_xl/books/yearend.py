@@ -21,6 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..app.confirmations import write_confirmations
+from ..app.settings import payment_days
 from ..errors import WegoError
 from ..ledger.store import LedgerStore, entry_date
 from ..ledger.verify import trail
@@ -36,11 +38,9 @@ from ..rules.ledger import (
     credit_effective,
     reconcile,
 )
-from ..workbook.confirmations import write_confirmations
-from ..workbook.roster import Roster
-from ..workbook.saving import check_not_open, save_new
-from ..workbook.settings import payment_days
-from ..workbook.xlsx import print_setup, write_cell, write_table
+from ..store.roster import Roster
+from ..store.saving import check_not_open, save_new
+from ..store.xlsx import print_setup, write_cell, write_table
 from .aging import BUCKET_NAMES, Aging, aging
 
 ROLL_FORWARD, AGING, COLLECTIONS, TRAIL, JOURNAL = "Roll-forward", "Aging", "Collections", "Audit trail", "Journal"

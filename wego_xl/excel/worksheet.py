@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
+from ..app.assessment import assess, membership_doubt, obligation
 from ..errors import InputError, MissingDataError, WegoError
 from ..messages import read_language
 from ..rules.dates import read_date
@@ -24,8 +25,7 @@ from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
 from ..rules.history import standing_on
 from ..rules.inputs import FIRST_YEAR, LAST_YEAR, error_code, is_blank, read_amount, read_fee_year, read_name
 from ..rules.membership import MembershipType
-from ..workbook.assessment import assess, membership_doubt, obligation
-from ..workbook.roster import Member, Roster, load_roster
+from ..store.roster import Member, Roster, load_roster
 from .ranges import Arg, CellResults, broadcast_shape, per_cell, read_amounts
 
 if TYPE_CHECKING:  # the ledger's rules are imported when a ledger function runs, not with udfs

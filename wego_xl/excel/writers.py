@@ -16,15 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..app.report import Report, build_report, check_report_sheet_names, report_sheet_names
 from ..errors import FileError, WegoError
 from ..ledger.store import LedgerError, LedgerStore, is_url, ledger_location, open_ledger
 from ..messages import say
 from ..rules.dates import from_excel_day
 from ..rules.inputs import read_fee_year
-from ..workbook.report import Report, build_report, check_report_sheet_names, report_sheet_names
-from ..workbook.roster import Roster, load_roster, read_roster
-from ..workbook.saving import SaveResult, WorkbookUpdate
-from ..workbook.xlsx import FONT_NAME, FONT_SIZE, print_setup, write_cell, write_table
+from ..store.roster import Roster, load_roster, read_roster
+from ..store.saving import SaveResult, WorkbookUpdate
+from ..store.xlsx import FONT_NAME, FONT_SIZE, print_setup, write_cell, write_table
 
 FEE_YEAR_NAME = "FeeYear"
 _FORMULA_START = ("=", "+", "-", "@")
@@ -171,7 +171,7 @@ def refresh_file(
     language: str | None = None,
 ) -> tuple[Report, SaveResult]:
     """Refresh the roster workbook ``source`` for ``fee_year`` into ``out`` (default: in place),
-    through the one write path (:mod:`wego_xl.workbook.saving`): locked, checked, atomic,
+    through the one write path (:mod:`wego_xl.store.saving`): locked, checked, atomic,
     backed up. ``dry_run`` computes the report and says what would change; nothing is written.
     ``language`` ("en", "ko") overrides the roster's About sheet Language cell."""
     source = Path(source)
@@ -224,8 +224,8 @@ def invoice_book(book: Any, fee_year: object | None = None, user: str | None = N
     roster (inputs nobody confirmed are skipped, as the command does without
     --accept-unconfirmed), due after the Settings sheet's Payment days, and write what was
     done on an Invoicing sheet of ``book``."""
+    from ..app.settings import payment_days
     from ..ledger.service import actor, issue_invoices
-    from ..workbook.settings import payment_days
 
     year = read_fee_year(fee_year if fee_year is not None else fee_year_of(book))
     roster = load_roster()

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
+from ..app.settings import BankSettings
 from ..errors import InputError
 from ..rules.bank import Rate, rate_for
-from ..workbook.settings import BankSettings
 from . import schema as t
 from .store import LedgerStore, stamp, stored_day
 

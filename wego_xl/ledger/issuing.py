@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..app.documents import DocumentRun, lacking_pdf, to_pdf, write_documents
+from ..app.letters import Drafts, email_sender, write_email_drafts
 from ..rules.reminders import GAP_DAYS
-from ..workbook.documents import DocumentRun, lacking_pdf, to_pdf, write_documents
-from ..workbook.letters import Drafts, email_sender, write_email_drafts
-from ..workbook.roster import Roster
+from ..store.roster import Roster
 from .issued import issued_in, keep_issued, log_reminder, reminders_sent
 from .store import Actor, LedgerStore
 

@@ -18,8 +18,8 @@ from ..errors import InputError, RosterError, WegoError
 from ..rules.dates import read_date
 from ..rules.inputs import read_fee_year
 from ..rules.ledger import ZERO, CreditNote, Invoice, LedgerBook, Payment, usd
-from ..workbook.roster import Roster
-from ..workbook.xlsx import open_workbook, sheet_records
+from ..store.roster import Roster
+from ..store.xlsx import open_workbook, sheet_records
 from . import schema as t
 from .store import Actor, LedgerError, LedgerStore, create_ledger, is_url
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from ..app.letters import MEMBER_HEADER
 from ..errors import InputError
-from ..workbook.letters import MEMBER_HEADER
-from ..workbook.roster import Roster
+from ..store.roster import Roster
 from .issued import IssuedFile, attachments_digest, log_mail, mail_sent, sha256_of
 from .store import Actor, LedgerStore
 

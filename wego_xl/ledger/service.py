@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
+from ..app.assessment import Assessment
+from ..app.settings import BankSettings, bank_settings
 from ..errors import InputError, RosterError, WegoError
 from ..messages import Phrase
 from ..rules.bank import HOME, Settlement, settle, to_usd
@@ -24,9 +26,7 @@ from ..rules.dates import read_date
 from ..rules.history import membership_on
 from ..rules.inputs import MONEY_LIMIT, is_blank, read_money, read_name, refuse_in_free_text
 from ..rules.ledger import ZERO, CreditNote, Invoice, Payment, Void, WriteOff, numbered
-from ..workbook.assessment import Assessment
-from ..workbook.roster import Roster
-from ..workbook.settings import BankSettings, bank_settings
+from ..store.roster import Roster
 from . import schema as t
 from .exchange import rate_on
 from .store import Actor, LedgerError, LedgerStore, check_open, payment_of, reference_key, stored_day
@@ -138,7 +138,7 @@ def issue_invoices(
     """One invoice per member owing a fee for ``fee_year`` with complete, checked inputs;
     nothing twice (the database holds one live invoice per member and fee year); a member
     whose data changed since its invoice is reported, not billed again."""
-    from ..workbook.report import assess_year
+    from ..app.report import assess_year
 
     check_day(issue_date, "the issue date", today or dt.date.today())
     if not 1 <= due_days <= 365:

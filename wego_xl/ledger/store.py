@@ -107,7 +107,7 @@ def ledger_location(roster_file: Path | None, given: str | os.PathLike | None = 
 def _packaged(path: str) -> bool:
     """Whether a roster path is the packaged one (resolved once per path: a function's call
     asks this for every range)."""
-    from ..workbook.package import is_packaged
+    from ..store.package import is_packaged
 
     return is_packaged(path)
 

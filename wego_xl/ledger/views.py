@@ -16,9 +16,9 @@ from ..errors import RosterError, WegoError
 from ..rules.history import membership_on
 from ..rules.inputs import is_blank
 from ..rules.ledger import AGING_BUCKETS, ZERO, Invoice, Ledger, LedgerBook, aging_bucket
-from ..workbook.roster import Roster
-from ..workbook.saving import WorkbookUpdate, check_not_open, save_new
-from ..workbook.xlsx import print_setup, sheet_records, write_cell, write_table
+from ..store.roster import Roster
+from ..store.saving import WorkbookUpdate, check_not_open, save_new
+from ..store.xlsx import print_setup, sheet_records, write_cell, write_table
 from .service import (
     POST_COLUMNS,
     POST_OPTIONAL,
@@ -183,7 +183,7 @@ def fitted_widths(headers: list[str], rows: list[list[Any]]) -> tuple[dict[str, 
     """Each column's width (characters) for its header and its longest value as shown, every
     row measured, Hangul counted twice; and the 0-based columns capped at ``WIDEST``, whose
     cells wrap instead of being cut."""
-    from ..workbook.report import display_width
+    from ..app.report import display_width
 
     widths, wrapped = {}, []
     for c, header in enumerate(headers):

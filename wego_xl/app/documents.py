@@ -23,12 +23,12 @@ from ..errors import FileError, RosterError
 from ..messages import LANGUAGES, band_label, catalogue, say
 from ..rules.ledger import ZERO, Invoice, InvoiceState, LedgerBook, StatementLine, credit_effective
 from ..rules.reminders import NextReminder, Sent, next_reminder
-from .package import SHIPPED_TEMPLATES
-from .pdf import lacking_pdf as lacking_pdf  # the documents command and year-end convert through them
-from .pdf import to_pdf as to_pdf
-from .roster import SETTINGS_SHEET, Member, Roster
+from ..store.package import SHIPPED_TEMPLATES
+from ..store.pdf import lacking_pdf as lacking_pdf  # the documents command and year-end convert through them
+from ..store.pdf import to_pdf as to_pdf
+from ..store.roster import SETTINGS_SHEET, Member, Roster
+from ..store.templating import render as render  # the year-end letters and the tests fill templates through it
 from .settings import bank_settings
-from .templating import render as render  # the year-end letters and the tests fill templates through it
 
 TEMPLATES = SHIPPED_TEMPLATES
 KINDS = ("invoice", "statement", "reminder", "credit-note")

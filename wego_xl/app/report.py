@@ -21,9 +21,9 @@ from ..rules.fees import gdp_reference_year, schedule_in_effect
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
 from ..rules.ledger import ZERO, LedgerBook
 from ..rules.membership import MembershipType
+from ..store.roster import REGIONS, Roster
 from .assessment import Assessment, assess
 from .checks import Check, count_by_severity, ledger_checks, roster_checks
-from .roster import REGIONS, Roster
 from .summary import roster_summary
 
 SUMMARY_SHEET, CHECKS_SHEET = "Summary", "Checks"

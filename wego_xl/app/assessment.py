@@ -12,7 +12,7 @@ from ..rules.fees import FeeSchedule, gdp_reference_year, schedule_in_effect
 from ..rules.history import fee_due_from_history
 from ..rules.inputs import FIRST_FEE_YEAR, read_fee_year
 from ..rules.membership import FeeDue, MembershipType, fee_obligation
-from .roster import GDP_SHEET, MEMBERS_SHEET, SCHEDULE_SHEET, GdpFigure, Member, Roster
+from ..store.roster import GDP_SHEET, MEMBERS_SHEET, SCHEDULE_SHEET, GdpFigure, Member, Roster
 
 
 @dataclass(frozen=True)

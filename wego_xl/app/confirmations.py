@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import FileError
 from ..messages import LANGUAGES, catalogue, say
 from ..rules.ledger import ZERO, LedgerBook
+from ..store.roster import Member, Roster
 from .documents import (
     TEMPLATES,
     _common,
@@ -24,7 +25,6 @@ from .documents import (
     render,
     template_folder,
 )
-from .roster import Member, Roster
 
 #: The kind (and template name) of the balance confirmation letter.
 CONFIRMATION = "confirmation"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..rules.history import standing_on
 from ..rules.membership import MembershipType
-from .roster import REGIONS, Roster
+from ..store.roster import REGIONS, Roster
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Credit-note documents and e-mail drafts, beside the invoices, statements and reminders of
-:mod:`wego_xl.workbook.documents`.
+:mod:`wego_xl.app.documents`.
 
 A credit-note document (``credit-note.docx``) is written for each credit note of the ledger
 on an invoice the documents are for: its number and date, the invoice it reduces, the
@@ -25,9 +25,9 @@ from typing import Any
 from ..errors import RosterError
 from ..messages import LANGUAGES, say
 from ..rules.ledger import ZERO, Invoice, LedgerBook, credit_effective
+from ..store.roster import MEMBERS_SHEET, SETTINGS_SHEET, Member, Roster
+from ..store.xlsx import open_workbook, sheet_records
 from .documents import DocumentRun, _both, _common, _member_names, _money, _settings, _when, file_name, inside
-from .roster import MEMBERS_SHEET, SETTINGS_SHEET, Member, Roster
-from .xlsx import open_workbook, sheet_records
 
 #: The kind (and template name) of the credit-note document.
 CREDIT_NOTE = "credit-note"

@@ -18,9 +18,9 @@ from ..rules.history import MEMBERSHIP, check_effective, check_move
 from ..rules.inputs import refuse_control_characters
 from ..rules.membership import MembershipType
 from ..rules.names import check_new_name, name_key
-from .roster import HISTORY_COLUMNS, HISTORY_SHEET, MEMBERS_SHEET, Member, Roster, read_roster
-from .saving import WorkbookUpdate
-from .xlsx import extend_tables, header_columns, write_cell, write_table
+from ..store.roster import HISTORY_COLUMNS, HISTORY_SHEET, MEMBERS_SHEET, Member, Roster, read_roster
+from ..store.saving import WorkbookUpdate
+from ..store.xlsx import extend_tables, header_columns, write_cell, write_table
 
 
 def _who(by: str | None) -> str:

@@ -14,9 +14,9 @@ from pathlib import Path
 from ..errors import InputError
 from ..rules.inputs import read_money, refuse_control_characters
 from ..rules.ledger import ZERO
-from .roster import SETTINGS_COLUMNS, SETTINGS_SHEET, Setting, read_roster
-from .saving import WorkbookUpdate
-from .xlsx import extend_tables, write_cell, write_table
+from ..store.roster import SETTINGS_COLUMNS, SETTINGS_SHEET, Setting, read_roster
+from ..store.saving import WorkbookUpdate
+from ..store.xlsx import extend_tables, write_cell, write_table
 
 #: The Settings sheet as shipped: what documents print about the Secretariat. The bank details
 #: are left blank on purpose: the finance team types them (documents refuse blanks).

@@ -6,7 +6,7 @@
   number formats and column widths.
 * :func:`write_cell` stores text that starts with = + - or @ as text, never a formula.
 
-Saving a changed workbook goes through :mod:`wego_xl.workbook.saving`, the one write path.
+Saving a changed workbook goes through :mod:`wego_xl.store.saving`, the one write path.
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ from ..rules.history import membership_changes
 from ..rules.inputs import FIRST_FEE_YEAR, read_money, say_once
 from ..rules.ledger import ZERO, CreditNote, Invoice, LedgerBook
 from ..rules.membership import MembershipType
+from ..store.roster import GDP_SHEET, MEMBERS_SHEET, SETTINGS_SHEET, Member, Roster
 from .assessment import Assessment, membership_doubt, obligation
-from .roster import GDP_SHEET, MEMBERS_SHEET, SETTINGS_SHEET, Member, Roster
 
 SEVERITIES = ("error", "missing", "confirm", "note")
 #: Populations outside this range are possible but need confirming (persons).
