@@ -24,13 +24,12 @@ os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import xlwings as xw  # noqa: E402
 import xlwings.server  # noqa: E402
-from run import paired, result  # noqa: E402
 
 import udfs  # noqa: E402
+from benchmarks.timing import paired, result  # noqa: E402
 from wego_xl.excel import worksheet as wf  # noqa: E402
 
 

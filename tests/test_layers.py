@@ -120,3 +120,35 @@ def test_the_readme_module_map_is_the_tree():
     modules = {str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"}
     modules -= {"wego_xl/data/WeGO_Finance.py"}
     assert modules <= named, sorted(modules - named)
+
+
+#: The most lines a module (or a test file) and a function may hold: a newcomer reads either whole.
+MODULE_LINES, FUNCTION_LINES = 500, 60
+SOURCE_FOLDERS = ("wego_xl", "workbooks", "benchmarks", "tests", "tests_server", "server")
+
+
+def _sources() -> list[Path]:
+    files = [ROOT / "udfs.py"]
+    for folder in SOURCE_FOLDERS:
+        files += [p for p in (ROOT / folder).rglob("*.py") if "node_modules" not in p.parts]
+    return sorted(files)
+
+
+def test_no_module_is_longer_than_a_newcomer_reads_whole():
+    long = {
+        str(p.relative_to(ROOT)): n for p in _sources() if (n := len(p.read_text("utf-8").splitlines())) > MODULE_LINES
+    }
+    assert not long, long
+
+
+def test_no_function_is_longer_than_a_screen_or_two():
+    long = {}
+    for path in _sources():
+        if "tests" in path.relative_to(ROOT).parts[:1] or path.parts[-1].startswith("test_"):
+            continue  # a test reads as a story: its length is its scenario's
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > FUNCTION_LINES:
+                    long[f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"] = lines
+    assert not long, long

@@ -35,8 +35,19 @@ from .cli_ledger import COMMANDS as LEDGER_COMMANDS
 from .cli_roster import COMMANDS as ROSTER_COMMANDS
 from .cli_year import COMMANDS as YEAR_COMMANDS
 
-#: The fields of a check, as the Checks sheet's columns.
-CHECK_FIELDS = ("severity", "sheet", "row", "column", "problem", "fix")
+
+def __getattr__(name: str) -> Any:
+    """The names that moved to the application, still importable from here (loaded when asked
+    for, so that the command line starts quickly): ``CHECK_FIELDS``, ``SOURCE_DAY``."""
+    if name == "CHECK_FIELDS":
+        from .app.year_check import CHECK_FIELDS
+
+        return CHECK_FIELDS
+    if name == "SOURCE_DAY":
+        from .app.roster_overview import SOURCE_DAY
+
+        return SOURCE_DAY
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,17 +67,15 @@ def fee(population: str, gdp_per_capita: str, fee_year: str | None, roster_file:
 
     Example: wego-xl fee 970000 35379
     """
-    import datetime as dt
-
+    from .app.quotes import fee_year_or_this_year, quote_fee
     from .excel.worksheet import GDP, POPULATION
-    from .rules.fees import schedule_in_effect
-    from .rules.inputs import read_amount, read_fee_year
+    from .rules.inputs import read_amount
     from .store.roster import load_roster
 
     pop = read_amount(population, *POPULATION)
     gdp = read_amount(gdp_per_capita, *GDP)
-    year = read_fee_year(fee_year) if fee_year else dt.date.today().year
-    quote = schedule_in_effect(year, load_roster(roster_file).schedules).quote(pop, gdp)
+    year = fee_year_or_this_year(fee_year)
+    quote = quote_fee(load_roster(roster_file), pop, gdp, year)
     if as_json:
         _emit(
             {
@@ -96,92 +105,42 @@ def status(
     name: str, fee_year: str | None, as_of: str | None, with_history: bool, roster_file: Path | None, as_json: bool
 ) -> None:
     """A member's status, names, country, region and capital flag. NAME: Korean, English or alias."""
-    import datetime as dt
-
-    from .app.assessment import assess
-    from .rules.history import standing_on
+    from .app.member_status import member_status
     from .rules.inputs import read_fee_year
-    from .rules.membership import MembershipType
     from .store.roster import load_roster
 
     roster = load_roster(roster_file)
     m = roster.find(name)
-    a = assess(roster, m, read_fee_year(fee_year)) if fee_year else None
+    year = read_fee_year(fee_year) if fee_year else None
     day = _date_option(as_of, "--as-of") if as_of else None
-    standing = standing_on(roster.history, m.member_id, day or dt.date.today(), m.membership)
-    story = [c for c in roster.history if c.member_id == m.member_id]
-    capital = {True: "capital", False: "non-capital", None: "n/a (organisation)"}[m.capital]
-    info: dict[str, Any] = {
-        "member_id": m.member_id,
-        "status": m.membership.english,
-        "status_ko": m.membership.korean,
-        "name_en": m.name_en,
-        "name_ko": m.name_ko,
-        "aliases": list(m.aliases),
-        "country": m.country,
-        "country_code": m.country_iso3,
-        "region": m.region,
-        "capital": capital,
-        "full_since": m.full_since,
-        "population": m.population,
-        "notes": m.notes,
-    }
-    info["status_on_date"] = standing.label()
-    if with_history:
-        info["history"] = [
-            {"what": c.what, "from": c.before, "to": c.after, "effective": c.effective, "decision": c.decision,
-             "entered_by": c.entered_by, "entered_at": c.entered_at}
-            for c in story
-        ]  # fmt: skip
-    if a:
-        info.update(
-            fee_year=a.fee_year,
-            fee_owed=a.due.owed,
-            reason=a.due.reason,
-            fee=a.amount_owed,
-            missing=[str(item) for item in a.missing],
-        )
+    found = member_status(roster, m, year, day)
     if as_json:
-        _emit(info)
+        _emit(found.record(with_history))
         return
+    _print_status(found, with_history)
+
+
+def _print_status(found: Any, with_history: bool) -> None:
+    """A member's status (:class:`~.app.member_status.MemberStatus`) for a person."""
+    m, standing, day = found.member, found.standing, found.day
     click.echo(f"{m.name_en} ({m.name_ko}) [{m.member_id}]")
-    member_word = (
-        " member"
-        if standing.status in (MembershipType.FULL, MembershipType.ASSOCIATE, MembershipType.FRIENDSHIP)
-        else ""
-    )
-    shown = f"{standing.label()}{member_word} ({standing.label('ko')})"
+    shown = f"{standing.label()}{' member' if found.counts_as_member else ''} ({standing.label('ko')})"
     click.echo(f"  Status on {day}: {shown}" if day is not None else f"  Status:  {shown}")
-    click.echo(f"  Country: {m.country} ({m.country_iso3}); region {m.region}; {capital}")
+    click.echo(f"  Country: {m.country} ({m.country_iso3}); region {m.region}; {found.capital}")
     if m.aliases:
         click.echo(f"  Also:    {'; '.join(m.aliases)}")
     if m.notes:
         click.echo(f"  Notes:   {m.notes}")
-    if a:
-        click.echo(f"  {a.explain()}")
+    if found.assessment:
+        click.echo(f"  {found.assessment.explain()}")
     if with_history:
-        click.echo("  History:" if story else "  History: none recorded")
-        for c in story:
+        click.echo("  History:" if found.story else "  History: none recorded")
+        for c in found.story:
             when = c.effective.isoformat() if c.effective else "date unknown"
             click.echo(
                 f"    {when}  {c.what}: {c.before or '-'} -> {c.after}  ({c.decision or 'no decision recorded'}; "
                 f"entered by {c.entered_by or '?'}{' on ' + c.entered_at.isoformat() if c.entered_at else ''})"
             )
-
-
-#: The day the 2016 source's totals describe (as the Summary sheet of fee year 2016 compares).
-SOURCE_DAY = (2016, 1, 1)
-
-
-def _label(label: str, lang: str) -> str:
-    """A summary row's label (a region, a status, a total) in ``lang``."""
-    from .messages import catalogue, say
-
-    for key in ("summary." + label.casefold().replace(" ", "_"), "region." + label.casefold().replace(" ", "_"),
-                "status." + label.casefold()):  # fmt: skip
-        if key in catalogue(lang):
-            return say(key, lang)
-    return label
 
 
 @main.command()
@@ -204,76 +163,76 @@ def roster(
     With --compare-2016, the counts of 2016-01-01 beside the source's totals instead: exit 1
     where they differ.
     """
-    import datetime as dt
-
-    from .app.summary import roster_summary
-    from .messages import say
+    from .app.roster_overview import roster_overview
     from .store.roster import load_roster
 
     if compare and as_of:
         raise UserError("--compare-2016 compares the roster of 2016-01-01: give it without --as-of")
     book = load_roster(roster_file)
-    lang = language or book.language
-    day = dt.date(*SOURCE_DAY) if compare else _date_option(as_of, "--as-of")
-    by_region, by_type = roster_summary(book, day)
-    names = {m.member_id: m.display_name for m in book.members}
-    source_day = dt.date(*SOURCE_DAY)
-    upto = dt.date.today() if compare else day  # beside the comparison: every change recorded since the source
-    changes = sorted(
-        (c for c in book.history if c.effective is not None and source_day <= c.effective <= max(upto, source_day)),
-        key=lambda c: (c.effective or source_day, c.row),
-    )
+    view = roster_overview(book, None if compare else _date_option(as_of, "--as-of"), compare=compare)
     if as_json:
-
-        def as_row(x: Any) -> dict[str, Any]:
-            row = {k: v for k, v in x.__dict__.items() if compare or k != "source_total"}
-            return row | {"reconciles": x.reconciles} if compare else row
-
-        rows = {"regions": [as_row(x) for x in by_region], "membership": [as_row(x) for x in by_type]}
-        _emit(
-            {
-                "as_of": day.isoformat(),
-                "compared_with_2016_source": compare,
-                **rows,
-                "changes_since_2016_source": [
-                    {"effective": c.effective, "member_id": c.member_id, "member": names.get(c.member_id, c.member_id),
-                     "what": c.what, "from": c.before, "to": c.after, "decision": c.decision}
-                    for c in changes
-                ],
-            }
-        )  # fmt: skip
+        _emit(_roster_json(view))
     else:
-        console = _console()
-
-        def head(*keys: str) -> tuple[str, ...]:
-            return tuple(say(f"header.{k}", lang) for k in keys)
-
-        yes_no = {True: say("word.yes", lang), False: say("word.no", lang)}
-        if compare:
-            console.print(_table(say("title.cities_by_region_2016", lang),
-                                 head("region", "capitals", "non_capitals", "cities", "source_2016", "matches"),
-                                 [[_label(x.label, lang), str(x.capitals), str(x.non_capitals), str(x.total),
-                                   str(x.source_total), yes_no[x.reconciles]] for x in by_region]))  # fmt: skip
-            console.print(_table(say("title.members_by_type_2016", lang),
-                                 head("membership", "members", "source_2016", "matches"),
-                                 [[_label(x.label, lang), str(x.total), str(x.source_total), yes_no[x.reconciles]]
-                                  for x in by_type]))  # fmt: skip
-        else:
-            console.print(_table(say("title.cities_by_region_on", lang, day=day),
-                                 head("region", "capitals", "non_capitals", "cities"),
-                                 [[_label(x.label, lang), str(x.capitals), str(x.non_capitals), str(x.total)]
-                                  for x in by_region]))  # fmt: skip
-            console.print(_table(say("title.members_by_status_on", lang, day=day), head("membership", "members"),
-                                 [[_label(x.label, lang), str(x.total)] for x in by_type]))  # fmt: skip
-        console.print(_table(say("title.changes_since_2016", lang),
-                             head("effective", "member", "what_changed", "from", "to", "decision"),
-                             [[str(c.effective), names.get(c.member_id, c.member_id), c.what, c.before or "-", c.after,
-                               c.decision or "-"] for c in changes]
-                             or [[say("word.none_recorded", lang), "", "", "", "", ""]], text=(1, 2, 3, 4, 5)))  # fmt: skip
-        if not compare:
-            click.echo(say("cli.roster_compare_hint", lang))
-    if compare and not all(x.reconciles for x in by_region + by_type):
+        _print_roster(view, language or book.language)
+    if compare and not view.reconciles:
         sys.exit(1)
+
+
+def _roster_json(view: Any) -> dict[str, Any]:
+    """The roster's counts and changes (:class:`~.app.roster_overview.RosterOverview`) for ``--json``."""
+    compare = view.compared
+
+    def as_row(x: Any) -> dict[str, Any]:
+        row = {k: v for k, v in x.__dict__.items() if compare or k != "source_total"}
+        return row | {"reconciles": x.reconciles} if compare else row
+
+    return {
+        "as_of": view.day.isoformat(),
+        "compared_with_2016_source": compare,
+        "regions": [as_row(x) for x in view.by_region],
+        "membership": [as_row(x) for x in view.by_type],
+        "changes_since_2016_source": [
+            {"effective": c.effective, "member_id": c.member_id, "member": view.name(c.member_id), "what": c.what,
+             "from": c.before, "to": c.after, "decision": c.decision}
+            for c in view.changes
+        ],
+    }  # fmt: skip
+
+
+def _print_roster(view: Any, lang: str) -> None:
+    """The roster's counts and changes as tables, in ``lang``."""
+    from .app.report import summary_label as label
+    from .messages import say
+
+    console, day = _console(), view.day
+
+    def head(*keys: str) -> tuple[str, ...]:
+        return tuple(say(f"header.{k}", lang) for k in keys)
+
+    yes_no = {True: say("word.yes", lang), False: say("word.no", lang)}
+    if view.compared:
+        console.print(_table(say("title.cities_by_region_2016", lang),
+                             head("region", "capitals", "non_capitals", "cities", "source_2016", "matches"),
+                             [[label(x.label, lang), str(x.capitals), str(x.non_capitals), str(x.total),
+                               str(x.source_total), yes_no[x.reconciles]] for x in view.by_region]))  # fmt: skip
+        console.print(_table(say("title.members_by_type_2016", lang),
+                             head("membership", "members", "source_2016", "matches"),
+                             [[label(x.label, lang), str(x.total), str(x.source_total), yes_no[x.reconciles]]
+                              for x in view.by_type]))  # fmt: skip
+    else:
+        console.print(_table(say("title.cities_by_region_on", lang, day=day),
+                             head("region", "capitals", "non_capitals", "cities"),
+                             [[label(x.label, lang), str(x.capitals), str(x.non_capitals), str(x.total)]
+                              for x in view.by_region]))  # fmt: skip
+        console.print(_table(say("title.members_by_status_on", lang, day=day), head("membership", "members"),
+                             [[label(x.label, lang), str(x.total)] for x in view.by_type]))  # fmt: skip
+    console.print(_table(say("title.changes_since_2016", lang),
+                         head("effective", "member", "what_changed", "from", "to", "decision"),
+                         [[str(c.effective), view.name(c.member_id), c.what, c.before or "-", c.after,
+                           c.decision or "-"] for c in view.changes]
+                         or [[say("word.none_recorded", lang), "", "", "", "", ""]], text=(1, 2, 3, 4, 5)))  # fmt: skip
+    if not view.compared:
+        click.echo(say("cli.roster_compare_hint", lang))
 
 
 @main.command()
@@ -288,41 +247,30 @@ def check(fee_year: str | None, roster_file: Path | None, language: str | None, 
     confirm (possible but unlikely: confirm or correct), note. The fee table's own steps
     are reported once, as published. Exit 1 while any error is left.
     """
-    import datetime as dt
-
-    from .app.checks import count_by_severity
-    from .app.report import year_findings
+    from .app.quotes import fee_year_or_this_year
+    from .app.year_check import check_year
     from .excel.writers import invoiced_in_ledger
     from .messages import say
-    from .rules.fees import schedule_findings
-    from .rules.inputs import read_fee_year
     from .store.roster import load_roster
 
     r = load_roster(roster_file)
-    year = read_fee_year(fee_year) if fee_year else dt.date.today().year
-    _, findings = year_findings(r, year, invoiced_in_ledger(r, year))  # the refresh's own list, invoices included
-    table_notes = [f"{s.effective_year} table: {f}" for s in r.schedules for f in schedule_findings(s)]
-    counts = count_by_severity(findings)
+    year = fee_year_or_this_year(fee_year)
+    found = check_year(r, year, invoiced_in_ledger(r, year))  # the refresh's own list, invoices included
     lang = language or r.language
     if as_json:
-        _emit(
-            {
-                "fee_year": year,
-                "checks": [dict(zip(CHECK_FIELDS, f.as_row(lang), strict=True)) for f in findings],
-                "counts": counts,
-                "fee_table_notes": table_notes,
-            }
-        )
+        _emit({"fee_year": year, "checks": found.rows(lang), "counts": found.counts,
+               "fee_table_notes": found.table_notes})  # fmt: skip
     else:
-        for f in findings:
+        for f in found.findings:
             click.echo(f.text(lang))
-        for note in table_notes:
+        for note in found.table_notes:
             click.echo(say("cli.check_table_note", lang, note=note))
         tally = ", ".join(
-            say("cli.count", lang, count=n, severity=say(f"severity.{k}", lang)) for k, n in counts.items()
+            say("cli.count", lang, count=n, severity=say(f"severity.{k}", lang)) for k, n in found.counts.items()
         )
-        click.echo(say("cli.check_summary", lang, file=r.path.name, year=year, counts=tally, notes=len(table_notes)))
-    if counts["error"]:
+        click.echo(say("cli.check_summary", lang, file=r.path.name, year=year, counts=tally,
+                       notes=len(found.table_notes)))  # fmt: skip
+    if found.counts["error"]:
         sys.exit(1)
 
 
@@ -350,8 +298,11 @@ def refresh(
     The roster shipped in the package is never changed: give --out, or run 'wego-xl init'.
     Exit 1 when the Checks sheet lists errors in the data.
     """
+    from dataclasses import asdict
+
     from rich.progress import Progress
 
+    from .app.refresh import refresh_totals
     from .excel.writers import refresh_file
     from .messages import say
     from .rules.inputs import read_fee_year
@@ -365,43 +316,26 @@ def refresh(
         report, saved = refresh_file(
             source, year, out, dry_run=dry_run, progress=lambda n: bar.advance(task, n), language=language
         )
-    target = saved.target
-    owing = [a for a in report.assessments if a.due.owed]
-    errors = report.check_rows("error")
-    counts = report.counts  # counted as check counts them
+    totals = refresh_totals(report)
     if as_json:
-        _emit(
-            {
-                "file": str(target),
-                "fee_year": year,
-                "members": len(report.assessments),
-                "owing": len(owing),
-                "fees_computed": len(owing) - len(report.not_computable),
-                "total_owed": report.total_owed,
-                "cannot_compute": len(report.not_computable),
-                "errors": len(errors),
-                "checks": len(report.checks),
-                "counts": counts,
-                **_saved_json(saved),
-            }
-        )
+        _emit({"file": str(saved.target), "fee_year": year, **asdict(totals), **_saved_json(saved)})
     else:
         lang = report.language
         console.print(
             _table(
-                say("cli.refresh_title", lang, year=year, file=target),
+                say("cli.refresh_title", lang, year=year, file=saved.target),
                 tuple(say(f"header.{k}", lang)
                       for k in ("region", "members_owing", "fees_computed", "total_owed", "cannot_compute")),
                 [[row[0], str(row[1]), str(row[2]), f"{row[3]:,.0f}", str(row[4])] for row in report.fees_by_region],
             )
         )  # fmt: skip
-        console.print(say("cli.refresh_checks", lang, **counts))
+        console.print(say("cli.refresh_checks", lang, **totals.counts))
         from .app.report import next_steps
 
         for line in next_steps(report, lang):  # what to do next, as the application works it out
             click.echo(line)
         _print_saved(saved, lang)
-    if errors:
+    if totals.errors:
         sys.exit(1)
 
 

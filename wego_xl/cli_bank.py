@@ -32,16 +32,10 @@ def bank_import(
 ) -> None:
     """Import bank statements (camt.053/054, MT940, or a CSV/Excel export with --mapping):
     new lines only; sure matches are posted, the rest waits for 'wego-xl bank review'."""
-    from .bank.service import import_statements
-    from .bank.statements import read_statements
+    from .bank.statement_files import import_statement_files
 
     roster, store = _store(roster_file, ledger_file)
-    statements = []
-    for file in files:
-        if not file.is_file():
-            raise UserError(f"no file {file}")
-        statements += read_statements(file, mapping)  # every file read before anything is imported
-    done = import_statements(store, roster, statements, by=_by("bank import"))
+    done = import_statement_files(store, roster, files, mapping, by=_by("bank import"))
     shown = {m.member_id: m.display_name for m in roster.members}
     click.echo(f"{done.lines_new} new line(s), {done.lines_seen} already imported, from "
                f"{done.statements_new + done.statements_seen} statement(s)")  # fmt: skip

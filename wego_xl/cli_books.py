@@ -29,8 +29,9 @@ def journal(
     """The ledger's events as balanced double-entry transactions for the books, in numbered
     batches: an event is exported once, and what changes after is booked as an adjustment in
     the next batch; the same period again, or --batch N, prints the same batch."""
-    from .books.journal import export_journal, printed_batch
+    from .books.journal import export_journal
     from .books.journal_files import as_beancount, as_csv
+    from .books.journal_run import adjustments, batch_again
 
     if out is not None and not out.parent.is_dir():
         raise UserError(f"no folder {out.parent} for {out.name}: make it first")
@@ -38,8 +39,7 @@ def journal(
     if number is not None:
         if start or end:
             raise UserError("--batch prints a batch as it was exported: give it without --from and --to")
-        found = printed_batch(store, number)
-        found.again = True
+        found = batch_again(store, number)
     else:
         if not (start and end):
             raise UserError("say which period: --from 2017-01-01 --to 2017-12-31 (or --batch N to print one again)")
@@ -56,7 +56,7 @@ def journal(
     else:
         out.write_text(text, encoding="utf-8")
     said = "the same batch as before" if found.again else "a new batch"
-    adjusted = sum(1 for tx in found.transactions if tx.kind == "adjustment")
+    adjusted = adjustments(found)
     click.echo(f"batch {found.batch} ({said}): {len(found.transactions)} transaction(s) from {found.start} to "
                f"{found.end}" + (f", {adjusted} of them adjustment(s) to earlier batches" if adjusted else "")
                + (f", written to {out}" if out else ""), err=True)  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -55,34 +56,41 @@ def documents(
     A reminder is the first, second or final one by the reminders made before (logged);
     --dry-run lists who would get which and why, writing nothing.
     """
-    from .app.documents import KINDS
-    from .ledger.issuing import issue_documents
-    from .ledger.outgoing import mail_server, send_drafts
+    from .ledger.documents_run import write_and_send
     from .rules.inputs import read_fee_year
 
     roster, store = _store(roster_file, ledger_file)
-    email_drafts = email_drafts or send
-    if send:
-        mail_server(roster)  # a Settings row that cannot be used stops before any file is written
     year = read_fee_year(fee_year)
     day = _date_option(as_of, "--as-of")
-    made = issue_documents(store, roster, year, kinds or KINDS, out, language=language or roster.language, as_of=day,
-                           by=_by("documents"), templates=templates, replace=replace, members=members,
-                           pdf=pdf, email_drafts=email_drafts, dry_run=dry_run)  # fmt: skip
-    run, drafts = made.run, made.drafts
-    drafted = (drafts.written + drafts.kept) if drafts else []
-    if dry_run and send:  # what would go: the drafts an earlier run wrote
-        drafted = sorted(out.glob("*.eml")) if out.is_dir() else []
-    sending = send_drafts(store, roster, drafted, dry_run=dry_run, by=_by("documents --send")) if send else None
+    done = write_and_send(store, roster, year, out, language=language or roster.language, as_of=day,
+                          by=_by("documents"), kinds=kinds, send_by=_by("documents --send") if send else None,
+                          templates=templates, replace=replace, members=members, pdf=pdf,
+                          email_drafts=email_drafts, dry_run=dry_run)  # fmt: skip
     if as_json:
-        _emit({"written": [str(p) for p in run.written + run.reprinted], "pdf": [str(p) for p in made.pdfs],
-               "kept": [str(p) for p in run.kept + run.unchanged], "none_for": run.none_for, "issued_now": made.first_kept,
-               "reminders": [{"member": r.member_id, "level": r.level, "amount": str(r.amount), "why": r.why}
-                             for r in run.reminders],
-               **({"email_drafts": [str(p) for p in drafted], "no_email_draft": drafts.none_for} if drafts else {}),
-               **({"sent": [m for m, _, _ in sending.sent], "not_sent": dict(sending.skipped + sending.refused)}
-                  if sending else {}), "dry_run": dry_run})  # fmt: skip
+        _emit(_documents_json(done, dry_run))
         return
+    _print_documents(done, roster, out, dry_run)
+    if not dry_run and done.sending and done.sending.refused:
+        sys.exit(1)
+
+
+def _documents_json(done: Any, dry_run: bool) -> dict[str, Any]:
+    """What a documents run did (:class:`~.ledger.documents_run.DocumentsSent`), for ``--json``."""
+    made, drafted, sending = done.made, done.drafted, done.sending
+    run, drafts = made.run, made.drafts
+    return {"written": [str(p) for p in run.written + run.reprinted], "pdf": [str(p) for p in made.pdfs],
+            "kept": [str(p) for p in run.kept + run.unchanged], "none_for": run.none_for, "issued_now": made.first_kept,
+            "reminders": [{"member": r.member_id, "level": r.level, "amount": str(r.amount), "why": r.why}
+                          for r in run.reminders],
+            **({"email_drafts": [str(p) for p in drafted], "no_email_draft": drafts.none_for} if drafts else {}),
+            **({"sent": [m for m, _, _ in sending.sent], "not_sent": dict(sending.skipped + sending.refused)}
+               if sending else {}), "dry_run": dry_run}  # fmt: skip
+
+
+def _print_documents(done: Any, roster: Any, out: Path, dry_run: bool) -> None:
+    """What a documents run did, for a person: each file, each member without one, what was sent."""
+    made, sending = done.made, done.sending
+    run, drafts = made.run, made.drafts
     if dry_run:
         for r in run.reminders:
             click.echo(f"would remind {roster.member(r.member_id).display_name}: level {r.level}, "
@@ -112,8 +120,6 @@ def documents(
                + (f" ({len(run.reprinted)} as issued before)" if run.reprinted else "")
                + (f", {len(made.pdfs)} PDF" if made.pdfs else "")
                + (f"; kept with the ledger as issued: {len(made.first_kept)}" if made.first_kept else ""))  # fmt: skip
-    if sending and sending.refused:
-        sys.exit(1)
 
 
 @click.command()

@@ -68,20 +68,16 @@ def invoice(
     since its invoice is reported (the fix: wego-xl credit, then invoice again). Exit 1 when
     members were skipped.
     """
-    from .app.settings import payment_days
-    from .ledger.service import issue_invoices
+    from .ledger.invoice_run import check_days_to_pay, invoice_fee_year
     from .rules.inputs import read_fee_year
 
     year = read_fee_year(fee_year)
     roster, store = _store(roster_file, ledger_file)
-    if due_days is not None and not 1 <= due_days <= 365:
-        raise UserError(f"--due-days must be from 1 to 365, got {due_days}")
-    plan = issue_invoices(
-        store, roster, year, _date_option(issue_date, "--issue-date"), due_days or payment_days(roster.settings),
-        by=_by("invoice"), accept_unconfirmed=accept_unconfirmed, dry_run=dry_run,
-    )  # fmt: skip
+    check_days_to_pay(due_days, "--due-days")
+    run = invoice_fee_year(store, roster, year, _date_option(issue_date, "--issue-date"), due_days, by=_by("invoice"),
+                           accept_unconfirmed=accept_unconfirmed, dry_run=dry_run)  # fmt: skip
+    plan, total = run.plan, run.total
     new, skipped, changed, already = plan.new, plan.skipped, plan.changed, plan.already
-    total = sum(r["Amount (USD)"] for r in new)
     if as_json:
         _emit(
             {
@@ -211,15 +207,12 @@ def balances(
 
     On a terminal the table fits its width (80 columns and more): no figure is cut, the
     members' names wrap."""
-    from .ledger.views import BALANCES, report_tables
+    from .ledger.accounts import balances_on
 
     roster, store = _store(roster_file, ledger_file)
-    book = store.load()
     day = _date_option(as_of, "--as-of")
-    ledger = book.replay(day)
-    names = {m.member_id: m.display_name for m in roster.members}
-    columns, rows = report_tables(names, ledger)[BALANCES]
-    check = _reconcile(ledger)
+    found = balances_on(store, roster, day)
+    columns, rows, check = found.columns, found.rows, _reconciled(found.totals)
     if as_json:
         _emit({"as_of": day.isoformat(), "balances": [dict(zip(columns, r, strict=True)) for r in rows], **check})
     else:
@@ -239,10 +232,8 @@ def balances(
         sys.exit(1)
 
 
-def _reconcile(ledger: Any) -> dict[str, Any]:
-    from .rules.ledger import reconcile
-
-    found = reconcile(ledger)
+def _reconciled(found: Any) -> dict[str, Any]:
+    """The ledger's totals reconciled (:class:`~.rules.ledger.Reconciliation`), as printed."""
     money = {k: f"{getattr(found, k):,.2f}" for k in ("invoiced", "credited", "paid", "written_off", "outstanding")}
     return {**money, "reconciled": found.reconciled}
 
@@ -258,30 +249,26 @@ def statement(
 ) -> None:
     """A member's statement for the year up to a date: opening balance, invoices, credit notes,
     payments, voids, closing balance (USD; negative is the member's credit)."""
-    import datetime as dt
-
     from .app.documents import statement_line_text
     from .app.report import display_width
+    from .ledger.accounts import member_statement, statement_names
 
     roster, store = _store(roster_file, ledger_file)
     lang = language or roster.language
     member = roster.find(city)
-    day = _date_option(as_of, "--as-of")
-    start = dt.date(day.year, 1, 1)
-    found = store.load(member_id=member.member_id).statement(member.member_id, start, day)
+    found = member_statement(store, member, _date_option(as_of, "--as-of"))
 
-    def row(when: dt.date, text: str, amount: Any) -> str:  # Hangul takes two columns on a terminal
+    def row(when: Any, text: str, amount: Any) -> str:  # Hangul takes two columns on a terminal
         return f"  {when}  {text}{' ' * max(1, 60 - display_width(text))}{amount:>14,.2f}"
 
-    names = f"{member.display_name} ({member.name_ko})" if member.name_ko else member.display_name
-    if lang == "ko" and member.name_ko:
-        names = f"{member.name_ko} ({member.display_name})"
-    period = say("document.period", lang, start=start, end=day)
-    click.echo(f"{say('document.statement_title', lang)}: {names} [{member.member_id}], {period}")
-    click.echo(row(start, say("document.opening", lang), found.opening))
+    period = say("document.period", lang, start=found.start, end=found.end)
+    click.echo(
+        f"{say('document.statement_title', lang)}: {statement_names(member, lang)} [{member.member_id}], {period}"
+    )
+    click.echo(row(found.start, say("document.opening", lang), found.opening))
     for line in found.lines:
         click.echo(row(line.date, statement_line_text(line, lang), line.amount))
-    click.echo(row(day, f"{say('document.closing', lang)} (USD)", found.closing))
+    click.echo(row(found.end, f"{say('document.closing', lang)} (USD)", found.closing))
 
 
 @click.group("ledger")

@@ -1,6 +1,6 @@
 """The roster's commands of ``wego-xl``: ``import-weo``, ``import-population``, ``confirm``,
 ``settings`` and the ``member`` group (add, upgrade, withdraw, rename). Each parses, calls the
-roster's application code (:mod:`wego_xl.workbook`) and prints."""
+roster's application code (:mod:`wego_xl.app`) and prints."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _year_span(years: str | None) -> range | None:
 
 def _print_import(weo_file: Path, result: Any) -> None:
     """What ``import-weo`` did, for a person: figures written, warnings, gaps."""
-    from .rules.fees import GDP_LAG_YEARS
+    from .app.quotes import fee_year_of_gdp_year
 
     data = result.data
     click.echo(f"{weo_file.name}: {data.file_format}, IMF WEO {data.edition}, units {data.units}")
@@ -55,7 +55,7 @@ def _print_import(weo_file: Path, result: Any) -> None:
     for gdp_year, codes in result.missing.items():
         click.echo(
             f"missing: no {result.newest_edition} GDP for {gdp_year} "
-            f"(fee year {gdp_year + GDP_LAG_YEARS}) for " + ", ".join(codes)
+            f"(fee year {fee_year_of_gdp_year(gdp_year)}) for " + ", ".join(codes)
         )
 
 
@@ -95,14 +95,11 @@ def import_weo_command(
     capita), every number read for sure, or nothing is written. Exit 1 when a member
     country has no GDP for a fee year asked for (--fee-year; default this year and next).
     """
-    import datetime as dt
-
-    from .rules.inputs import read_fee_year
+    from .app.quotes import fee_years_to_cover
     from .store.roster import roster_path
     from .store.weo import import_weo, parse_weo
 
-    this_year = dt.date.today().year
-    covered = tuple(read_fee_year(y) for y in fee_years) or (this_year, this_year + 1)
+    covered = fee_years_to_cover(fee_years)
     data = parse_weo(weo_file, subject=subject, years=_year_span(years), edition=edition)
     result = import_weo(roster_path(roster_file), data, check_fee_years=covered, dry_run=dry_run)
     if as_json:

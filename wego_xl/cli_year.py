@@ -4,12 +4,11 @@ prints."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 
-from .cli_common import JSON_OPTION, LANG_OPTION, ROSTER_OPTION, UserError, _console, _date_option, _emit, _table
+from .cli_common import JSON_OPTION, LANG_OPTION, ROSTER_OPTION, _console, _date_option, _emit, _table
 from .cli_ledger import LEDGER_OPTION, _store
 
 
@@ -68,15 +67,12 @@ def year_end(
     receivables, aging on 31 December, collections, audit trail, journal) and a balance
     confirmation letter, in two languages (--lang first), for each member with a balance on
     31 December. The roll-forward is proved against the ledger before anything is written."""
-    from .app.documents import to_pdf
-    from .books.yearend import year_end as pack_of
+    from .books.year_end_run import check_pack_year, year_end_pack
 
-    if not 2010 <= year <= dt.date.today().year:
-        raise UserError(f"YEAR must be a year from 2010 to {dt.date.today().year}, got {year}")
+    check_pack_year(year, "YEAR")
     roster, store = _store(roster_file, ledger_file)
-    folder = out or Path(f"year-end-{year}")
-    pack = pack_of(store, roster, year, folder, language=language or roster.language, templates=templates)
-    pdfs = to_pdf([*pack.letters, pack.workbook], folder) if pdf else []
+    made = year_end_pack(store, roster, year, out, language=language or roster.language, templates=templates, pdf=pdf)
+    pack, folder, pdfs = made.pack, made.folder, made.pdfs
     r = pack.roll_forward
     if as_json:
         _emit({

@@ -56,8 +56,10 @@ class MissingDataError(WegoError, LookupError):
     excel_code = "#N/A"
 
 
-class RosterError(WegoError):
-    """The roster workbook cannot be used: a missing sheet or column, a bad cell."""
+class SheetError(WegoError):
+    """A cell of a sheet cannot be read for sure (or the sheet lacks a column): the one error
+    naming file, sheet, row, column, value and what to do, for a roster's sheet and a
+    ledger's alike (built by :class:`wego_xl.store.sheets.SheetReader`)."""
 
     def __init__(
         self,
@@ -88,6 +90,10 @@ class RosterError(WegoError):
         if fix:
             text += f"; {fix}"
         super().__init__(" ".join(text.split()))  # always one line
+
+
+class RosterError(SheetError):
+    """The roster workbook cannot be used: not a workbook, a missing sheet or column, a bad cell."""
 
 
 class PassedError(WegoError):

@@ -164,6 +164,13 @@ def _letterhead(doc, title_key: str) -> None:
     _para(doc, (f"{{{{ L.{title_key}[1] }}}}", {"size": 12, "grey": True}), space_after=8)
 
 
+def _dated_subject(doc) -> None:
+    """A letter's date, then its subject, each in both languages."""
+    _para(doc, ("{{ today[0] }}", {}), ("\n", {}), ("{{ today[1] }}", {"grey": True}), space_after=6)
+    _para(doc, ("{{ L.subject[0] }}", {"bold": True, "size": 11}), ("\n", {}),
+          ("{{ L.subject[1] }}", {"bold": True, "size": 10, "grey": True}), space_after=6)  # fmt: skip
+
+
 def _facts(doc, rows: list[tuple[str, str]]) -> None:
     """A two-column table: the label in both languages on one line, the value (the parts of
     ``value`` split at "|": the first language's, then the second's, grey)."""
@@ -328,9 +335,7 @@ def _open_invoices(doc) -> None:
 def reminder() -> Any:
     doc = _new()
     _letterhead(doc, "reminder_title")
-    _para(doc, ("{{ today[0] }}", {}), ("\n", {}), ("{{ today[1] }}", {"grey": True}), space_after=6)
-    _para(doc, ("{{ L.subject[0] }}", {"bold": True, "size": 11}), ("\n", {}),
-          ("{{ L.subject[1] }}", {"bold": True, "size": 10, "grey": True}), space_after=6)  # fmt: skip
+    _dated_subject(doc)
     _facts(doc, [
         ("member", "{{ member.name[0] }}|\n|{{ member.name[1] }}"),
         ("member_id", "{{ member.id }}"),
@@ -386,9 +391,7 @@ def confirmation() -> Any:
     doc = _new()
     doc.sections[0].top_margin = doc.sections[0].bottom_margin = Cm(1.5)  # a reply slip under the letter
     _letterhead(doc, "confirmation_title")
-    _para(doc, ("{{ today[0] }}", {}), ("\n", {}), ("{{ today[1] }}", {"grey": True}), space_after=6)
-    _para(doc, ("{{ L.subject[0] }}", {"bold": True, "size": 11}), ("\n", {}),
-          ("{{ L.subject[1] }}", {"bold": True, "size": 10, "grey": True}), space_after=6)  # fmt: skip
+    _dated_subject(doc)
     _facts(doc, [
         ("member", "{{ member.name[0] }}|\n|{{ member.name[1] }}"),
         ("member_id", "{{ member.id }}"),

@@ -175,15 +175,12 @@ def write_schedules(ws, schedules: Iterable[FeeSchedule]) -> None:
     ws.freeze_panes = "B3"
 
 
-def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path:
-    """Write the roster workbook ``out`` from the CSV sources in ``src``."""
-    from openpyxl import Workbook
+def write_members(ws, members: list[dict[str, object]]) -> None:
+    """The Members sheet: a row per member, and the lists and limits Excel checks as one types
+    (membership, region, capital, a confirmed English name, a population of 0 or more)."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    wb = Workbook()
-    ws = wb.active
     ws.title = MEMBERS_SHEET
-    members = read_members_csv(src / "members.csv")
     headers = member_headers()
     write_table(
         ws,
@@ -230,29 +227,37 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
     pop.add(f"{col['Population']}2:{col['Population']}{last}")
     ws.add_data_validation(pop)
 
-    gdp = wb.create_sheet(GDP_SHEET)
+
+def write_gdp(ws, src: Path) -> None:
+    """The GDP sheet, from ``gdp.csv``."""
     write_table(
-        gdp,
+        ws,
         [*GDP_COLUMNS, *GDP_OPTIONAL_COLUMNS],
         read_gdp_csv(src / "gdp.csv"),
         name="GDP",
         number_formats=GDP_FORMATS,
         widths=GDP_WIDTHS,
     )
-    write_schedules(wb.create_sheet(SCHEDULE_SHEET), schedules)
-    names = wb.create_sheet(SOURCE_NAMES_SHEET)
+
+
+def write_source_names(ws, src: Path) -> None:
+    """The Source names sheet, from ``source_names.csv`` (empty without it)."""
     spellings = []
     if (src / "source_names.csv").exists():
         with open(src / "source_names.csv", encoding="utf-8", newline="") as fh:
             spellings = [[rec[h] or None for h in SOURCE_NAMES_COLUMNS] for rec in csv.DictReader(fh)]
     write_table(
-        names,
+        ws,
         list(SOURCE_NAMES_COLUMNS),
         spellings,
         name="Source_names",
         widths={"Member ID": 11, "Source": 9, "Country as written": 26, "City as written": 28, "Note": 70},
     )
-    history = wb.create_sheet(HISTORY_SHEET)
+
+
+def write_history(ws, src: Path, members: list[dict[str, object]]) -> None:
+    """The History sheet, from ``history.csv`` (empty without it), each change with the
+    member's name beside its id, for people."""
     names = {str(m["Member ID"]): str(m.get("English name") or m.get("Korean name") or "") for m in members}
     changes = []
     if (src / "history.csv").exists():
@@ -264,7 +269,7 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
                     row[i] = dt.date.fromisoformat(str(row[i])) if row[i] else None
                 changes.append(row)
     write_table(
-        history,
+        ws,
         list(HISTORY_COLUMNS),
         changes,
         name="History",
@@ -272,45 +277,73 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
         widths={"Member ID": 11, "Member": 28, "What changed": 14, "From": 12, "To": 12, "Effective date": 14, "Decision": 70,
                 "Entered by": 28, "Entered at": 12},
     )  # fmt: skip
-    settings = wb.create_sheet(SETTINGS_SHEET)
+
+
+def write_settings(ws) -> None:
+    """The Settings sheet: the standard settings, their values to fill in."""
     write_table(
-        settings,
+        ws,
         list(SETTINGS_COLUMNS),
         [list(r) for r in STANDARD_SETTINGS],
         name="Settings",
         widths={"Setting": 30, "Value": 60, "What it is": 70},
     )
-    from wego_xl.books.journal import CHART_SHEET
+
+
+def write_chart(ws) -> None:
+    """The Chart of accounts sheet: a row per role the journal posts to."""
     from wego_xl.rules.journal import ROLES
 
-    chart = wb.create_sheet(CHART_SHEET)
     write_table(
-        chart,
+        ws,
         ["Role", "Code", "Account", "What it is"],
         [[role, code, name, CHART_NOTES[role]] for role, (code, name) in ROLES.items()],
         name="Chart",
         widths={"Role": 18, "Code": 10, "Account": 36, "What it is": 80},
     )
+
+
+def write_about(ws) -> None:
+    """The About sheet: the language the reports and documents are written in first, and what
+    each sheet holds and who maintains it."""
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    about = wb.create_sheet(ABOUT_SHEET)
-    write_cell(about, 1, 1, f"{LANGUAGE_LABEL} / 언어 (en, ko)").font = Font(bold=True)
-    write_cell(about, 1, 2, "en")
+    write_cell(ws, 1, 1, f"{LANGUAGE_LABEL} / 언어 (en, ko)").font = Font(bold=True)
+    write_cell(ws, 1, 2, "en")
     language = DataValidation(type="list", formula1='"en,ko"', allow_blank=True, showErrorMessage=True,
                               errorTitle="Language", error='Type "en" (English) or "ko" (한국어).')  # fmt: skip
-    about.add_data_validation(language)
+    ws.add_data_validation(language)
     language.add("B1")
-    write_cell(about, 1, 3, "Reports (Summary, Fees YYYY, Checks) and documents are written in this language first.")
+    write_cell(ws, 1, 3, "Reports (Summary, Fees YYYY, Checks) and documents are written in this language first.")
     write_table(
-        about,
+        ws,
         list(ABOUT[0]),
         [list(r) for r in ABOUT[1:]],
         name="About",
         top=3,
         widths={"Sheet": 26, "What it holds": 90, "Who maintains it": 60},
     )
-    for ws in wb.worksheets:  # every sheet prints on A4, its header row on every page
+
+
+def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path:
+    """Write the roster workbook ``out`` from the CSV sources in ``src``: a sheet at a time, in
+    the order a finance user finds them, each printing on A4 with its header row on every page."""
+    from openpyxl import Workbook
+
+    from wego_xl.books.journal import CHART_SHEET
+
+    wb = Workbook()
+    members = read_members_csv(src / "members.csv")
+    write_members(wb.active, members)
+    write_gdp(wb.create_sheet(GDP_SHEET), src)
+    write_schedules(wb.create_sheet(SCHEDULE_SHEET), schedules)
+    write_source_names(wb.create_sheet(SOURCE_NAMES_SHEET), src)
+    write_history(wb.create_sheet(HISTORY_SHEET), src, members)
+    write_settings(wb.create_sheet(SETTINGS_SHEET))
+    write_chart(wb.create_sheet(CHART_SHEET))
+    write_about(wb.create_sheet(ABOUT_SHEET))
+    for ws in wb.worksheets:
         header_row = 3 if ws.title == ABOUT_SHEET else (None if ws.title == SCHEDULE_SHEET else 1)
         print_setup(ws, title=ws.title, note=f"WeGO roster: {ws.title}", header_row=header_row,
                     landscape=True, printed_columns=None, last_row=ws.max_row,
@@ -319,7 +352,6 @@ def build_roster(src: Path, out: Path, schedules: Iterable[FeeSchedule]) -> Path
     return save_new(wb, out)
 
 
-#: The columns a wide sheet repeats on each printed page: the member's id and names.
 #: What each role of the chart of accounts takes.
 CHART_NOTES = {
     "bank": "the bank account dues arrive in (receipts in another currency: a sibling account, e.g. ...-KRW)",
@@ -334,6 +366,7 @@ CHART_NOTES = {
     "bad_debts": "debts written off by a decision",
     "exchange_losses": "realised exchange losses on receipts in another currency",
 }
+#: The columns a wide sheet repeats on each printed page: the member's id and names.
 REPEATED_COLUMNS = {MEMBERS_SHEET: "A:C", GDP_SHEET: "A:B", HISTORY_SHEET: "A:B", SETTINGS_SHEET: "A:A",
                     ABOUT_SHEET: "A:A"}  # fmt: skip
 

@@ -157,22 +157,7 @@ def obligation(roster: Roster, member: Member, fee_year: int) -> FeeDue:
 def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
     """Assess ``member`` for ``fee_year`` using the roster's population, GDP and schedules."""
     year = read_fee_year(fee_year)
-    missing: list[MissingInput] = []
-    doubt = membership_doubt(member)
-    if doubt is None:
-        due = obligation(roster, member, year)
-    else:  # never guessed: the fee waits until the Members sheet is corrected
-        due = FeeDue(True, Phrase.of("due.unclear", doubt=doubt), assumed=True)
-        missing.append(
-            MissingInput(
-                Phrase.of("missing.membership_years", doubt=doubt, row=member.row),
-                MEMBERS_SHEET,
-                member.row,
-                "Full since",
-                Phrase.of("fix.membership_years"),
-                bad_cell=True,
-            )
-        )
+    due, missing = _fee_due(roster, member, year)
     gdp_year = gdp_reference_year(year)
     gdp = roster.gdp_figure(member.gdp_code, gdp_year)
     try:
@@ -182,46 +167,9 @@ def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
         missing.append(
             MissingInput(Phrase.verbatim(str(exc)), SCHEDULE_SHEET, None, None, Phrase.of("fix.add_schedule"))
         )
-    problem = member.problem_with("Population")
-    if problem is not None:
-        missing.append(
-            MissingInput(
-                Phrase.of("missing.population_unusable", problem=str(problem)),
-                MEMBERS_SHEET,
-                member.row,
-                "Population",
-                Phrase.verbatim(problem.fix or ""),
-                bad_cell=True,
-            )
-        )
-    elif member.population is None:
-        missing.append(
-            MissingInput(
-                Phrase.of("missing.population_blank", row=member.row),
-                MEMBERS_SHEET,
-                member.row,
-                "Population",
-                Phrase.of("fix.population_blank"),
-            )
-        )
+    missing += _population_missing(member)
     if gdp is None:
-        editions = roster.editions()
-        other = roster.gdp_not_ppp(member.gdp_code, gdp_year)
-        if other:  # U.S. dollars (imported by name): never billed as PPP
-            where = Phrase.of("missing.not_ppp", edition=other[-1].edition, row=other[-1].row, units=other[-1].units)
-        elif editions:
-            where = Phrase.of("missing.in_edition", edition=editions[-1])
-        else:
-            where = Phrase.of("missing.gdp_empty")
-        missing.append(
-            MissingInput(
-                Phrase.of("missing.gdp", country=member.gdp_code, year=gdp_year, where=where),
-                GDP_SHEET,
-                None,
-                "GDP per capita (PPP, USD)",
-                Phrase.of("fix.gdp"),
-            )
-        )
+        missing.append(_gdp_missing(roster, member, gdp_year))
     pop_band = gdp_band = ""
     fee = None
     if schedule and member.population is not None and gdp is not None:
@@ -229,4 +177,55 @@ def assess(roster: Roster, member: Member, fee_year: object) -> Assessment:
         pop_band, gdp_band, fee = quote.population_band.label, quote.gdp_band.label, quote.fee
     return Assessment(
         member, year, due, gdp_year, gdp, schedule, pop_band, gdp_band, None if missing else fee, tuple(missing)
+    )
+
+
+def _fee_due(roster: Roster, member: Member, year: int) -> tuple[FeeDue, list[MissingInput]]:
+    """Whether a fee is owed; when the Members sheet cannot say, it is taken as owed (never
+    guessed) and the membership years are what is missing."""
+    doubt = membership_doubt(member)
+    if doubt is None:
+        return obligation(roster, member, year), []
+    due = FeeDue(True, Phrase.of("due.unclear", doubt=doubt), assumed=True)  # waits for the sheet's correction
+    missing = MissingInput(
+        Phrase.of("missing.membership_years", doubt=doubt, row=member.row),
+        MEMBERS_SHEET,
+        member.row,
+        "Full since",
+        Phrase.of("fix.membership_years"),
+        bad_cell=True,
+    )
+    return due, [missing]
+
+
+def _population_missing(member: Member) -> list[MissingInput]:
+    """The member's population when a fee cannot use it: a cell that cannot be read, or blank."""
+    problem = member.problem_with("Population")
+    if problem is not None:
+        what = Phrase.of("missing.population_unusable", problem=str(problem))
+        fix = Phrase.verbatim(problem.fix or "")
+        return [MissingInput(what, MEMBERS_SHEET, member.row, "Population", fix, bad_cell=True)]
+    if member.population is None:
+        what = Phrase.of("missing.population_blank", row=member.row)
+        return [MissingInput(what, MEMBERS_SHEET, member.row, "Population", Phrase.of("fix.population_blank"))]
+    return []
+
+
+def _gdp_missing(roster: Roster, member: Member, gdp_year: int) -> MissingInput:
+    """The GDP figure a fee needs and the GDP sheet lacks, with where it was looked for: a
+    figure in U.S. dollars (never billed as PPP), the latest edition, or an empty sheet."""
+    editions = roster.editions()
+    other = roster.gdp_not_ppp(member.gdp_code, gdp_year)
+    if other:  # U.S. dollars (imported by name): never billed as PPP
+        where = Phrase.of("missing.not_ppp", edition=other[-1].edition, row=other[-1].row, units=other[-1].units)
+    elif editions:
+        where = Phrase.of("missing.in_edition", edition=editions[-1])
+    else:
+        where = Phrase.of("missing.gdp_empty")
+    return MissingInput(
+        Phrase.of("missing.gdp", country=member.gdp_code, year=gdp_year, where=where),
+        GDP_SHEET,
+        None,
+        "GDP per capita (PPP, USD)",
+        Phrase.of("fix.gdp"),
     )

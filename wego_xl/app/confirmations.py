@@ -8,23 +8,19 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..errors import FileError
-from ..messages import LANGUAGES, catalogue, say
+from ..messages import catalogue, say
 from ..rules.ledger import ZERO, LedgerBook
 from ..store.roster import Member, Roster
-from .documents import (
-    TEMPLATES,
-    _common,
-    _member_names,
-    _money,
-    _open_rows,
-    _settings,
-    _when,
-    file_name,
-    inside,
-    render,
-    template_folder,
+from .document_contents import (
+    common_context,
+    document_settings,
+    member_names,
+    money,
+    open_rows,
+    say_date,
+    two_languages,
 )
+from .documents import file_name, inside, make_folder, render, template_folder, template_for
 
 #: The kind (and template name) of the balance confirmation letter.
 CONFIRMATION = "confirmation"
@@ -39,29 +35,29 @@ def confirmation_context(book: LedgerBook, member: Member, settings: dict[str, s
     balance = ledger.balance(member.member_id)
     if balance == ZERO:
         return None
-    context = _common(settings, languages, written, written)
+    context = common_context(settings, languages, written, written)
     labels = context["L"]
     for key, text in catalogue("en").items():
         if key.startswith(f"{CONFIRMATION}.") and "{" not in text:
             labels[key.split(".", 1)[1]] = [say(key, lang) for lang in languages]
     which = "owed" if balance > ZERO else "credit"
-    amount = _money(abs(balance))
-    day = [_when(as_of, lang) for lang in languages]
-    names = _member_names(member, languages)
+    amount = money(abs(balance))
+    day = [say_date(as_of, lang) for lang in languages]
+    names = member_names(member, languages)
     labels["subject"] = [say("confirmation.subject", lang, day=d) for lang, d in zip(languages, day)]
     labels["dear"] = [say("document.dear", lang, member=name) for lang, name in zip(languages, names)]
     labels["body"] = [say(f"confirmation.body_{which}", lang, year=as_of.year, day=d, amount=amount)
                       for lang, d in zip(languages, day)]  # fmt: skip
     labels["balance_on"] = [say("confirmation.balance_on", lang, day=d) for lang, d in zip(languages, day)]
     labels["balance_line"] = [say(f"confirmation.balance_{which}", lang, amount=amount) for lang in languages]
-    labels["reply_by"] = [say("confirmation.reply_by", lang, reply_by=_when(reply_by, lang)) for lang in languages]
+    labels["reply_by"] = [say("confirmation.reply_by", lang, reply_by=say_date(reply_by, lang)) for lang in languages]
     context.update(
         member={"id": member.member_id, "name": names, "country": member.country},
-        open=_open_rows(ledger.open_invoices(member.member_id), as_of, languages),
-        balance=_money(balance),
+        open=open_rows(ledger.open_invoices(member.member_id), as_of, languages),
+        balance=money(balance),
         balance_amount=balance,
         as_of=day,
-        reply_by=[_when(reply_by, lang) for lang in languages],
+        reply_by=[say_date(reply_by, lang) for lang in languages],
     )
     return context
 
@@ -80,15 +76,10 @@ def write_confirmations(
     """One balance confirmation letter per member whose balance on ``as_of`` is not nil (owed
     or a credit), in two languages (``language`` first), into ``out``, named like
     "2017-W001_Seoul_confirmation.docx"; written again on every run (the pack is a view)."""
-    languages = (language, next(lang for lang in LANGUAGES if lang != language))
-    settings = _settings(roster)  # a blank bank detail stops before any letter is written
-    template = template_folder(roster, templates) / f"{CONFIRMATION}.docx"
-    if templates is None and not template.exists():  # templates/ copied before the letter existed
-        template = TEMPLATES / f"{CONFIRMATION}.docx"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FileError(f"could not create the folder {out}: {exc.strerror or exc}") from None
+    languages = two_languages(language)
+    settings = document_settings(roster)  # a blank bank detail stops before any letter is written
+    template = template_for(template_folder(roster, templates), CONFIRMATION, shipped_fallback=templates is None)
+    make_folder(out)
     written = written or dt.date.today()
     letters = []
     for member_id in book.replay(as_of).members():

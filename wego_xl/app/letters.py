@@ -23,11 +23,22 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RosterError
-from ..messages import LANGUAGES, say
+from ..messages import say
 from ..rules.ledger import ZERO, Invoice, LedgerBook, credit_effective
 from ..store.roster import MEMBERS_SHEET, SETTINGS_SHEET, Member, Roster
+from ..store.sheets import SheetReader
 from ..store.xlsx import open_workbook, sheet_records
-from .documents import DocumentRun, _both, _common, _member_names, _money, _settings, _when, file_name, inside
+from .document_contents import (
+    common_context,
+    credit_item,
+    document_settings,
+    in_both,
+    member_names,
+    money,
+    say_date,
+    two_languages,
+)
+from .documents import DocumentRun, file_name, inside
 
 #: The kind (and template name) of the credit-note document.
 CREDIT_NOTE = "credit-note"
@@ -52,46 +63,43 @@ def credit_note_contexts(
     state = book.replay(as_of).invoices[invoice.number]
     notes = sorted((n for n in book.credits if n.invoice == invoice.number
                     and credit_effective(n, invoice.issue_date) <= as_of), key=lambda n: (n.date, n.number))  # fmt: skip
-    items = [{"text": _both(languages, "invoice_as_issued", number=invoice.number, year=invoice.fee_year),
-              "amount": _money(invoice.amount)}]  # fmt: skip
-    for note in notes:
-        text = _both(languages, "line_credit", number=note.number, invoice=invoice.number)
-        items.append({"text": [f"{t}: {note.reason}" if note.reason else t for t in text],
-                      "amount": _money(-note.amount)})  # fmt: skip
+    items = [{"text": in_both(languages, "invoice_as_issued", number=invoice.number, year=invoice.fee_year),
+              "amount": money(invoice.amount)}]  # fmt: skip
+    items += [credit_item(note, languages) for note in notes]
     if state.applied > ZERO:
-        items.append({"text": _both(languages, "paid_to_date"), "amount": _money(-state.applied)})
+        items.append({"text": in_both(languages, "paid_to_date"), "amount": money(-state.applied)})
     if state.written_off > ZERO:
-        items.append({"text": _both(languages, "written_off_to_date"), "amount": _money(-state.written_off)})
+        items.append({"text": in_both(languages, "written_off_to_date"), "amount": money(-state.written_off)})
     left = state.open
     if left > ZERO:
-        left_line = [say("document.pay_by", lang, amount=_money(left), due=_when(invoice.due_date, lang),
+        left_line = [say("document.pay_by", lang, amount=money(left), due=say_date(invoice.due_date, lang),
                          number=invoice.number) for lang in languages]  # fmt: skip
     elif left < ZERO:
-        left_line = _both(languages, "closing_credit", amount=_money(-left))
+        left_line = in_both(languages, "closing_credit", amount=money(-left))
     else:
-        left_line = _both(languages, "left_nothing", invoice=invoice.number)
+        left_line = in_both(languages, "left_nothing", invoice=invoice.number)
     for note in notes:
         day = credit_effective(note, invoice.issue_date)
-        context = _common(settings, languages, day, written)
+        context = common_context(settings, languages, day, written)
         labels = context["L"]
-        labels["invoice_of"] = [say("document.invoice_of", lang, year=invoice.fee_year, amount=_money(invoice.amount),
-                                    issued=_when(invoice.issue_date, lang)) for lang in languages]  # fmt: skip
-        labels["credit_body"] = [say("document.credit_body", lang, number=note.number, date=_when(day, lang),
-                                     invoice=invoice.number, amount=_money(note.amount)) for lang in languages]  # fmt: skip
+        labels["invoice_of"] = [say("document.invoice_of", lang, year=invoice.fee_year, amount=money(invoice.amount),
+                                    issued=say_date(invoice.issue_date, lang)) for lang in languages]  # fmt: skip
+        labels["credit_body"] = [say("document.credit_body", lang, number=note.number, date=say_date(day, lang),
+                                     invoice=invoice.number, amount=money(note.amount)) for lang in languages]  # fmt: skip
         labels["left_line"] = left_line
         context.update(
             credit={
                 "number": note.number,
-                "date": [_when(day, lang) for lang in languages],
+                "date": [say_date(day, lang) for lang in languages],
                 "invoice": invoice.number,
                 "fee_year": invoice.fee_year,
-                "amount": _money(note.amount),
+                "amount": money(note.amount),
                 "reason": note.reason,
-                "invoice_amount": _money(invoice.amount),
-                "left": _money(max(left, ZERO)),
+                "invoice_amount": money(invoice.amount),
+                "left": money(max(left, ZERO)),
                 "owing": left > ZERO,
             },
-            member={"id": member.member_id, "name": _member_names(member, languages), "country": member.country},
+            member={"id": member.member_id, "name": member_names(member, languages), "country": member.country},
             items=items,
         )
         yield note.number, context
@@ -137,11 +145,11 @@ def email_sender(roster: Roster) -> str:
     blank or not one address (checked before any file is written)."""
     found = roster.settings.get("Email")
     if found is None or len(_addresses(found.value or "")) != 1:
-        raise RosterError(
+        raise SheetReader(roster.path, SETTINGS_SHEET, RosterError).error(
+            found.row if found else None, "Value", None,
             f"'Email' is {'blank' if found is None or not found.value else 'not one e-mail address'}; "
             "e-mail drafts are sent from it",
-            path=str(roster.path), sheet=SETTINGS_SHEET, row=found.row if found else None, column="Value",
-            fix='type the finance desk\'s address: wego-xl settings "Email" "finance@..."',
+            'type the finance desk\'s address: wego-xl settings "Email" "finance@..."',
         )  # fmt: skip
     return found.value.strip()
 
@@ -154,13 +162,13 @@ def member_language(member: Member) -> str:
 def email_draft(roster: Roster, member: Member, to: list[str], pdfs: list[Path], fee_year: int) -> EmailMessage:
     """A message not yet sent: to the member, from the Settings' address, its subject and
     words in the member's language, each PDF attached."""
-    settings = _settings(roster)
+    settings = document_settings(roster)
     lang = member_language(member)
-    languages = (lang, next(other for other in LANGUAGES if other != lang))
-    org = _common(settings, languages, dt.date.today(), dt.date.today())["org"]
+    languages = two_languages(lang)
+    org = common_context(settings, languages, dt.date.today(), dt.date.today())["org"]
     kinds = [next(k for k in TITLES if p.stem.endswith(f"_{k}")) for p in pdfs]
     documents = ", ".join(dict.fromkeys(say(f"document.{TITLES[k]}", lang) for k in kinds))
-    name = _member_names(member, languages)[0]
+    name = member_names(member, languages)[0]
     message = EmailMessage()
     message["From"] = formataddr((org["name"][0], email_sender(roster)))
     message["To"] = ", ".join(to)

@@ -17,16 +17,19 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, WegoError
 from ..rules.names import name_key
-from ..store.roster import MEMBERS_SHEET, SOURCE_NAMES_SHEET, Member, SourceName, read_roster
+from ..store.roster import GDP_SHEET, MEMBERS_SHEET, SOURCE_NAMES_SHEET, Member, Roster, SourceName, read_roster
 from ..store.saving import SaveResult, WorkbookUpdate
 from ..store.unsd import UNSD, UNSD_COUNTRIES, CityFigure
 from ..store.weo import country_code
 from ..store.xlsx import header_columns
+from .checks import PLAUSIBLE_POPULATION
 
-PLAUSIBLE = (10_000, 40_000_000)
+#: A city's population outside this range (persons) is not imported: the range the checks ask to confirm.
+PLAUSIBLE = PLAUSIBLE_POPULATION
 #: A new figure more than this far from the member's previous one (as a share) is reported.
 FAR = 0.5
 
@@ -190,7 +193,6 @@ def confirm_inputs(
     written, and the error names every one of them."""
     from ..rules.editions import parse_edition
     from ..rules.inputs import refuse_in_free_text
-    from ..store.roster import GDP_SHEET
 
     who = refuse_in_free_text(by, "who confirms (--by)").strip()
     if not who:
@@ -203,45 +205,59 @@ def confirm_inputs(
     done = Confirmation(who, edition=wanted)
     with WorkbookUpdate(Path(roster_file), command="confirm") as update:
         roster = read_roster(update.source)
-        chosen: dict[str, Member] = {}
-        problems: list[str] = []
-        for name in names:
-            try:
-                member = roster.find(name)
-            except WegoError as exc:
-                problems.append(str(exc))
-                continue
-            if member.population is None:
-                problems.append(f"{member.display_name} has no population to confirm; type it first")
-            chosen.setdefault(member.member_id, member)
-        if all_populations:
-            for member in awaiting_confirmation(roster.members):
-                chosen.setdefault(member.member_id, member)
+        chosen, problems = _populations_to_confirm(roster, names, all_populations)
         gdp_rows = [f.row for f in roster.gdp if f.edition == wanted] if wanted is not None else []
         if wanted is not None and not gdp_rows:
             problems.append(f"the GDP sheet has no figures of {wanted}; editions there: {', '.join(roster.editions())}")
         if problems:
             raise InputError("; ".join(problems) + "; nothing was confirmed")
-        done.populations = sorted(chosen.values(), key=lambda m: m.row)
+        done.populations = chosen
         done.gdp_rows = len(gdp_rows)
         if not done.populations and not gdp_rows:
             return done  # --all-populations with none waiting: nothing to write
         wb = update.open()
-        if done.populations:
-            ws = wb[MEMBERS_SHEET]
-            headers = header_columns(ws, add=["Population confirmed by", "Confirmed on"])
-            for member in done.populations:
-                ws.cell(member.row, headers["Population confirmed by"]).value = who
-                cell = ws.cell(member.row, headers["Confirmed on"])
-                cell.value = day
-                cell.number_format = "yyyy-mm-dd"
-        if gdp_rows:
-            ws = wb[GDP_SHEET]
-            headers = header_columns(ws, add=["Confirmed"])
-            for r in gdp_rows:
-                ws.cell(r, headers["Confirmed"]).value = f"{who}, {day.isoformat()}"
+        _write_confirmed(wb, done.populations, gdp_rows, who, day)
         done.saved = update.save(wb, dry_run=dry_run)
     return done
+
+
+def _populations_to_confirm(roster: Roster, names: list[str], every_awaiting: bool) -> tuple[list[Member], list[str]]:
+    """The members whose population to confirm, in the roster's order (those ``names``, and
+    with ``every_awaiting`` each whose imported population awaits confirmation), and what stops
+    it: a name that is no member, a member without a population."""
+    chosen: dict[str, Member] = {}
+    problems: list[str] = []
+    for name in names:
+        try:
+            member = roster.find(name)
+        except WegoError as exc:
+            problems.append(str(exc))
+            continue
+        if member.population is None:
+            problems.append(f"{member.display_name} has no population to confirm; type it first")
+        chosen.setdefault(member.member_id, member)
+    if every_awaiting:
+        for member in awaiting_confirmation(roster.members):
+            chosen.setdefault(member.member_id, member)
+    return sorted(chosen.values(), key=lambda m: m.row), problems
+
+
+def _write_confirmed(wb: Any, populations: list[Member], gdp_rows: list[int], who: str, day: dt.date) -> None:
+    """Mark each member's population confirmed (who, and the date) on the Members sheet and
+    each GDP row confirmed ("who, date") on the GDP sheet, adding the columns if need be."""
+    if populations:
+        ws = wb[MEMBERS_SHEET]
+        headers = header_columns(ws, add=["Population confirmed by", "Confirmed on"])
+        for member in populations:
+            ws.cell(member.row, headers["Population confirmed by"]).value = who
+            cell = ws.cell(member.row, headers["Confirmed on"])
+            cell.value = day
+            cell.number_format = "yyyy-mm-dd"
+    if gdp_rows:
+        ws = wb[GDP_SHEET]
+        headers = header_columns(ws, add=["Confirmed"])
+        for r in gdp_rows:
+            ws.cell(r, headers["Confirmed"]).value = f"{who}, {day.isoformat()}"
 
 
 __all__ = [

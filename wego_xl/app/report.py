@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
 from ..errors import SheetNameError, WegoError
@@ -23,7 +22,13 @@ from ..rules.ledger import ZERO, LedgerBook
 from ..rules.membership import MembershipType
 from ..store.roster import REGIONS, Roster
 from .assessment import Assessment, assess
-from .checks import Check, count_by_severity, ledger_checks, roster_checks
+from .checks import Check, count_by_severity, roster_checks
+from .invoice_checks import ledger_checks
+from .sheet_layout import HEADER_WRAP as HEADER_WRAP  # the layout's names, where they were before
+from .sheet_layout import LINE_HEIGHT as LINE_HEIGHT
+from .sheet_layout import Block, PrintSetup, SheetReport, block
+from .sheet_layout import display_width as display_width
+from .sheet_layout import wrapped_lines as wrapped_lines
 from .summary import roster_summary
 
 SUMMARY_SHEET, CHECKS_SHEET = "Summary", "Checks"
@@ -52,44 +57,6 @@ CHECKS_COLUMNS = ["severity", "sheet", "row", "column", "problem", "what_to_do"]
 FEES_BY_REGION_TABLE = "WeGO_Summary_Fees"
 
 
-#: Headers wrap onto two lines past this width, so a long header does not widen its column.
-HEADER_WRAP = 10
-
-
-def display_width(value: object) -> int:
-    """How many character widths a value takes on screen: Hangul and other wide characters
-    count twice (a Korean name needs about twice the width of its Latin letters)."""
-    import unicodedata
-
-    if isinstance(value, float):
-        text = f"{value:,.2f}"
-    elif isinstance(value, int) and not isinstance(value, bool):
-        text = f"{value:,}"
-    else:
-        text = str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-#: A line of text in the report's font (Malgun Gothic 10 pt), in points.
-LINE_HEIGHT = 14.0
-
-
-def wrapped_lines(text: object, width: float) -> int:
-    """How many lines ``text`` takes in a column ``width`` characters wide, wrapped at spaces
-    as Excel wraps a cell (its padding takes a character)."""
-    room = max(width - 1, 1.0)
-    lines, used = 1, 0.0
-    for word in str(text).split():
-        size = display_width(word)
-        if used and used + 1 + size > room:
-            lines, used = lines + 1, size
-        else:
-            used += size + (1 if used else 0)
-        while used > room:  # a word longer than the column breaks across lines
-            lines, used = lines + 1, used - room
-    return lines
-
-
 def fees_sheet_name(fee_year: int) -> str:
     return f"Fees {fee_year}"
 
@@ -111,125 +78,6 @@ def check_report_sheet_names(existing: list[str], report: list[str]) -> None:
                 f"that the refresh replaces; nothing was changed: rename your sheet (e.g. {name + ' (mine)'!r}) "
                 "and refresh again"
             )
-
-
-@dataclass
-class Block:
-    """A titled table on a report sheet."""
-
-    title: str | None
-    headers: list[str]
-    rows: list[list[Any]]
-    table: str
-    formats: dict[str, str] = field(default_factory=dict)
-    as_table: bool = True  # an Excel table with filter buttons (long lists); else a plain range
-
-    def numeric(self, header: str) -> bool:
-        """A column of numbers (right-aligned, its header too)."""
-        return header in self.formats or any(isinstance(r[i], (int, float)) and not isinstance(r[i], bool)
-                                             for r in self.rows[:50] for i in [self.headers.index(header)] if i < len(r))  # fmt: skip
-
-
-def block(
-    language: str,
-    title: str | None,
-    header_keys: list[str],
-    rows: list[list[Any]],
-    table: str,
-    formats: dict[str, str] | None = None,
-    *,
-    as_table: bool = True,
-) -> Block:
-    """A block whose headers (and their number formats) are given by message key and shown in
-    ``language``."""
-    headers = [say(f"header.{key}", language) for key in header_keys]
-    shown = {say(f"header.{key}", language): fmt for key, fmt in (formats or {}).items()}
-    return Block(title, headers, rows, table, shown, as_table)
-
-
-@dataclass(frozen=True)
-class PrintSetup:
-    """How a report sheet prints: orientation, the columns printed, the frozen panes."""
-
-    landscape: bool = True
-    printed_columns: int | None = None  # None: all
-    fit_width: bool = False  # fit to one page wide, as many pages tall as it takes
-    frozen_columns: int = 0  # identity columns kept in view (id and names)
-
-
-@dataclass
-class SheetReport:
-    """One sheet the refresh writes: blocks stacked top to bottom, a blank row between."""
-
-    name: str
-    blocks: list[Block]
-    preamble: list[str] = field(default_factory=list)
-    printing: PrintSetup = field(default_factory=PrintSetup)
-    footer_note: str = ""  # e.g. "fee year 2016, written 2026-11-26"
-    title: str = ""  # the printed page header (the sheet's name when blank)
-
-    def layout(self) -> tuple[list[list[Any]], list[tuple[Block, int]]]:
-        """(rectangular grid of values, [(block, 0-based header row)]) for any writer."""
-        return self._layout
-
-    @cached_property
-    def _layout(self) -> tuple[list[list[Any]], list[tuple[Block, int]]]:
-        width = max([len(b.headers) for b in self.blocks] + [1])
-        grid: list[list[Any]] = [[line] + [None] * (width - 1) for line in self.preamble]
-        if self.preamble:
-            grid.append([None] * width)
-        placed = []
-        for i, block in enumerate(self.blocks):
-            if i:
-                grid.append([None] * width)
-            if block.title:
-                grid.append([block.title] + [None] * (width - 1))
-            placed.append((block, len(grid)))
-            for row in [block.headers, *block.rows]:
-                grid.append(list(row) + [None] * (width - len(row)))
-        return grid, placed
-
-    def column_widths(self) -> list[float]:
-        """Column widths (Excel character units) that fit the values; a sheet of several
-        tables caps them lower, so one long column does not stretch the tables above it
-        (long text then runs on into the empty cells to its right)."""
-        grid, placed = self.layout()
-        titles = set(self.title_rows())
-        cap = 40 if len(placed) == 1 else 26
-        headers = {top for _, top in placed}
-        widths = []
-        for c in range(len(grid[0]) if grid else 0):
-            longest = max(
-                [
-                    min(display_width(row[c]), HEADER_WRAP) if r in headers else display_width(row[c])
-                    for r, row in enumerate(grid)
-                    if r not in titles and row[c] is not None
-                ]
-                or [0]
-            )
-            widths.append(float(min(max(8, longest + 2), cap)))
-        return widths
-
-    def row_heights(self) -> dict[int, float]:
-        """Heights (points) of the header rows whose headers wrap (0-based rows): tall enough
-        for every line, so a wrapped header never runs up over the title above it."""
-        _, placed = self.layout()
-        widths = self.column_widths()
-        heights = {}
-        for block, top in placed:
-            lines = max(wrapped_lines(h, widths[c]) for c, h in enumerate(block.headers))
-            if lines > 1:
-                heights[top] = LINE_HEIGHT * lines + 2
-        return heights
-
-    def block(self, table: str) -> Block:
-        """The block written as the Excel table named ``table``."""
-        return next(b for b in self.blocks if b.table == table)
-
-    def title_rows(self) -> list[int]:
-        """0-based rows holding titles (shown bold)."""
-        grid, _ = self.layout()
-        return [r for r in range(len(grid)) if grid[r][0] is not None and all(v is None for v in grid[r][1:])]
 
 
 @dataclass
@@ -316,8 +164,8 @@ def _membership_blocks(roster: Roster, fee_year: int, lang: str) -> list[Block]:
     the counts on its first day and the recorded changes since the source, with decisions."""
     day = dt.date(fee_year, 1, 1)
     by_region, by_type = roster_summary(roster, day)
-    regions = [[_summary_label(r.label, lang), r.capitals, r.non_capitals, r.total] for r in by_region]
-    types = [[_summary_label(r.label, lang), r.total] for r in by_type]
+    regions = [[summary_label(r.label, lang), r.capitals, r.non_capitals, r.total] for r in by_region]
+    types = [[summary_label(r.label, lang), r.total] for r in by_type]
     if fee_year == 2016:
         return [
             block(lang, say("title.cities_by_region_2016", lang),
@@ -347,7 +195,7 @@ def _membership_blocks(roster: Roster, fee_year: int, lang: str) -> list[Block]:
     ]  # fmt: skip
 
 
-def _summary_label(label: str, lang: str) -> str:
+def summary_label(label: str, lang: str) -> str:
     """A Summary row's label in ``lang``: a status ("Full"), a region or a total row."""
     key = "summary." + label.casefold().replace(" ", "_")
     if key in catalogue(lang):
@@ -380,7 +228,7 @@ def year_findings(
 ) -> tuple[list[Assessment], list[Check]]:
     """Every member's assessment for ``fee_year`` and every check of it: the one list that
     ``wego-xl check`` prints and the refresh writes to its Checks sheet (with the ledger's
-    invoices that the roster no longer bears out: see :func:`~.checks.ledger_checks`)."""
+    invoices that the roster no longer bears out: see :func:`~.invoice_checks.ledger_checks`)."""
     assessments, findings = assess_year(roster, fee_year, progress)
     return assessments, findings + ledger_checks(roster, assessments, ledger, fee_year)
 
@@ -404,24 +252,25 @@ def build_report(
     lang = read_language(language, roster.language)  # default: the roster's About sheet Language cell
     invoiced = ledger.invoiced_in(year) if ledger is not None else {}
     assessments, findings = year_findings(roster, year, ledger, progress)
-    checks = [f.as_row(lang) for f in findings]
-    owed_rows: list[list[Any]] = []
-    for region in (*REGIONS, "All members"):
-        here = [a for a in assessments if region == "All members" or a.member.region == region]
-        owing = [a for a in here if a.due.owed]
-        computed = [a for a in owing if not a.blocked]
-        owed_rows.append(
-            [
-                _summary_label(region, lang),
-                len(owing),
-                len(computed),
-                sum(a.fee for a in computed if a.fee is not None),
-                len(owing) - len(computed),
-            ]
-        )
     stamp = (today or dt.date.today()).isoformat()
     footer = say("sheet.footer", lang, year=year, day=stamp)
-    summary = SheetReport(
+    sheets = [
+        _summary_sheet(roster, assessments, ledger, year, lang, stamp),
+        _fees_sheet(assessments, invoiced, year, lang),
+        _checks_sheet(findings, lang),
+    ]
+    for sheet in sheets:
+        sheet.footer_note = footer
+    return Report(year, assessments, findings, sheets, lang)
+
+
+def _summary_sheet(
+    roster: Roster, assessments: list[Assessment], ledger: LedgerBook | None, year: int, lang: str, stamp: str
+) -> SheetReport:
+    """The Summary: the membership counts, the fees owed by region, what the ledger billed,
+    and the members whose fee cannot be computed yet."""
+    owed_rows = _fees_owed_rows(assessments, lang)
+    return SheetReport(
         SUMMARY_SHEET,
         preamble=[
             say("sheet.summary_title", lang, year=year, gdp_year=gdp_reference_year(year)),
@@ -429,63 +278,57 @@ def build_report(
         ],
         blocks=[
             *_membership_blocks(roster, year, lang),
-            block(
-                lang,
-                say("title.fees_owed", lang, year=year),
-                ["region", "members_owing", "fees_computed", "total_owed", "cannot_compute"],
-                owed_rows,
-                FEES_BY_REGION_TABLE,
-                {"total_owed": USD},
-                as_table=False,
-            ),
+            block(lang, say("title.fees_owed", lang, year=year),
+                  ["region", "members_owing", "fees_computed", "total_owed", "cannot_compute"],
+                  owed_rows, FEES_BY_REGION_TABLE, {"total_owed": USD}, as_table=False),
             *_billed_blocks(ledger, year, owed_rows[-1][3], lang),
-            block(
-                lang,
-                say("title.cannot_compute", lang),
-                ["member_id", "member", "why"],
-                [[a.member.member_id, _member_name(a, lang), a.missing_in(lang)] for a in assessments if a.blocked]
-                or [[None, say("word.none", lang), None]],
-                "WeGO_Summary_Missing",
-                as_table=False,
-            ),
+            block(lang, say("title.cannot_compute", lang), ["member_id", "member", "why"],
+                  [[a.member.member_id, _member_name(a, lang), a.missing_in(lang)] for a in assessments if a.blocked]
+                  or [[None, say("word.none", lang), None]],
+                  "WeGO_Summary_Missing", as_table=False),
         ],
         printing=PrintSetup(landscape=True, fit_width=True),
-        footer_note=footer,
         title=say("sheet.summary", lang),
-    )
-    fees = SheetReport(
+    )  # fmt: skip
+
+
+def _fees_owed_rows(assessments: list[Assessment], lang: str) -> list[list[Any]]:
+    """The fees owed by region, all members last: members owing, fees computed, the total
+    owed, and how many cannot be computed yet."""
+    rows: list[list[Any]] = []
+    for region in (*REGIONS, "All members"):
+        here = [a for a in assessments if region == "All members" or a.member.region == region]
+        owing = [a for a in here if a.due.owed]
+        computed = [a for a in owing if not a.blocked]
+        total = sum(a.fee for a in computed if a.fee is not None)
+        rows.append([summary_label(region, lang), len(owing), len(computed), total, len(owing) - len(computed)])
+    return rows
+
+
+def _fees_sheet(
+    assessments: list[Assessment], invoiced: dict[str, tuple[str, Decimal]], year: int, lang: str
+) -> SheetReport:
+    """``Fees YYYY``: a row per member, with its invoice beside today's fee."""
+    rows = [_fees_row(a, invoiced.get(a.member.member_id), lang) for a in assessments]
+    return SheetReport(
         fees_sheet_name(year),
-        [
-            block(
-                lang,
-                None,
-                FEES_COLUMNS,
-                [_fees_row(a, invoiced.get(a.member.member_id), lang) for a in assessments],
-                f"WeGO_Fees_{year}",
-                FEES_FORMATS,
-            )
-        ],
+        [block(lang, None, FEES_COLUMNS, rows, f"WeGO_Fees_{year}", FEES_FORMATS)],
         printing=PrintSetup(landscape=True, printed_columns=FEES_PRINTED, frozen_columns=3),
-        footer_note=footer,
         title=say("sheet.fees", lang, year=year),
     )
-    checks_sheet = SheetReport(
+
+
+def _checks_sheet(findings: list[Check], lang: str) -> SheetReport:
+    """The Checks sheet: a row per check, or one row saying there is no problem."""
+    rows = [f.as_row(lang) for f in findings] or [
+        [say("severity.ok", lang), None, None, None, say("word.no_problems", lang), None]
+    ]
+    return SheetReport(
         CHECKS_SHEET,
-        [
-            block(
-                lang,
-                None,
-                CHECKS_COLUMNS,
-                checks or [[say("severity.ok", lang), None, None, None, say("word.no_problems", lang), None]],
-                "WeGO_Checks",
-                {"row": "0"},
-            )
-        ],
+        [block(lang, None, CHECKS_COLUMNS, rows, "WeGO_Checks", {"row": "0"})],
         printing=PrintSetup(landscape=True),
-        footer_note=footer,
         title=say("sheet.checks", lang),
     )
-    return Report(year, assessments, findings, [summary, fees, checks_sheet], lang)
 
 
 def _billed_blocks(ledger: LedgerBook | None, year: int, owed: float, lang: str) -> list[Block]:

@@ -156,14 +156,7 @@ def _line(source: str, number: int, data: dict[str, Any], account: str, statemen
 def _check_statement_line(source: str, number: int, line: str) -> None:
     """Refuse a ``:61:`` line whose date, mark or amount cannot be read for sure."""
     where = f"{source}, line {number}"
-    match = _STATEMENT_LINE.match(line)
-    if match is None:
-        raise StatementError(
-            f"{where}: the statement line {line[:40]!r} cannot be read (date YYMMDD, C or D, then the amount): "
-            "ask the bank for the file again"
-        )
-    _check_date(where, match.group("date"))
-    _check_amount(where, match.group("amount"))
+    match = _readable(where, _STATEMENT_LINE, line, "the statement line", "date YYMMDD, C or D, then the amount")
     if not _TYPE_CODE.match(match.group("rest")):
         raise StatementError(
             f"{where}: the amount in {line[:40]!r} cannot be read as money: no transaction type (such as NTRF) "
@@ -173,15 +166,20 @@ def _check_statement_line(source: str, number: int, line: str) -> None:
 
 def _check_balance(source: str, number: int, line: str) -> None:
     """Refuse a balance whose mark, date, currency or amount cannot be read for sure."""
-    where = f"{source}, line {number}"
-    match = _BALANCE.match(line)
+    _readable(f"{source}, line {number}", _BALANCE, line, "the balance", "C or D, date YYMMDD, currency, amount")
+
+
+def _readable(where: str, layout: re.Pattern[str], line: str, what: str, fields: str) -> re.Match[str]:
+    """The fields of ``line`` as ``layout`` reads them, its date and amount checked; refused,
+    naming ``what`` and the ``fields`` expected, when they cannot be read for sure."""
+    match = layout.match(line)
     if match is None:
         raise StatementError(
-            f"{where}: the balance {line[:40]!r} cannot be read (C or D, date YYMMDD, currency, amount): "
-            "ask the bank for the file again"
+            f"{where}: {what} {line[:40]!r} cannot be read ({fields}): ask the bank for the file again"
         )
     _check_date(where, match.group("date"))
     _check_amount(where, match.group("amount"))
+    return match
 
 
 def _check_date(where: str, text: str) -> None:

@@ -10,18 +10,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
-from ..app.settings import bank_settings
-from ..errors import RosterError, WegoError
+from ..app.settings import BankSettings, bank_settings
+from ..errors import SheetError, WegoError
 from ..ledger import schema as t
 from ..ledger.service import PostingError, plain_text
 from ..ledger.store import Actor, LedgerStore
+from ..rules.bank import BankLine, Matcher, Proposal
 from ..rules.inputs import is_blank, read_name
 from ..rules.ledger import Payment
 from ..store.roster import Roster
 from ..store.saving import save_new
-from ..store.xlsx import open_workbook, print_setup, sheet_records, write_table
+from ..store.sheets import SheetReader
+from ..store.xlsx import open_workbook, print_setup, write_table
 from .service import (
     dismiss,
     line_of,
@@ -89,71 +91,103 @@ def post_review(store: LedgerStore, roster: Roster, path: Path, *, by: Actor) ->
     """Post the accepted lines of a review workbook, all or nothing: every bad row is named
     (row, column, value, what to do) and nothing is posted while one is."""
     wb = open_workbook(Path(path))  # a file that is no workbook: one line naming it
-    records = sheet_records(wb, path, SHEET, ["Line key", *FILLED], "write the review workbook again "
-                            "with 'wego-xl bank review'", ["Amount"])  # fmt: skip
+    cells = SheetReader(path, SHEET, SheetError)
+    records = cells.rows(wb, ["Line key", *FILLED], "write the review workbook again with 'wego-xl bank review'",
+                         ["Amount"])  # fmt: skip
     bank = bank_settings(roster.settings)
     done = Reviewed()
-    problems: list[RosterError] = []
-
-    def problem(r: int, column: str, value: object, message: str, fix: str) -> None:
-        problems.append(RosterError(message, path=str(path), sheet=SHEET, row=r, column=column, value=value, fix=fix))
-
     with store.writing() as conn:
         match = matcher(store, conn, roster)
         waiting = {line.key for line in open_lines(conn)}
-        plan = []
+        plan: list[tuple[BankLine, str | None, Proposal, str, bool]] = []
         for r, rec in records:
             if all(is_blank(rec.get(c)) for c in FILLED):
                 continue
-            row = conn.execute(select(t.bank_lines).where(t.bank_lines.c.key == str(rec["Line key"]).strip())).first()
-            if row is None:
-                problem(r, "Line key", rec["Line key"], "is no bank line of this ledger", "write the review again")
-                continue
-            line = line_of(row)
-            typed_amount = rec.get("Amount")
-            if isinstance(typed_amount, (int, float)) and Decimal(str(typed_amount)) != line.amount:
-                problem(r, "Line key", rec["Line key"], f"is the line of {line.amount:,.2f} {line.currency}, not of the "
-                        f"row's {typed_amount:,.2f}: was a key copied from another row?", "write the review again")  # fmt: skip
+            line = _line_of_row(conn, cells, r, rec)
+            if line is None:
                 continue
             if line.key not in waiting:  # posted or set aside by an earlier run (or another person)
                 done.before += 1
                 continue
-            try:
-                reason = plain_text(rec.get("Not dues (reason)"), "the reason")
-                accept = str(rec.get("Accept") or "").strip().casefold() in YES
-                typed = rec.get("Member")
-                member = roster.member(read_name(typed)).member_id if not is_blank(typed) else None
-            except WegoError as exc:
-                problem(r, "Member", rec.get("Member"), str(exc), "type a member's name as the roster has it")
+            marks = _marks(cells, roster, r, rec)
+            if marks is None:
                 continue
+            reason, accept, member, typed = marks
             try:
                 usd = usd_value(conn, line, bank)
             except WegoError as exc:
-                problem(r, "Line key", rec["Line key"], str(exc), "import the rate of the line's day, then post again")
+                cells.problem(
+                    r, "Line key", rec["Line key"], str(exc), "import the rate of the line's day, then post again"
+                )
                 continue
             proposal = match.propose(line, usd)
             who = member or proposal.member_id
             if (accept or member) and reason:
-                problem(r, "Not dues (reason)", reason, "a line is posted or set aside, not both", "clear one")
+                cells.problem(r, "Not dues (reason)", reason, "a line is posted or set aside, not both", "clear one")
             elif (accept or member) and who is None:
-                problem(r, "Member", typed, "nothing is proposed for this line", "type the member who paid")
+                cells.problem(r, "Member", typed, "nothing is proposed for this line", "type the member who paid")
             teach = str(rec.get("Teach payer") or "").strip().casefold() in YES
             if teach and not line.counterparty:
-                problem(r, "Teach payer", rec.get("Teach payer"), "the line names no payer", "clear the cell")
+                cells.problem(r, "Teach payer", rec.get("Teach payer"), "the line names no payer", "clear the cell")
             plan.append((line, who if (accept or member) else None, proposal, reason, teach))
-        if problems:
-            raise PostingError(problems)
-        for line, who, proposal, reason, teach in plan:
-            if reason:
-                dismiss(conn, line, reason, by)
-                done.set_aside += 1
-            elif who is not None:
-                proposal = match.propose(line, usd_value(conn, line, bank))  # after the rows posted before it
-                same = who == proposal.member_id
-                invoices = proposal.invoices if same else ()
-                why = f"review: {proposal.reason}" if same else "review: assigned by hand"
-                done.posted.append(post_line(store, conn, line, who, invoices, proposal.open_amount, bank, by, why))
-                refresh(store, conn, match, who)
-            if teach and who is not None:
-                done.taught += teach_payer(conn, line.counterparty, who, by)
+        if cells.problems:
+            raise PostingError(cells.problems)
+        _carry_out(store, conn, match, bank, plan, done, by)
     return done
+
+
+def _line_of_row(conn: Connection, cells: SheetReader[SheetError], r: int, rec: dict[str, Any]) -> BankLine | None:
+    """The bank line a review row names by its key; None, the problem recorded, for a key of
+    no line, or of a line of another amount than the row shows (a key copied from another row)."""
+    row = conn.execute(select(t.bank_lines).where(t.bank_lines.c.key == str(rec["Line key"]).strip())).first()
+    if row is None:
+        cells.problem(r, "Line key", rec["Line key"], "is no bank line of this ledger", "write the review again")
+        return None
+    line = line_of(row)
+    typed_amount = rec.get("Amount")
+    if isinstance(typed_amount, (int, float)) and Decimal(str(typed_amount)) != line.amount:
+        cells.problem(r, "Line key", rec["Line key"], f"is the line of {line.amount:,.2f} {line.currency}, not of the "
+                      f"row's {typed_amount:,.2f}: was a key copied from another row?", "write the review again")  # fmt: skip
+        return None
+    return line
+
+
+def _marks(
+    cells: SheetReader[SheetError], roster: Roster, r: int, rec: dict[str, Any]
+) -> tuple[str, bool, str | None, object] | None:
+    """What the person marked on a row: (why it is not dues, accepted, the member typed, the
+    Member cell as typed); None, the problem recorded, when a mark cannot be read."""
+    try:
+        reason = plain_text(rec.get("Not dues (reason)"), "the reason")
+        accept = str(rec.get("Accept") or "").strip().casefold() in YES
+        typed = rec.get("Member")
+        member = roster.member(read_name(typed)).member_id if not is_blank(typed) else None
+    except WegoError as exc:
+        cells.problem(r, "Member", rec.get("Member"), str(exc), "type a member's name as the roster has it")
+        return None
+    return reason, accept, member, typed
+
+
+def _carry_out(
+    store: LedgerStore,
+    conn: Connection,
+    match: Matcher,
+    bank: BankSettings,
+    plan: list[tuple[BankLine, str | None, Proposal, str, bool]],
+    done: Reviewed,
+    by: Actor,
+) -> None:
+    """Post or set aside each planned line, in the workbook's order, and teach the payers' names."""
+    for line, who, proposal, reason, teach in plan:
+        if reason:
+            dismiss(conn, line, reason, by)
+            done.set_aside += 1
+        elif who is not None:
+            proposal = match.propose(line, usd_value(conn, line, bank))  # after the rows posted before it
+            same = who == proposal.member_id
+            invoices = proposal.invoices if same else ()
+            why = f"review: {proposal.reason}" if same else "review: assigned by hand"
+            done.posted.append(post_line(store, conn, line, who, invoices, proposal.open_amount, bank, by, why))
+            refresh(store, conn, match, who)
+        if teach and who is not None:
+            done.taught += teach_payer(conn, line.counterparty, who, by)

@@ -69,6 +69,8 @@ def _unshape(result: np.ndarray, shape: tuple[int, ...]) -> Any:
 def broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     """The result shape for arguments of these shapes (numpy rules, as Excel arrays)."""
     deepest = max(shapes, key=len)
+    if not deepest:  # single values only
+        return ()
     try:
         grid = np.broadcast_shapes(*[(1, 1) if not s else (1, s[0]) if len(s) == 1 else s for s in shapes])
     except ValueError:
@@ -78,7 +80,7 @@ def broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
         raise InputError(f"the ranges do not fit together ({described}); give ranges of the same size") from None
     if len(deepest) == 1 and grid[0] == 1:
         return (grid[1],)
-    return grid if deepest else ()
+    return grid
 
 
 class CellResults:
@@ -93,6 +95,11 @@ class CellResults:
         self.shape = shape
         self.text_errors = text_errors
 
+    @property
+    def dims(self) -> tuple[int, ...]:
+        """The result's shape as a 2-D grid: (1, 1) for one cell, (1, n) for a flat list."""
+        return (1, 1) if not self.shape else (1, self.shape[0]) if len(self.shape) == 1 else self.shape
+
     def error_cell(self, exc: BaseException) -> str:
         """What a failed cell holds: the bare code, or the code and the reason (cut to
         ``ERROR_TEXT_LENGTH`` characters)."""
@@ -104,8 +111,7 @@ class CellResults:
 
     def whole(self, exc: BaseException) -> Any:
         """Every cell showing the same error (bad shapes, an unreadable roster)."""
-        dims = (1, 1) if not self.shape else (1, self.shape[0]) if len(self.shape) == 1 else self.shape
-        out = np.full(dims, self.error_cell(exc), dtype=object)
+        out = np.full(self.dims, self.error_cell(exc), dtype=object)
         return _unshape(out, self.shape)
 
     def finish(self, result: np.ndarray) -> Any:
@@ -164,11 +170,18 @@ def _read_amounts_slowly(
     return amounts, errors, blanks
 
 
-def _object_array(rows: Sequence[Sequence[Any]]) -> np.ndarray:
+def object_array(rows: Sequence[Sequence[Any]]) -> np.ndarray:
     out = np.empty((len(rows), len(rows[0])), dtype=object)
     for r, row in enumerate(rows):
         out[r, :] = list(row)
     return out
+
+
+def read_ranges(text_errors: bool, values: Sequence[Any]) -> tuple[CellResults, list[Arg]]:
+    """(result holder, parsed arguments) for one call; an InputError when the ranges do not
+    fit together."""
+    args = [Arg.read(v) for v in values]
+    return CellResults(broadcast_shape(*(a.shape for a in args)), text_errors), args
 
 
 def per_cell(results: CellResults, args: list[Arg], fn: Callable[..., Any]) -> Any:
@@ -176,9 +189,8 @@ def per_cell(results: CellResults, args: list[Arg], fn: Callable[..., Any]) -> A
 
     For functions whose rule is a lookup per cell (names, years): a dict lookup each.
     """
-    shape = results.shape
-    dims = (1, 1) if not shape else (1, shape[0]) if len(shape) == 1 else shape
-    grids = [np.broadcast_to(_object_array(a.rows), dims) for a in args]
+    dims = results.dims
+    grids = [np.broadcast_to(object_array(a.rows), dims) for a in args]
     out = np.empty(dims, dtype=object)
     for index in np.ndindex(dims):
         try:

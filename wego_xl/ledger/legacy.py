@@ -5,7 +5,7 @@ notes and Payments sheets of ``wego_ledger.xlsx``), read strictly once, to be im
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from ..errors import InputError, RosterError, WegoError
+from ..errors import InputError, SheetError, WegoError
 from ..rules.dates import read_date
 from ..rules.inputs import read_fee_year
 from ..rules.ledger import ZERO, CreditNote, Invoice, LedgerBook, Payment, usd
 from ..store.roster import Roster
-from ..store.xlsx import open_workbook, sheet_records
+from ..store.sheets import SheetReader
+from ..store.xlsx import open_workbook
 from . import schema as t
 from .store import Actor, LedgerError, LedgerStore, create_ledger, is_url
 
@@ -36,7 +37,7 @@ class LegacyLedger:
     credits: list[CreditNote] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     invoice_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
-    problems: list[RosterError] = field(default_factory=list)
+    problems: list[SheetError] = field(default_factory=list)
     bank_references: set[str] = field(default_factory=set)
     payment_refs: dict[str, str] = field(default_factory=dict)
 
@@ -62,20 +63,8 @@ def _date(value: object) -> dt.date | None:
         return None
 
 
-def _field(path: Path, sheet: str, r: int, rec: dict[str, Any], column: str, read: Callable[[Any], Any]) -> Any:
-    """A record's cell read by ``read``; blank or unreadable is an error naming the cell: an
-    invoice or a credit note is money, never skipped or guessed."""
-    value = rec.get(column)
-    try:
-        found = read(value)
-    except (InputError, ValueError, TypeError) as exc:
-        found, why = None, str(exc)
-    else:
-        why = "is blank"
-    if found is None:
-        raise RosterError(why if value is not None else "is blank", path=str(path), sheet=sheet, row=r, column=column,
-                          value=value, fix="correct the cell, or restore the ledger from its latest backup")  # fmt: skip
-    return found
+#: What to do about a cell of an invoice or a credit note that cannot be read.
+CELL_FIX = "correct the cell, or restore the ledger from its latest backup"
 
 
 #: The columns each record sheet must have (the others are read when there).
@@ -85,13 +74,13 @@ PAYMENT_NEEDS = ["Date received", "Member", "Amount (USD)"]
 
 
 def _rows(
-    wb: Any, path: Path, sheet: str, columns: list[str], needs: list[str]
+    wb: Any, cells: SheetReader[SheetError], columns: list[str], needs: list[str]
 ) -> Iterable[tuple[int, dict[str, Any]]]:
     """The sheet's rows by header, read strictly: a missing sheet or column, or a column
     twice, stops the read naming it (never a total that silently leaves rows out)."""
     optional = [c for c in columns if c not in needs]
     fix = "restore the ledger from its latest backup (.wego-backups)"
-    return sheet_records(wb, path, sheet, needs, fix, optional, any_cell=True)  # a half-typed row is a problem
+    return cells.rows(wb, needs, fix, optional, any_cell=True)  # a half-typed row is a problem
 
 
 def read_ledger(path: Path, roster: Roster, today: dt.date | None = None) -> LegacyLedger:
@@ -110,47 +99,68 @@ def read_ledger(path: Path, roster: Roster, today: dt.date | None = None) -> Leg
 def _book_from(wb: Any, path: Path, roster: Roster, today: dt.date) -> LegacyLedger:
     book = LegacyLedger(path)
     try:
-        for r, rec in _rows(wb, path, INVOICES, INVOICE_COLUMNS, INVOICE_NEEDS):
-            cell = partial(_field, path, INVOICES, r, rec)
-            invoice = Invoice(
-                str(rec["Invoice number"]), str(rec["Member ID"]), cell("Fee year", read_fee_year),
-                cell("Issue date", read_date), cell("Due date", read_date), cell("Amount (USD)", usd),
-            )  # fmt: skip
-            book.invoices.append(invoice)
-            book.invoice_rows[invoice.number] = rec
-        for r, rec in _rows(wb, path, CREDITS, CREDIT_COLUMNS, CREDIT_NEEDS):
-            cell = partial(_field, path, CREDITS, r, rec)
-            note = CreditNote(str(rec["Credit note"]), str(rec["Invoice number"]), cell("Amount (USD)", usd),
-                              cell("Date", read_date), str(rec.get("Reason") or ""))  # fmt: skip
-            if note.invoice not in book.invoice_rows:
-                book.problems.append(RosterError("is not an invoice of this ledger", path=str(path), sheet=CREDITS,
-                                                 row=r, column="Invoice number", value=note.invoice,
-                                                 fix="type the number of the invoice the credit note is for"))  # fmt: skip
-                continue
-            book.credits.append(note)
-        seen_refs: dict[str, int] = {}
-        for r, rec in _rows(wb, path, PAYMENTS, PAYMENT_COLUMNS, PAYMENT_NEEDS):
-            if rec.get("Bank reference"):
-                book.bank_references.add(str(rec["Bank reference"]))
-            payment = _payment(book, roster, r, rec, today, seen_refs)
-            if payment is not None:
-                book.payments.append(payment)
+        _read_invoices(wb, book)
+        _read_credits(wb, book)
+        _read_payments(wb, book, roster, today)
     except (KeyError, ValueError, TypeError, WegoError) as exc:
-        if isinstance(exc, RosterError):
+        if isinstance(exc, SheetError):
             raise
-        raise RosterError(
-            f"the ledger cannot be read ({exc})", path=str(path), fix="restore it from a backup"
-        ) from None
+        raise SheetError(f"the ledger cannot be read ({exc})", path=str(path), fix="restore it from a backup") from None
     return book
 
 
+def _read_invoices(wb: Any, book: LegacyLedger) -> None:
+    """The Invoices sheet: each invoice, and its row as the basis it was issued on."""
+    cells = SheetReader(book.path, INVOICES, SheetError)
+    for r, rec in _rows(wb, cells, INVOICE_COLUMNS, INVOICE_NEEDS):
+        cell = partial(cells.required, r, rec, fix=CELL_FIX)
+        invoice = Invoice(
+            str(rec["Invoice number"]), str(rec["Member ID"]), cell("Fee year", read_fee_year),
+            cell("Issue date", read_date), cell("Due date", read_date), cell("Amount (USD)", usd),
+        )  # fmt: skip
+        book.invoices.append(invoice)
+        book.invoice_rows[invoice.number] = rec
+
+
+def _read_credits(wb: Any, book: LegacyLedger) -> None:
+    """The Credit notes sheet; a note on no invoice of the ledger is a problem of its row."""
+    cells = SheetReader(book.path, CREDITS, SheetError)
+    for r, rec in _rows(wb, cells, CREDIT_COLUMNS, CREDIT_NEEDS):
+        cell = partial(cells.required, r, rec, fix=CELL_FIX)
+        note = CreditNote(str(rec["Credit note"]), str(rec["Invoice number"]), cell("Amount (USD)", usd),
+                          cell("Date", read_date), str(rec.get("Reason") or ""))  # fmt: skip
+        if note.invoice not in book.invoice_rows:
+            cells.problem(r, "Invoice number", note.invoice, "is not an invoice of this ledger",
+                          "type the number of the invoice the credit note is for")  # fmt: skip
+            continue
+        book.credits.append(note)
+    book.problems += cells.problems
+
+
+def _read_payments(wb: Any, book: LegacyLedger, roster: Roster, today: dt.date) -> None:
+    """The Payments sheet; a row that cannot be right is a problem of its row."""
+    cells = SheetReader(book.path, PAYMENTS, SheetError)
+    seen_refs: dict[str, int] = {}
+    for r, rec in _rows(wb, cells, PAYMENT_COLUMNS, PAYMENT_NEEDS):
+        if rec.get("Bank reference"):
+            book.bank_references.add(str(rec["Bank reference"]))
+        payment = _payment(book, cells, roster, r, rec, today, seen_refs)
+        if payment is not None:
+            book.payments.append(payment)
+    book.problems += cells.problems
+
+
 def _payment(
-    book: LegacyLedger, roster: Roster, r: int, rec: dict[str, Any], today: dt.date, refs: dict[str, int]
+    book: LegacyLedger,
+    cells: SheetReader[SheetError],
+    roster: Roster,
+    r: int,
+    rec: dict[str, Any],
+    today: dt.date,
+    refs: dict[str, int],
 ) -> Payment | None:
     def problem(column: str, text: str, fix: str) -> None:
-        book.problems.append(
-            RosterError(text, path=str(book.path), sheet=PAYMENTS, row=r, column=column, value=rec.get(column), fix=fix)
-        )
+        cells.problem(r, column, rec.get(column), text, fix)
 
     try:
         member = roster.member(rec.get("Member") or "")

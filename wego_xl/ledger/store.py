@@ -7,44 +7,52 @@ database for a team), opened by path or URL, written one transaction per command
   a transaction-wide advisory lock, so two commands never read, number and write at once.
 * :meth:`LedgerStore.post` appends an entry: its typed row and its place in the chain
   (SHA-256 of the entry, its record and the hash before it). Nothing is ever updated.
+
+Its parts: :mod:`.location` (where the ledger lives, its engine), :mod:`.chain` (the typed
+rows and their hashes), :mod:`.rows` (rows read back as records).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import itertools
-import json
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from ..errors import WegoError
 from ..rules.ledger import CreditNote, Invoice, LedgerBook, Payment, Void, WriteOff, numbered, series
 from . import schema as t
+from .chain import GENESIS as GENESIS
+from .chain import cents as cents
+from .chain import chain_hash as chain_hash
+from .chain import reference_key as reference_key
+from .chain import typed_row as typed_row
+from .location import LEDGER_ENV as LEDGER_ENV
+from .location import LEDGER_NAME as LEDGER_NAME
+from .location import LedgerError as LedgerError
+from .location import _engine
+from .location import is_url as is_url
+from .location import ledger_location as ledger_location
+from .location import shown_location as shown_location
+from .rows import credit_of as credit_of
+from .rows import invoice_of as invoice_of
+from .rows import money as money
+from .rows import payment_of as payment_of
+from .rows import read_book
+from .rows import stored_day as stored_day
+from .rows import void_of as void_of
+from .rows import write_off_of as write_off_of
 
-LEDGER_ENV = "WEGO_LEDGER"
-LEDGER_NAME = "wego_ledger.db"
-GENESIS = "0" * 64
 #: The key of PostgreSQL's advisory lock that serialises the ledger's writers.
 _PG_LOCK = 0x5745474F  # "WEGO"
 _MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-class LedgerError(WegoError):
-    """The ledger cannot be used as asked: missing, not a ledger, busy, read-only, refused."""
-
-    excel_code = "#N/A"
 
 
 @dataclass(frozen=True)
@@ -59,98 +67,6 @@ class Actor:
 def stamp() -> str:
     """When a row other than an entry is written: UTC, to the second (an entry keeps microseconds)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def cents(amount: Decimal) -> int:
-    return int(amount * 100)
-
-
-def money(value: int) -> Decimal:
-    return (Decimal(value) / 100).quantize(Decimal("0.01"))
-
-
-def is_url(location: str | os.PathLike) -> bool:
-    return "://" in str(location)
-
-
-def shown_location(location: str | os.PathLike) -> str:
-    """A ledger's location as messages show it: a path, or a URL without its password."""
-    if is_url(location):
-        try:
-            return make_url(str(location)).render_as_string(hide_password=True)
-        except (ArgumentError, ValueError):  # not a URL SQLAlchemy can read: never show what may be a password
-            return str(location).split("://", 1)[0] + "://…"
-    return str(location)
-
-
-def ledger_location(roster_file: Path | None, given: str | os.PathLike | None = None) -> str:
-    """The ledger to use: ``given`` (``--ledger``), else ``$WEGO_LEDGER``, else
-    ``wego_ledger.db`` beside the roster in use (never inside the installed package)."""
-    chosen = given or os.environ.get(LEDGER_ENV)
-    if chosen:
-        chosen = str(chosen)
-        if not is_url(chosen) and Path(chosen).suffix.lower() in (".xlsx", ".xlsm"):
-            raise LedgerError(
-                f"{chosen} is a workbook: the ledger is a database now; import it once with "
-                f"'wego-xl ledger init --from {chosen}', then use wego_ledger.db"
-            )
-        return chosen if is_url(chosen) else str(Path(chosen).expanduser())
-    if roster_file is None or _packaged(str(roster_file)):
-        raise LedgerError(
-            "the ledger is kept beside your roster, and the roster in use is the one shipped in the package: "
-            f"run 'wego-xl init FOLDER' and set WEGO_ROSTER, or set {LEDGER_ENV} to the ledger's path or URL"
-        )
-    return str(Path(roster_file).with_name(LEDGER_NAME))
-
-
-@functools.lru_cache(maxsize=64)
-def _packaged(path: str) -> bool:
-    """Whether a roster path is the packaged one (resolved once per path: a function's call
-    asks this for every range)."""
-    from ..store.package import is_packaged
-
-    return is_packaged(path)
-
-
-def _url(location: str) -> str:
-    return location if is_url(location) else f"sqlite:///{Path(location).resolve()}"
-
-
-_engines: dict[str, Engine] = {}
-_engines_lock = threading.Lock()
-
-
-def _engine(location: str) -> Engine:
-    url = _url(location)
-    with _engines_lock:
-        engine = _engines.get(url)
-        if engine is None:
-            try:
-                engine = _make_engine(url)
-            except (ArgumentError, ImportError, ValueError) as exc:
-                raise LedgerError(f"{shown_location(location)} is not a ledger location ({exc})") from None
-            _engines[url] = engine
-        return engine
-
-
-def _make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # transactions begin where we say (BEGIN IMMEDIATE)
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA busy_timeout = 60000")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writing") else "BEGIN")
-
-        return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
 
 class LedgerStore:
@@ -270,30 +186,7 @@ class LedgerStore:
         if conn is None:
             with self.reading() as fresh:
                 return self.load(fresh, member_id=member_id, fee_year=fee_year)
-        book = LedgerBook(self.shown)
-        inv = select(t.invoices)
-        if member_id is not None:
-            inv = inv.where(t.invoices.c.member_id == member_id)
-        if fee_year is not None:
-            inv = inv.where(t.invoices.c.fee_year == fee_year)
-        for r in conn.execute(inv.order_by(t.invoices.c.seq)).mappings():
-            book.invoices.append(invoice_of(r))
-            book.invoice_basis[r["number"]] = json.loads(r["basis"])
-        cn = _on_these_invoices(t.credit_notes, member_id, fee_year)
-        book.credits = [credit_of(r) for r in conn.execute(cn).mappings()]
-        wo = _on_these_invoices(t.write_offs, member_id, fee_year)
-        book.write_offs = [write_off_of(r) for r in conn.execute(wo).mappings()]
-        if fee_year is None:
-            pay = select(t.payments).order_by(t.payments.c.seq)
-            vo = select(t.voids).order_by(t.voids.c.seq)
-            if member_id is not None:
-                pay = pay.where(t.payments.c.member_id == member_id)
-                vo = vo.join(t.payments, t.payments.c.receipt == t.voids.c.receipt).where(
-                    t.payments.c.member_id == member_id
-                )
-            book.payments = [payment_of(r) for r in conn.execute(pay).mappings()]
-            book.voids = [void_of(r) for r in conn.execute(vo).mappings()]
-        return book
+        return read_book(conn, self.shown, member_id=member_id, fee_year=fee_year)
 
     def has_tables(self) -> bool:
         with self._translated(), self.engine.connect() as conn:
@@ -323,20 +216,6 @@ def check_open(conn: Connection, day: dt.date) -> None:
         )
 
 
-def _on_these_invoices(table: Any, member_id: str | None, fee_year: int | None) -> Any:
-    """The rows of ``table`` (credit notes, write-offs) on the invoices a load reads: all, or
-    one member's, or one fee year's (the join keeps them to those invoices)."""
-    query = select(table).order_by(table.c.seq)
-    if member_id is None and fee_year is None:
-        return query
-    query = query.join(t.invoices, t.invoices.c.number == table.c.invoice_number)
-    if member_id is not None:
-        query = query.where(t.invoices.c.member_id == member_id)
-    if fee_year is not None:
-        query = query.where(t.invoices.c.fee_year == fee_year)
-    return query
-
-
 def _last_entry(conn: Connection) -> tuple[int, str] | None:
     """The last entry's sequence and hash, or None in an empty ledger."""
     row = conn.execute(select(t.entries.c.seq, t.entries.c.hash).order_by(t.entries.c.seq.desc()).limit(1)).first()
@@ -345,102 +224,6 @@ def _last_entry(conn: Connection) -> tuple[int, str] | None:
 
 def _why(exc: DBAPIError) -> str:
     return " ".join(str(exc.orig).split()) if exc.orig is not None else type(exc).__name__
-
-
-# -- the chain ------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
-
-
-def chain_hash(entry: Mapping[str, Any], row: Mapping[str, Any]) -> str:
-    """SHA-256 of an entry (without its own hash) and its typed row, in canonical JSON."""
-    body = {k: _plain(v) for k, v in entry.items() if k != "hash"}
-    body["record"] = {k: _plain(v) for k, v in row.items() if not (v is None and k in t.ADDED_COLUMNS)}
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def reference_key(reference: str) -> str:
-    """A bank reference as the duplicate guard compares it: Unicode NFKC, case, spaces and
-    invisible format characters ignored, every kind of dash a hyphen ("ＲＥＦ 12", "ref12" and
-    "REF\u200b12" are the same transfer; so are "KEB-1" and "KEB\u20101")."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFKC", reference).casefold()
-    text = "".join("-" if unicodedata.category(c) == "Pd" else c for c in text if unicodedata.category(c) != "Cf")
-    return "".join(text.split())
-
-
-def typed_row(record: Any, **extra: Any) -> tuple[str, str, str, Any, dict[str, Any]]:
-    """(kind, number, member, table, row) of a record."""
-    if isinstance(record, Invoice):
-        basis = json.dumps(extra.get("basis") or {}, sort_keys=True, ensure_ascii=False, default=str)
-        row = {"number": record.number, "member_id": record.member_id, "fee_year": record.fee_year,
-               "issue_date": record.issue_date, "due_date": record.due_date, "amount_cents": cents(record.amount),
-               "currency": "USD", "basis": basis}  # fmt: skip
-        return "invoice", record.number, record.member_id, t.invoices, row
-    if isinstance(record, CreditNote):
-        row = {"number": record.number, "invoice_number": record.invoice, "amount_cents": cents(record.amount),
-               "date": record.date, "reason": record.reason}  # fmt: skip
-        return "credit_note", record.number, extra["member_id"], t.credit_notes, row
-    if isinstance(record, Payment):
-        reference = extra.get("bank_reference") or None
-        row = {"receipt": record.receipt, "member_id": record.member_id, "date_received": record.date,
-               "amount_cents": cents(record.amount), "bank_charges_cents": cents(record.bank_charges),
-               "bank_reference": reference, "bank_reference_key": reference_key(reference) if reference else None,
-               "invoice_number": record.invoice or None, "note": extra.get("note") or "",
-               "source_key": extra.get("source_key")}  # fmt: skip
-        if record.currency != "USD" or record.exchange_difference:
-            row |= {"currency": record.currency, "amount_received": str(record.received),
-                    "rate": None if record.rate is None else str(record.rate), "rate_date": record.rate_date,
-                    "rate_source": record.rate_source or None,
-                    "exchange_difference_cents": cents(record.exchange_difference)}  # fmt: skip
-        return "payment", record.receipt, record.member_id, t.payments, row
-    if isinstance(record, WriteOff):
-        row = {"number": record.number, "invoice_number": record.invoice, "amount_cents": cents(record.amount),
-               "date": record.date, "reason": record.reason, "decision": record.decision}  # fmt: skip
-        return "write_off", record.number, extra["member_id"], t.write_offs, row
-    row = {"number": record.number, "receipt": record.receipt, "date": record.date, "reason": record.reason}
-    return "void", record.number, extra["member_id"], t.voids, row
-
-
-def stored_day(value: Any) -> dt.date:
-    """A date as the database gives it back (a date, or ISO text from SQLite)."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def invoice_of(r: Any) -> Invoice:
-    return Invoice(r["number"], r["member_id"], r["fee_year"], stored_day(r["issue_date"]), stored_day(r["due_date"]),
-                   money(r["amount_cents"]))  # fmt: skip
-
-
-def credit_of(r: Any) -> CreditNote:
-    return CreditNote(r["number"], r["invoice_number"], money(r["amount_cents"]), stored_day(r["date"]), r["reason"])
-
-
-def payment_of(r: Any) -> Payment:
-    if r.get("currency") is None:
-        return Payment(r["receipt"], r["member_id"], stored_day(r["date_received"]), money(r["amount_cents"]),
-                       r["invoice_number"] or "", money(r["bank_charges_cents"]))  # fmt: skip
-    return Payment(r["receipt"], r["member_id"], stored_day(r["date_received"]), money(r["amount_cents"]),
-                   r["invoice_number"] or "", money(r["bank_charges_cents"]),
-                   money(r["exchange_difference_cents"] or 0), r["currency"],
-                   Decimal(r["amount_received"]) if r["amount_received"] else None,
-                   Decimal(r["rate"]) if r["rate"] else None,
-                   stored_day(r["rate_date"]) if r["rate_date"] else None, r["rate_source"] or "")  # fmt: skip
-
-
-def write_off_of(r: Any) -> WriteOff:
-    return WriteOff(r["number"], r["invoice_number"], money(r["amount_cents"]), stored_day(r["date"]), r["reason"],
-                    r["decision"])  # fmt: skip
-
-
-def void_of(r: Any) -> Void:
-    return Void(r["number"], r["receipt"], stored_day(r["date"]), r["reason"])
 
 
 # -- making and opening ---------------------------------------------------------------------

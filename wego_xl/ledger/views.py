@@ -12,12 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..errors import RosterError, WegoError
+from ..errors import SheetError, WegoError
 from ..rules.history import membership_on
 from ..rules.inputs import is_blank
 from ..rules.ledger import AGING_BUCKETS, ZERO, Invoice, Ledger, LedgerBook, aging_bucket
 from ..store.roster import Roster
 from ..store.saving import WorkbookUpdate, check_not_open, save_new
+from ..store.sheets import SheetReader
 from ..store.xlsx import print_setup, sheet_records, write_cell, write_table
 from .service import (
     POST_COLUMNS,
@@ -257,20 +258,23 @@ def write_post_sheet(ws: Any) -> None:
 def rows_of(records: Any, source: str) -> list[TypedRow]:
     """The Post sheet's rows not posted yet (a blank Receipt); a Receipt cell holding anything
     but a receipt number stops the posting, naming it (never a row skipped without a word)."""
-    rows, problems = [], []
+    rows, sheet = [], SheetReader(source, POST_SHEET, SheetError)
     for r, rec in records:
         receipt = rec.get(RECEIPT)
         if not is_blank(receipt):
             if not RECEIPT_NUMBER.fullmatch(str(receipt).strip()):
-                problems.append(RosterError("is not a receipt number, so it is not clear whether the row was posted",
-                                            path=source or None, sheet=POST_SHEET, row=r, column=RECEIPT,
-                                            value=receipt, fix="clear the cell to post the row, or type its receipt "
-                                            "number (R-2017-001) if it was posted"))  # fmt: skip
+                sheet.problem(
+                    r,
+                    RECEIPT,
+                    receipt,
+                    "is not a receipt number, so it is not clear whether the row was posted",
+                    "clear the cell to post the row, or type its receipt number (R-2017-001) if it was posted",
+                )
             continue  # posted already
         given = PaymentInput(**{field: rec.get(column) for column, field in post_columns(rec).items()})
         rows.append(TypedRow(POST_SHEET, r, given, source))
-    if problems:
-        raise PostingError(problems)
+    if sheet.problems:
+        raise PostingError(sheet.problems)
     return rows
 
 

@@ -154,8 +154,8 @@ class FeeSchedule:
         p = np.searchsorted(self._pop_edges, pop, side="right") - 1
         g = np.searchsorted(self._gdp_edges, gdp, side="right") - 1
         bad = ~(np.isfinite(pop) & np.isfinite(gdp)) | (p < 0) | (g < 0)
-        n_pop, n_gdp = len(self._pop_edges), len(self._gdp_edges)
-        result = self._table[np.clip(g, 0, n_gdp - 1), np.clip(p, 0, n_pop - 1)]
+        # searchsorted(...) - 1 is at most the last band: only a value below the first band (-1) needs lifting
+        result = self._table[np.maximum(g, 0), np.maximum(p, 0)]
         if bad.any():
             result = np.where(bad, np.nan, result)
         return result

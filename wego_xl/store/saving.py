@@ -34,22 +34,16 @@ What it guarantees:
   is never truncated; the newest ``KEEP_BACKUPS`` (5) are kept.
 * **Leftovers** of a writer that died (its temporary files, older than the lock) are
   removed by the next write; nothing else is touched.
+
+Its parts: :mod:`.locks` (who else has the file), :mod:`.kept_parts` (what openpyxl would
+drop), :mod:`.atomic` (a file written whole or not at all); the backups are kept here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import errno
-import gc
-import getpass
-import hashlib
-import json
-import math
 import os
 import re
-import socket
-import sys
 import tempfile
 import time
 import zipfile
@@ -59,122 +53,31 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ..errors import FileError, SaveError, StaleFileError, WorkbookBusyError, WouldLoseError
+from ..errors import FileError, SaveError, StaleFileError, WouldLoseError
+from .atomic import Stamp as Stamp
+from .atomic import _copy_file as _copy_file
+from .atomic import _fsync_folder, _mode_for, _quietly_save
+from .atomic import save_new as save_new
+from .atomic import temp_pattern as temp_pattern
+from .kept_parts import _sheet_names, kinds_lost
+from .kept_parts import _sheet_parts as _sheet_parts
+from .kept_parts import parts_openpyxl_drops as parts_openpyxl_drops
+from .locks import DEFAULT_LOCK_TIMEOUT as DEFAULT_LOCK_TIMEOUT
+from .locks import LOCK_TIMEOUT_ENV as LOCK_TIMEOUT_ENV
+from .locks import MAX_LOCK_TIMEOUT as MAX_LOCK_TIMEOUT
+from .locks import check_not_open as check_not_open
+from .locks import check_writable as check_writable
+from .locks import is_read_only as is_read_only
+from .locks import libreoffice_lock_file as libreoffice_lock_file
+from .locks import lock_path as lock_path
+from .locks import owner_file as owner_file
+from .locks import record_holder, release_holder, take_lock
 from .package import refuse_packaged
 from .xlsx import open_workbook
 
 #: How many previous versions of a workbook are kept in its backup folder.
 KEEP_BACKUPS = 5
 BACKUP_FOLDER = ".wego-backups"
-LOCK_TIMEOUT_ENV = "WEGO_LOCK_TIMEOUT"
-#: The longest wait for a lock that ``WEGO_LOCK_TIMEOUT`` may ask for (a day).
-MAX_LOCK_TIMEOUT = 86_400
-DEFAULT_LOCK_TIMEOUT = 60.0
-_CHUNK = 1 << 20
-
-
-def owner_file(path: Path) -> Path:
-    """The owner (lock) file Excel creates beside a workbook it has open."""
-    return path.with_name("~$" + path.name)
-
-
-def libreoffice_lock_file(path: Path) -> Path:
-    """The lock file LibreOffice (and OpenOffice) creates beside a document it has open."""
-    return path.with_name(f".~lock.{path.name}#")
-
-
-def _libreoffice_user(lock: Path) -> str:
-    """Who LibreOffice says has the file open: its lock file is one CSV line
-    (``NAME,HOST,USER,DATE,PROFILE;``, a field possibly blank); the first name it gives."""
-    import csv
-
-    try:
-        text = lock.read_bytes()[:4096].decode("utf-8", "replace")
-    except OSError:
-        return ""
-    fields = next(csv.reader([text.strip().rstrip(";")]), [])
-    return next((f.strip() for f in fields[:3] if f.strip() and f.strip().isprintable()), "")[:80]
-
-
-def check_not_open(path: Path) -> None:
-    """Raise :class:`WorkbookBusyError` if Excel (its owner file ``~$NAME``) or LibreOffice
-    (its lock file ``.~lock.NAME#``) has ``path`` open, beside the link and its target."""
-    for place in {Path(path), Path(path).resolve()}:
-        lock = owner_file(place)
-        if lock.exists():
-            raise WorkbookBusyError(
-                f"{place.name} is open in Excel (found {lock.name}); close it in Excel and try again"
-            )
-        office = libreoffice_lock_file(place)
-        if office.exists():
-            who = _libreoffice_user(office)
-            raise WorkbookBusyError(
-                f"{place.name} is open in LibreOffice{f' by {who}' if who else ''} (found {office.name}); "
-                "close it there and try again (if LibreOffice is not running, delete that file); nothing was changed"
-            )
-
-
-def is_read_only(path: Path) -> bool:
-    """True when ``path`` exists and is marked read-only: no write permission for anyone (a
-    mode root obeys here too), no write permission for this user, or Windows' read-only
-    attribute."""
-    import stat
-
-    try:
-        st = path.stat()
-    except OSError:
-        return False
-    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-        return True
-    if getattr(st, "st_file_attributes", 0) & getattr(stat, "FILE_ATTRIBUTE_READONLY", 0):
-        return True  # pragma: no cover - Windows
-    return not os.access(path, os.W_OK)
-
-
-def check_writable(path: Path) -> None:
-    """Raise :class:`FileError` if ``path`` (or the file its link points to) is
-    read-only: a write would replace it through a rename, against its owner's wish."""
-    for place in {Path(path), Path(path).resolve()}:
-        if is_read_only(place):
-            raise FileError(
-                f"{place} is read-only; nothing was changed: make it writable (its Properties, or chmod u+w) "
-                "if it should change, or give --out NEW.xlsx to write a copy"
-            )
-
-
-def lock_path(path: Path) -> Path:
-    """The toolkit's lock file beside ``path``."""
-    return path.with_name(f".{path.name}.wego-lock")
-
-
-def _holder_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.wego-lock.owner")
-
-
-def temp_pattern(path: Path) -> re.Pattern[str]:
-    """The names of the toolkit's own temporary files for ``path`` (and only those)."""
-    return re.compile(re.escape(f".{path.stem}.") + r"[A-Za-z0-9_]+" + re.escape(f"{path.suffix}.tmp"))
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What identifies one version of a file: size, modification time and content hash."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-
-    @classmethod
-    def of(cls, path: Path) -> Stamp | None:
-        try:
-            st = path.stat()
-            digest = hashlib.sha256()
-            with open(path, "rb") as fh:
-                for chunk in iter(lambda: fh.read(_CHUNK), b""):
-                    digest.update(chunk)
-        except FileNotFoundError:
-            return None
-        return cls(st.st_size, st.st_mtime_ns, digest.hexdigest())
 
 
 @dataclass
@@ -187,202 +90,6 @@ class SaveResult:
     replaced_sheets: list[str] = field(default_factory=list)
     added_sheets: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def _mode_for(path: Path) -> int:
-    """The permissions the saved file should have: the old file's, else the usual default."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - folders that cannot be opened (Windows)
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - file systems without directory fsync
-        pass
-    finally:
-        os.close(fd)
-
-
-def _copy_file(source: Path, target: Path) -> None:
-    """Copy ``source`` to the new file ``target``, flushed to disk."""
-    with open(source, "rb") as src, open(target, "wb") as dst:
-        for chunk in iter(lambda: src.read(_CHUNK), b""):
-            dst.write(chunk)
-        dst.flush()
-        os.fsync(dst.fileno())
-
-
-def _quietly_save(wb: Any, tmp: Path, target: Path) -> None:
-    """``wb.save(tmp)``, flushed to disk, or a one-line :class:`SaveError` naming ``target``.
-
-    openpyxl's writer generators, cut short by a failed write, complain as they are
-    collected; they are collected here, quietly, and the failure is reported in one line."""
-    saved_hook = sys.unraisablehook
-    sys.unraisablehook = lambda unraisable: None
-    failure = None
-    try:
-        try:
-            wb.save(tmp)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-        except OSError as exc:
-            failure = f"could not write {target}: {exc.strerror or exc}; nothing was changed"
-        except Exception as exc:  # openpyxl writes through lxml when it is installed: its I/O errors
-            if type(exc).__name__ != "SerialisationError":  # (IO_EFBIG, ENOSPC) are not OSErrors
-                raise
-            code = str(exc).removeprefix("IO_")  # lxml names the errno: "IO_EFBIG", "IO_ENOSPC"
-            said = os.strerror(getattr(errno, code)) if hasattr(errno, code) else str(exc)
-            failure = f"could not write {target}: {said}; nothing was changed"
-        gc.collect()
-    finally:
-        sys.unraisablehook = saved_hook
-    if failure:
-        raise SaveError(failure)
-
-
-def save_new(wb: Any, path: Path) -> Path:
-    """Write ``wb`` to ``path`` through a temporary file and a rename, with no lock and no
-    backup: for the builders of the shipped workbooks, which make files from scratch."""
-    path = Path(path)
-    check_writable(path)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        _quietly_save(wb, tmp, path)
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-# ---------------------------------------------------------------------------------------
-# What openpyxl would drop
-# ---------------------------------------------------------------------------------------
-
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_SHAPES = re.compile(rb"<(?:\w+:)?(?:sp|grpSp|cxnSp)[\s>]")
-_CONTROL = re.compile(rb'ObjectType="(?!Note")[^"]+"')
-_X14 = re.compile(rb"<(?:\w+:)?extLst>.*?(x14:|x15:)", re.S)
-_UNKEPT_FOLDERS = {
-    "xl/printerSettings/": "printer settings",
-    "xl/ctrlProps/": "form controls (buttons, check boxes, drop-downs)",
-    "xl/slicers/": "slicers",
-    "xl/slicerCaches/": "slicers",
-    "xl/timelines/": "timelines",
-    "xl/timelineCaches/": "timelines",
-    "xl/richData/": "rich data (pictures in cells, linked data types)",
-    "xl/model/": "a data model (Power Pivot)",
-    "customUI/": "a custom ribbon (customUI)",
-    "_xmlsignatures/": "a digital signature",
-}
-
-
-def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its worksheet part ("xl/worksheets/sheet1.xml")."""
-    from defusedxml import ElementTree
-
-    workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    parts = {}
-    for sheet in workbook.iterfind("m:sheets/m:sheet", _NS):
-        target = targets.get(sheet.get(_REL), "")
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        parts[sheet.get("name", "")] = target
-    return parts
-
-
-def _sheet_of(package: zipfile.ZipFile, part: str, sheets: dict[str, str]) -> str | None:
-    """The sheet whose relationships name ``part`` (a drawing, say), if any."""
-    base = part.rsplit("/", 1)[-1]
-    for name, sheet_part in sheets.items():
-        folder, file = sheet_part.rsplit("/", 1)
-        rels = f"{folder}/_rels/{file}.rels"
-        if rels in package.namelist() and base.encode() in package.read(rels):
-            return name
-    return None
-
-
-def parts_openpyxl_drops(path: Path, replaced: set[str]) -> list[str]:
-    """What an openpyxl rewrite of ``path`` would lose, outside the sheets in ``replaced``
-    (which are rewritten whole anyway), in words; an empty list when nothing would be."""
-    lost: list[str] = []
-    replaced_keys = {s.casefold() for s in replaced}
-    with zipfile.ZipFile(path) as package:
-        names = package.namelist()
-        sheets = _sheet_parts(package)
-        kept = {n: p for n, p in sheets.items() if n.casefold() not in replaced_keys}
-        for name in names:
-            for folder, words in _UNKEPT_FOLDERS.items():
-                if name.startswith(folder) and words not in lost:
-                    lost.append(words)
-            if re.fullmatch(r"xl/vbaProjectSignature\w*\.bin", name) and "the VBA project's signature" not in lost:
-                lost.append("the VBA project's signature")
-            if name.startswith("xl/drawings/") and name.endswith(".xml") and "/_rels/" not in name:
-                data = package.read(name)
-                owner = _sheet_of(package, name, kept)
-                if owner and _SHAPES.search(data):
-                    lost.append(f"shapes (text boxes, drawn buttons) on sheet {owner!r}")
-            if name.startswith("xl/drawings/") and name.endswith(".vml"):
-                owner = _sheet_of(package, name, kept)
-                if owner and _CONTROL.search(package.read(name)):
-                    lost.append(f"form buttons or controls on sheet {owner!r}")
-        for sheet, part in kept.items():
-            if part in names and _X14.search(package.read(part)):
-                lost.append(f"Excel 2010+ conditional formats or data validations (x14) on sheet {sheet!r}")
-    return lost
-
-
-def _content_types(path: Path) -> set[str]:
-    from defusedxml import ElementTree
-
-    with zipfile.ZipFile(path) as package:
-        root = ElementTree.fromstring(package.read("[Content_Types].xml"))
-    return {el.get("ContentType", "") for el in root if el.tag.endswith("Override")}
-
-
-# ---------------------------------------------------------------------------------------
-# The update
-# ---------------------------------------------------------------------------------------
-
-
-def _lock_timeout() -> float:
-    raw = os.environ.get(LOCK_TIMEOUT_ENV, "")
-    if not raw.strip():
-        return DEFAULT_LOCK_TIMEOUT
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not 0 <= seconds <= MAX_LOCK_TIMEOUT:  # NaN, infinite, negative (filelock: wait forever) or too long
-        raise FileError(
-            f"{LOCK_TIMEOUT_ENV} must be a number of seconds from 0 to {MAX_LOCK_TIMEOUT:,}, got {raw!r}: "
-            f"set it again, or unset it for the default ({DEFAULT_LOCK_TIMEOUT:g} seconds)"
-        )
-    return seconds
-
-
-def _holder(path: Path) -> str:
-    """Who holds the lock on ``path``, in words (as recorded by that writer)."""
-    try:
-        info = json.loads(_holder_path(path).read_text(encoding="utf-8"))
-        return (
-            f"'wego-xl {info['command']}' run by {info['user']} on {info['host']} "
-            f"(process {info['pid']}, since {info['since']})"
-        )
-    except (OSError, ValueError, KeyError):
-        return "another wego-xl command"
 
 
 class WorkbookUpdate:
@@ -410,8 +117,6 @@ class WorkbookUpdate:
 
     # -- the lock -------------------------------------------------------------------------
     def __enter__(self) -> WorkbookUpdate:
-        from filelock import FileLock, Timeout
-
         refuse_packaged(self.target)
         check_not_open(self.link)
         check_not_open(self.source)
@@ -422,52 +127,24 @@ class WorkbookUpdate:
                 self.target.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise FileError(f"could not create the folder {self.target.parent}: {exc.strerror or exc}") from None
-        timeout = _lock_timeout()
-        lock = FileLock(str(lock_path(self.target)), timeout=timeout)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise WorkbookBusyError(
-                f"{self.target.name} is being changed by {_holder(self.target)}; nothing was changed: "
-                f"wait for it to finish (waited {timeout:g} s), then run this again"
-            ) from None
-        except OSError as exc:
-            raise SaveError(
-                f"could not lock {self.target.name} in {self.target.parent}: {exc.strerror or exc}; nothing was changed"
-            ) from None
-        self._lock = lock
+        self._lock = take_lock(self.target)
         self._locked_at = time.time()
         try:
             self._refuse_losses()
         except BaseException:
             self.__exit__(None, None, None)
             raise
-        self._record_holder()
+        record_holder(self.target, self.command)
         self._remove_leftovers()
         for path in {self.source, self.target}:
             self._stamps[path] = Stamp.of(path)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        _holder_path(self.target).unlink(missing_ok=True)
+        release_holder(self.target)
         if self._lock is not None:
             self._lock.release()
             self._lock = None
-
-    def _record_holder(self) -> None:
-        try:
-            user = getpass.getuser()
-        except Exception:  # pragma: no cover - no user name known
-            user = "unknown user"
-        info = {
-            "command": self.command,
-            "user": user,
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-            "since": dt.datetime.now().isoformat(timespec="seconds"),
-        }
-        with contextlib.suppress(OSError):  # without it, the message names no holder
-            _holder_path(self.target).write_text(json.dumps(info), encoding="utf-8")
 
     def _remove_leftovers(self) -> None:
         """Temporary files of this toolkit's naming, left by a writer that died."""
@@ -553,8 +230,7 @@ class WorkbookUpdate:
         """Compare the packages: a kind of part the source had and the new file lacks."""
         if not self.in_place:
             return
-        missing = _content_types(self.source) - _content_types(written)
-        missing -= _REBUILT_BY_EXCEL
+        missing = kinds_lost(self.source, written)
         if missing:
             raise WouldLoseError(
                 f"rewriting {self.target.name} would lose parts of these kinds: {', '.join(sorted(missing))}; "
@@ -599,18 +275,6 @@ class WorkbookUpdate:
             tmp.unlink(missing_ok=True)
         _prune(folder, current)
         return backup
-
-
-#: Caches Excel rebuilds on its own when they are missing (openpyxl does not write them).
-_REBUILT_BY_EXCEL = {"application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"}
-
-
-def _sheet_names(path: Path) -> list[str]:
-    try:
-        with zipfile.ZipFile(path) as package:
-            return list(_sheet_parts(package))
-    except (OSError, zipfile.BadZipFile, KeyError):
-        return []
 
 
 def backups_of(path: Path) -> list[Path]:

@@ -4,7 +4,6 @@ the time of writing one)."""
 
 from __future__ import annotations
 
-import gc
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -60,8 +59,4 @@ def render(template: Path, context: dict[str, Any], target: Path) -> Path:
             f"the template {template.name} cannot be filled: {exc}; correct the field in Word "
             "(fields are listed in the README), or delete the template to use the shipped one"
         ) from None
-    gc.freeze()  # the roster and the ledger live on: the save's collection of garbage passes them by
-    try:
-        return save_new(doc, target)
-    finally:
-        gc.unfreeze()
+    return save_new(doc, target)

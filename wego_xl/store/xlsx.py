@@ -180,30 +180,17 @@ def write_table(
     with ``as_table=False`` a plain range styled like one (for small summary tables). One
     named font throughout; numbers, and the headers over them, right-aligned. Returns the
     range reference."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
     number_formats = number_formats or {}
     right = {h for h in headers if h in number_formats or h in numeric}
-    head_font = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+    _write_headers(ws, headers, top, right, underlined=not as_table)
     body_font = Font(name=FONT_NAME, size=FONT_SIZE)
-    fill = PatternFill("solid", fgColor=HEADER_FILL)
-    line = Border(bottom=Side(style="thin", color="FF8EA9C1"))
     # text one indent from the left, so it never sits against the number to its left ("44Yes")
     to_right = Alignment(horizontal="right", vertical="top")
     wrap_left = Alignment(horizontal="left", vertical="top", indent=1)
-    for c, header in enumerate(headers, start=1):
-        cell = write_cell(ws, top, c, header)
-        cell.font, cell.fill = head_font, fill
-        cell.alignment = Alignment(
-            horizontal="right" if header in right else "left",
-            vertical="bottom",
-            wrap_text=True,
-            indent=0 if header in right else 1,
-        )
-        if not as_table:
-            cell.border = line
     for r, values in enumerate(rows, start=top + 1):
         for c, (header, value) in enumerate(zip(headers, values), start=1):
             cell = write_cell(ws, r, c, value, number_formats.get(header))
@@ -215,17 +202,45 @@ def write_table(
         table = Table(displayName=table_name(name), ref=ref)
         table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         ws.add_table(table)
+    _set_widths(ws, headers, rows, widths or {})
+    if freeze:
+        ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    return ref
+
+
+def _write_headers(ws, headers: Sequence[str], top: int, right: set[str], *, underlined: bool) -> None:
+    """The header row: bold on the header fill, wrapped, right-aligned over numbers; with a
+    line under it when the range is not an Excel table (which draws its own)."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    head_font = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+    fill = PatternFill("solid", fgColor=HEADER_FILL)
+    line = Border(bottom=Side(style="thin", color="FF8EA9C1"))
     for c, header in enumerate(headers, start=1):
-        width = (widths or {}).get(header)
+        cell = write_cell(ws, top, c, header)
+        cell.font, cell.fill = head_font, fill
+        cell.alignment = Alignment(
+            horizontal="right" if header in right else "left",
+            vertical="bottom",
+            wrap_text=True,
+            indent=0 if header in right else 1,
+        )
+        if underlined:
+            cell.border = line
+
+
+def _set_widths(ws, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: dict[str, float]) -> None:
+    """Each column's width: as given, else from its longest text in the first 200 rows (10 to 60)."""
+    from openpyxl.utils import get_column_letter
+
+    for c, header in enumerate(headers, start=1):
+        width = widths.get(header)
         if width is None:
             longest = max(
                 [len(str(header))] + [len(str(v[c - 1])) for v in rows[:200] if c - 1 < len(v) and v[c - 1] is not None]
             )
             width = min(max(10, longest + 2), 60)
         ws.column_dimensions[get_column_letter(c)].width = width
-    if freeze:
-        ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    return ref
 
 
 def print_setup(

@@ -25,44 +25,8 @@ def _amount(name: str) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"amount_cents > 0 AND amount_cents < {CENTS_LIMIT}", name=name)
 
 
-def upgrade() -> None:
-    from wego_xl.ledger.schema import POSTED_0001, trigger_ddl
-
-    op.create_table(
-        "entries",
-        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("number", sa.String(40), nullable=False, unique=True),
-        sa.Column("member_id", sa.String(40), nullable=False),
-        sa.Column("posted_at", sa.String(40), nullable=False),
-        sa.Column("posted_by", sa.String(200), nullable=False),
-        sa.Column("command", sa.String(200), nullable=False),
-        sa.Column("prev_hash", sa.String(64), nullable=False),
-        sa.Column("hash", sa.String(64), nullable=False, unique=True),
-        sa.CheckConstraint("kind IN ('invoice', 'credit_note', 'payment', 'void')", name="entry_kind"),
-        sa.CheckConstraint("seq > 0", name="entry_seq"),
-    )
-    op.create_table(
-        "invoices",
-        sa.Column("number", sa.String(40), primary_key=True),
-        sa.Column("seq", sa.Integer, sa.ForeignKey("entries.seq"), nullable=False, unique=True),
-        sa.Column("member_id", sa.String(40), nullable=False, index=True),
-        sa.Column("fee_year", sa.Integer, nullable=False, index=True),
-        sa.Column("issue_date", sa.Date, nullable=False),
-        sa.Column("due_date", sa.Date, nullable=False),
-        sa.Column("amount_cents", sa.BigInteger, nullable=False),
-        sa.Column("currency", sa.String(3), nullable=False),
-        sa.Column("basis", sa.Text, nullable=False),
-        _amount("invoice_amount"),
-        sa.CheckConstraint("fee_year BETWEEN 2010 AND 2200", name="invoice_fee_year"),
-        sa.CheckConstraint(f"issue_date >= '{FOUNDED}' AND due_date >= issue_date", name="invoice_dates"),
-    )
-    op.create_table(
-        "live_invoices",
-        sa.Column("member_id", sa.String(40), primary_key=True),
-        sa.Column("fee_year", sa.Integer, primary_key=True),
-        sa.Column("invoice_number", sa.String(40), sa.ForeignKey("invoices.number"), nullable=False, unique=True),
-    )
+def _credit_notes_payments_voids() -> None:
+    """The entries that follow an invoice: credit notes, payments and their voids."""
     op.create_table(
         "credit_notes",
         sa.Column("number", sa.String(40), primary_key=True),
@@ -102,6 +66,47 @@ def upgrade() -> None:
         sa.CheckConstraint(f"date >= '{FOUNDED}'", name="void_date"),
         sa.CheckConstraint("length(trim(reason)) > 0", name="void_reason"),
     )
+
+
+def upgrade() -> None:
+    from wego_xl.ledger.schema import POSTED_0001, trigger_ddl
+
+    op.create_table(
+        "entries",
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("number", sa.String(40), nullable=False, unique=True),
+        sa.Column("member_id", sa.String(40), nullable=False),
+        sa.Column("posted_at", sa.String(40), nullable=False),
+        sa.Column("posted_by", sa.String(200), nullable=False),
+        sa.Column("command", sa.String(200), nullable=False),
+        sa.Column("prev_hash", sa.String(64), nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False, unique=True),
+        sa.CheckConstraint("kind IN ('invoice', 'credit_note', 'payment', 'void')", name="entry_kind"),
+        sa.CheckConstraint("seq > 0", name="entry_seq"),
+    )
+    op.create_table(
+        "invoices",
+        sa.Column("number", sa.String(40), primary_key=True),
+        sa.Column("seq", sa.Integer, sa.ForeignKey("entries.seq"), nullable=False, unique=True),
+        sa.Column("member_id", sa.String(40), nullable=False, index=True),
+        sa.Column("fee_year", sa.Integer, nullable=False, index=True),
+        sa.Column("issue_date", sa.Date, nullable=False),
+        sa.Column("due_date", sa.Date, nullable=False),
+        sa.Column("amount_cents", sa.BigInteger, nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("basis", sa.Text, nullable=False),
+        _amount("invoice_amount"),
+        sa.CheckConstraint("fee_year BETWEEN 2010 AND 2200", name="invoice_fee_year"),
+        sa.CheckConstraint(f"issue_date >= '{FOUNDED}' AND due_date >= issue_date", name="invoice_dates"),
+    )
+    op.create_table(
+        "live_invoices",
+        sa.Column("member_id", sa.String(40), primary_key=True),
+        sa.Column("fee_year", sa.Integer, primary_key=True),
+        sa.Column("invoice_number", sa.String(40), sa.ForeignKey("invoices.number"), nullable=False, unique=True),
+    )
+    _credit_notes_payments_voids()
     op.create_table(
         "number_series",
         sa.Column("series", sa.String(40), primary_key=True),

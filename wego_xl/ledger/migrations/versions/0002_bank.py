@@ -27,6 +27,39 @@ def _stamp(name: str) -> list[sa.Column]:
     ]
 
 
+def _matches_and_what_was_learnt() -> None:
+    """What became of bank lines (matched to a receipt, set aside), payer names taught, and rates."""
+    op.create_table(
+        "bank_matches",
+        sa.Column("line_key", sa.String(64), sa.ForeignKey("bank_lines.key"), primary_key=True),
+        sa.Column("receipt", sa.String(40), sa.ForeignKey("payments.receipt"), primary_key=True, unique=True),
+        sa.Column("how", sa.Text, nullable=False),
+        *_stamp("matched"),
+    )
+    op.create_table(
+        "bank_dismissals",
+        sa.Column("line_key", sa.String(64), sa.ForeignKey("bank_lines.key"), primary_key=True),
+        sa.Column("reason", sa.Text, nullable=False),
+        *_stamp("dismissed"),
+        sa.CheckConstraint("length(trim(reason)) > 0", name="dismissal_reason"),
+    )
+    op.create_table(
+        "payer_names",
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("member_id", sa.String(40), nullable=False),
+        *_stamp("taught"),
+    )
+    op.create_table(
+        "rates",
+        sa.Column("currency", sa.String(3), primary_key=True),
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("source", sa.String(40), primary_key=True),
+        sa.Column("per_usd", sa.Text, nullable=False),
+        sa.Column("imported_at", sa.String(40), nullable=False),
+    )
+
+
 def upgrade() -> None:
     from wego_xl.ledger.schema import trigger_ddl
 
@@ -71,35 +104,7 @@ def upgrade() -> None:
         sa.Column("instructed", sa.Text, nullable=True),
         sa.CheckConstraint("amount_cents <> 0", name="bank_line_amount"),
     )
-    op.create_table(
-        "bank_matches",
-        sa.Column("line_key", sa.String(64), sa.ForeignKey("bank_lines.key"), primary_key=True),
-        sa.Column("receipt", sa.String(40), sa.ForeignKey("payments.receipt"), primary_key=True, unique=True),
-        sa.Column("how", sa.Text, nullable=False),
-        *_stamp("matched"),
-    )
-    op.create_table(
-        "bank_dismissals",
-        sa.Column("line_key", sa.String(64), sa.ForeignKey("bank_lines.key"), primary_key=True),
-        sa.Column("reason", sa.Text, nullable=False),
-        *_stamp("dismissed"),
-        sa.CheckConstraint("length(trim(reason)) > 0", name="dismissal_reason"),
-    )
-    op.create_table(
-        "payer_names",
-        sa.Column("key", sa.String(200), primary_key=True),
-        sa.Column("name", sa.Text, nullable=False),
-        sa.Column("member_id", sa.String(40), nullable=False),
-        *_stamp("taught"),
-    )
-    op.create_table(
-        "rates",
-        sa.Column("currency", sa.String(3), primary_key=True),
-        sa.Column("day", sa.Date, primary_key=True),
-        sa.Column("source", sa.String(40), primary_key=True),
-        sa.Column("per_usd", sa.Text, nullable=False),
-        sa.Column("imported_at", sa.String(40), nullable=False),
-    )
+    _matches_and_what_was_learnt()
     for statement in trigger_ddl(op.get_bind().dialect.name, NEW):
         op.execute(statement)
 
