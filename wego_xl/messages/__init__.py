@@ -4,7 +4,7 @@ The words live in one catalogue per language, ``en.toml`` and ``ko.toml`` beside
 (sections of ``key = "text with {named} fields"``), not in code: code names a message by its
 key and passes its fields. :class:`Phrase` is a message not yet put into words, so the same
 finding can be written in either language later (the Checks sheet in Korean, the command
-line in English). ``tests/test_messages.py`` proves that both catalogues have every key,
+line in English). ``tests/rules/test_messages.py`` proves that both catalogues have every key,
 with the same fields.
 """
 

@@ -1,0 +1,1 @@
+"""From the bank's statement to the ledger: statement files, matching, posting."""

@@ -1,0 +1,1 @@
+"""The books: the journal, closing, aging and the auditor's pack."""
