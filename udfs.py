@@ -22,6 +22,7 @@ ON_SERVER = hosts.on_server(xw)
 #: xlwings 0.36.7-0.37.8 spend ~50 µs a cell failing to import Pyodide outside it: made instant.
 FAST_JSNULL = hosts.fail_fast_pyodide_import(xw.__version__)
 TEXT_ERRORS = not ON_SERVER
+hosts.quiet_openpyxl()
 CATEGORY = "WeGO"
 
 CITY_DOC = "A member's name: Korean (서울), English (Seoul) or an alias; any case or spacing. A cell or a range."

@@ -119,7 +119,8 @@ def fingerprint() -> str:
     """What a cached ledger depends on: the tables and migrations that make it, the store that
     posts into it, and the builders here (any edit to them, and the ledger is built again)."""
     ledger = Path(wego_xl.ledger.store.__file__).parent
-    files = [ledger / "schema.py", ledger / "store.py", Path(__file__), *sorted(ledger.glob("migrations/**/*.py"))]
+    files = [ledger / "schema.py", ledger / "store.py", ledger / "chain.py", Path(__file__)]
+    files += sorted(ledger.glob("migrations/**/*.py"))
     digest = hashlib.sha256()
     for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")

@@ -34,26 +34,14 @@ from .cli_documents import COMMANDS as DOCUMENTS_COMMANDS
 from .cli_ledger import COMMANDS as LEDGER_COMMANDS
 from .cli_roster import COMMANDS as ROSTER_COMMANDS
 from .cli_year import COMMANDS as YEAR_COMMANDS
-
-
-def __getattr__(name: str) -> Any:
-    """The names that moved to the application, still importable from here (loaded when asked
-    for, so that the command line starts quickly): ``CHECK_FIELDS``, ``SOURCE_DAY``."""
-    if name == "CHECK_FIELDS":
-        from .app.year_check import CHECK_FIELDS
-
-        return CHECK_FIELDS
-    if name == "SOURCE_DAY":
-        from .app.roster_overview import SOURCE_DAY
-
-        return SOURCE_DAY
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+from .excel.hosts import quiet_openpyxl
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wego-xl")
 def main() -> None:
     """WeGO membership fees: the fee table, the roster, and the refresh of the roster workbook."""
+    quiet_openpyxl()
 
 
 @main.command()

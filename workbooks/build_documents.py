@@ -97,12 +97,7 @@ def _footer(doc) -> None:
     footer.is_linked_to_previous = False
     p = footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    top = OxmlElement("w:pBdr")
-    line = OxmlElement("w:top")
-    for attr, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "4"), ("w:color", "1F3A5F")):
-        line.set(qn(attr), value)
-    top.append(line)
-    p._p.get_or_add_pPr().append(top)
+    _border(p, "top", "4")
     first = p.add_run("{{ org.name[0] }} · {{ org.address[0] }}{% if org.email %} · {{ org.email }}{% endif %}")
     first.font.size = Pt(7.5)
     p.add_run().add_break()
@@ -140,14 +135,19 @@ def _pair(key: str, size: float = 9.5, bold: bool = False) -> tuple[tuple[str, d
     )
 
 
+def _border(paragraph, side: str, size: str) -> None:
+    """A thin navy line on one side (top, bottom) of a paragraph; ``size`` in eighths of a point."""
+    border = OxmlElement("w:pBdr")
+    line = OxmlElement(f"w:{side}")
+    for attr, value in (("w:val", "single"), ("w:sz", size), ("w:space", "4"), ("w:color", "1F3A5F")):
+        line.set(qn(attr), value)
+    border.append(line)
+    paragraph._p.get_or_add_pPr().append(border)
+
+
 def _rule(paragraph) -> None:
     """A thin line under a paragraph."""
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for attr, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "4"), ("w:color", "1F3A5F")):
-        bottom.set(qn(attr), value)
-    border.append(bottom)
-    paragraph._p.get_or_add_pPr().append(border)
+    _border(paragraph, "bottom", "6")
 
 
 def _cell(cell, *runs, align=None) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import warnings
 from typing import Any
 
 #: xlwings versions whose ``is_jsnull`` imports ``pyodide.ffi`` on every call.
@@ -48,3 +49,11 @@ def fail_fast_pyodide_import(xlwings_version: str) -> bool:
     sys.modules.setdefault("pyodide", None)  # type: ignore[arg-type]
     sys.modules.setdefault("pyodide.ffi", None)  # type: ignore[arg-type]
     return True
+
+
+def quiet_openpyxl() -> None:
+    """Silence openpyxl's warnings of the parts it cannot read ("extension is not supported"):
+    the write path refuses to lose those parts and says so itself. Called once by a process's
+    entry point (udfs.py, the command line), which owns the warning filters; a library never
+    changes them (``warnings.catch_warnings`` is not thread-safe under xlwings Server)."""
+    warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")

@@ -12,7 +12,6 @@ Saving a changed workbook goes through :mod:`wego_xl.store.saving`, the one writ
 from __future__ import annotations
 
 import re
-import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -71,13 +70,12 @@ def open_workbook(path: Path, *, for_writing: bool = False):
             fix="check the file name, or restore it from a backup in .wego-backups beside it",
         )
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns of parts it cannot read ("extension is not supported"); the write
-            # path refuses to lose them (saving.parts_openpyxl_drops), so the warning is noise
-            warnings.simplefilter("ignore", UserWarning)
-            if for_writing:
-                return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
-            return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # openpyxl warns of parts it cannot read ("extension is not supported"); the write path
+        # refuses to lose them (saving.parts_openpyxl_drops). The adapters (cli.py, udfs.py) own
+        # the process and silence that warning (excel/hosts.quiet_openpyxl); a library never changes filters.
+        if for_writing:
+            return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged packages
         raise damaged(exc, path) from None
 
