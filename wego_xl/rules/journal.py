@@ -49,7 +49,7 @@ ROLES = {
 ACCOUNT_NAME = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Account:
     code: str
     name: str
@@ -74,14 +74,14 @@ def shipped_chart() -> Chart:
     return Chart({role: Account(code, name) for role, (code, name) in ROLES.items()})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Posting:
     account: Account
     usd: Decimal  # positive: debit; negative: credit
     krw: Decimal = ZERO
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transaction:
     """One balanced transaction: ``event`` names what it comes from ("entry 17", "line …")."""
 
@@ -101,7 +101,7 @@ class Transaction:
         return sum((p.usd for p in self.postings), ZERO) == ZERO and sum((p.krw for p in self.postings), ZERO) == 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BankEvent:
     """A bank line that is no member's payment, or an account's opening balance, in USD."""
 

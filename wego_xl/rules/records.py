@@ -20,7 +20,7 @@ def usd(value: object, name: str = "the amount") -> Decimal:
     return read_money(value, name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Invoice:
     """One invoice as issued (its basis is frozen in the ledger workbook)."""
 
@@ -36,7 +36,7 @@ class Invoice:
         return (self.fee_year, self.issue_date, self.number)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CreditNote:
     number: str
     invoice: str
@@ -45,7 +45,7 @@ class CreditNote:
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Payment:
     """A receipt. ``amount`` is what it credits to the member, in USD: the value the bank
     credited, plus the bank charges kept on the way, plus a realised exchange difference
@@ -70,7 +70,7 @@ class Payment:
         return self.amount - self.bank_charges - self.exchange_difference
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Void:
     """A payment taken back on a date (recorded in error, returned by the bank): a new entry;
     the payment itself stays as it was recorded."""
@@ -81,7 +81,7 @@ class Void:
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WriteOff:
     """A debt that will not be paid, written off as bad debt on a date, by a decision (the
     Executive Committee's): a new entry; the invoice stays as issued and asks what it asked."""
