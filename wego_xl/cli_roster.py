@@ -37,7 +37,7 @@ def _year_span(years: str | None) -> range | None:
 
 def _print_import(weo_file: Path, result: Any) -> None:
     """What ``import-weo`` did, for a person: figures written, warnings, gaps."""
-    from .app.quotes import fee_year_of_gdp_year
+    from .rules.fees import fee_year_of_gdp_year
 
     data = result.data
     click.echo(f"{weo_file.name}: {data.file_format}, IMF WEO {data.edition}, units {data.units}")

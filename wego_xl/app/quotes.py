@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from ..rules.fees import GDP_LAG_YEARS, FeeQuote, schedule_in_effect
+from ..rules.fees import FeeQuote, schedule_in_effect
 from ..rules.inputs import read_fee_year
 from ..store.roster import Roster
 
@@ -21,11 +21,6 @@ def fee_years_to_cover(fee_years: Iterable[object]) -> tuple[int, ...]:
     """The fee years whose GDP an import must cover: those given, else this year and next."""
     this_year = dt.date.today().year
     return tuple(read_fee_year(y) for y in fee_years) or (this_year, this_year + 1)
-
-
-def fee_year_of_gdp_year(gdp_year: int) -> int:
-    """The fee year whose fee uses the GDP figure of ``gdp_year`` (2014's GDP: fee year 2016)."""
-    return gdp_year + GDP_LAG_YEARS
 
 
 def quote_fee(roster: Roster, population: float, gdp_per_capita: float, fee_year: int) -> FeeQuote:

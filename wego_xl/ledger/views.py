@@ -19,7 +19,7 @@ from ..rules.ledger import AGING_BUCKETS, ZERO, Invoice, Ledger, LedgerBook, agi
 from ..store.roster import Roster
 from ..store.saving import WorkbookUpdate, check_not_open, save_new
 from ..store.sheets import SheetReader
-from ..store.xlsx import print_setup, sheet_records, write_cell, write_table
+from ..store.xlsx import print_setup, write_cell, write_table
 from .service import (
     POST_COLUMNS,
     POST_OPTIONAL,
@@ -286,9 +286,9 @@ def post_file(store: LedgerStore, roster: Roster, path: Path, by: Actor) -> list
     with WorkbookUpdate(path, command="ledger post") as update:
         wb = update.open()  # formulas as typed: a formula is refused, never read as its last value
         columns = post_columns(c.value for c in wb[POST_SHEET][1]) if POST_SHEET in wb.sheetnames else POST_COLUMNS
-        records = sheet_records(wb, path, POST_SHEET, [c for c in columns if c not in POST_OPTIONAL],
-                                "restore the Post sheet's header row", [*POST_OPTIONAL, RECEIPT],
-                                any_cell=True)  # every column: a renamed one never drops its values  # fmt: skip
+        records = SheetReader(path, POST_SHEET, SheetError).rows(
+            wb, [c for c in columns if c not in POST_OPTIONAL], "restore the Post sheet's header row",
+            [*POST_OPTIONAL, RECEIPT], any_cell=True)  # every column: a renamed one never drops its values  # fmt: skip
         rows = rows_of(records, str(path))
         if not rows:
             return []

@@ -34,6 +34,7 @@ __all__ = [
     "FeeSchedule",
     "ScheduleFinding",
     "check_schedule",
+    "fee_year_of_gdp_year",
     "gdp_reference_year",
     "schedule_findings",
     "schedule_in_effect",
@@ -228,6 +229,11 @@ def schedule_findings(schedule: FeeSchedule) -> list[ScheduleFinding]:
 def gdp_reference_year(fee_year: object) -> int:
     """The year of the GDP figure a fee year uses: fee year - 2 (2016 uses 2014)."""
     return read_fee_year(fee_year) - GDP_LAG_YEARS
+
+
+def fee_year_of_gdp_year(gdp_year: int) -> int:
+    """The fee year whose fee uses the GDP figure of ``gdp_year`` (2014's GDP: fee year 2016)."""
+    return gdp_year + GDP_LAG_YEARS
 
 
 def schedule_in_effect(fee_year: object, schedules: Iterable[FeeSchedule]) -> FeeSchedule:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from ..errors import InputError, RosterError, SheetError, WegoError
+from ..errors import InputError, SheetError, WegoError
 from ..rules.inputs import is_blank, read_amount, read_year
 from .xlsx import sheet_records
 
@@ -57,13 +57,9 @@ class SheetReader(Generic[E]):
         """(row number, {header: value}) for each filled row below the header row, its columns
         found by header (see :func:`~wego_xl.store.xlsx.sheet_records`); a missing sheet or
         column, or a column twice, stops the read naming it, as this reader's ``kind``."""
-        try:
-            yield from sheet_records(wb, Path(self.path or "."), self.sheet, wanted, fix, optional, any_cell=any_cell)
-        except RosterError as exc:
-            if type(exc) is self.kind:
-                raise
-            raise self.kind(exc.problem, path=exc.path, sheet=exc.sheet, row=exc.row, column=exc.column,
-                            value=exc.value, fix=exc.fix) from None  # fmt: skip
+        yield from sheet_records(
+            wb, Path(self.path or "."), self.sheet, wanted, fix, optional, any_cell=any_cell, kind=self.kind
+        )
 
     def error(self, row: int | None, column: str | None, value: object, problem: str, fix: str) -> E:
         """The problem of one cell: where it is, the value, what is wrong and what to do."""

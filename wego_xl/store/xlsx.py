@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import RosterError
+from ..errors import RosterError, SheetError
 from ..rules.inputs import refuse_control_characters
 from .package import ROSTER_ENV
 
@@ -297,16 +297,25 @@ def _column_letter(index: int) -> str:
 
 
 def sheet_records(
-    wb, path: Path, sheet: str, wanted: Iterable[str], fix: str, optional: Iterable[str] = (), *, any_cell: bool = False
+    wb,
+    path: Path,
+    sheet: str,
+    wanted: Iterable[str],
+    fix: str,
+    optional: Iterable[str] = (),
+    *,
+    any_cell: bool = False,
+    kind: type[SheetError] = RosterError,
 ):
     """(sheet row number, {header: value}) for each row below the header row with a value in
     a ``wanted`` column (``any_cell``: in any column read).
 
     Columns are found by their header, once: a missing header, or a header the sheet holds
-    twice (a second "Population" in a spare column), stops the load naming the columns.
+    twice (a second "Population" in a spare column), stops the load naming the columns, as
+    an error of ``kind`` (the roster's sheets: :class:`RosterError`).
     """
     if sheet not in wb.sheetnames:
-        raise RosterError(f"sheet {sheet!r} is missing", path=str(path), fix=fix)
+        raise kind(f"sheet {sheet!r} is missing", path=str(path), fix=fix)
     rows = wb[sheet].iter_rows(values_only=True)
     first = next(rows, None) or ()
     found: dict[str, int] = {}
@@ -314,7 +323,7 @@ def sheet_records(
     for i, v in enumerate(first):
         header = str(v).strip() if v is not None else ""
         if header in known and header in found:
-            raise RosterError(
+            raise kind(
                 f"the header {header!r} is in two columns, {_column_letter(found[header])} and {_column_letter(i)}, "
                 "so it is not clear which one to read",
                 path=str(path),
@@ -326,7 +335,7 @@ def sheet_records(
             found[header] = i
     for col in wanted:
         if col not in found:
-            raise RosterError(
+            raise kind(
                 f"column {col!r} is missing from the header row",
                 path=str(path),
                 sheet=sheet,
