@@ -28,7 +28,6 @@ from .statements import StatementError
 #: The SWIFT envelope before the text block: basic, application and user header blocks.
 _ENVELOPE = re.compile(r"^(?:\{[1-3]:(?:[^{}]|\{[^{}]*\})*\})*\{4:")
 _MESSAGE_TYPE = re.compile(r"\{2:[IO](\d{3})")
-_TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
 #: :61: value date, [entry date], mark, [funds code], amount, then the rest from the type code.
 _STATEMENT_LINE = re.compile(
     r"^:61:(?P<date>\d{6})(?P<entry>\d{4}|\s{4})?(?P<mark>R?[DC])(?P<funds>[A-Z])?[ ]?(?P<amount>[\d,.]*)(?P<rest>.*)$",

@@ -193,9 +193,6 @@ def _payment(
     return Payment(receipt, member.member_id, date, amount, invoice, charges)
 
 
-_SERIES = {"invoice": "WEGO", "credit": "CN", "payment": "R"}
-
-
 def ledger_from_workbook(location: str, workbook: Path, roster: Roster, by: Actor) -> tuple[LedgerStore, LedgerBook]:
     """Make the ledger at ``location`` from a workbook ledger: read strictly first (nothing is
     made when a row cannot be right), then imported whole or not at all (a ledger file made
